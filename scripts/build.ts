@@ -1,0 +1,69 @@
+/**
+ * Build for Twilio Functions: every route under src/functions becomes ONE self-contained
+ * CommonJS file under dist/functions (our code bundled, npm packages left as require()s,
+ * visibility suffixes kept), and src/assets is copied to dist/assets.
+ * Twilio uploads each function alone, so nothing may require a sibling file.
+ */
+import { execSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(__dirname, '..');
+const functionsDir = join(root, 'src', 'functions');
+const assetsDir = join(root, 'src', 'assets');
+const outDir = join(root, 'dist');
+
+function listRoutes(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return listRoutes(path);
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function buildVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    // not a git checkout (e.g. an unpacked release): the package version still identifies it
+  }
+  return `${pkg.version}+${commit}`;
+}
+
+export async function buildAll(): Promise<string[]> {
+  rmSync(outDir, { recursive: true, force: true });
+  const routes = listRoutes(functionsDir);
+  const version = buildVersion();
+  await Promise.all(
+    routes.map((entry) =>
+      build({
+        entryPoints: [entry],
+        outfile: join(outDir, 'functions', relative(functionsDir, entry).replace(/\.ts$/, '.js')),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        packages: 'external',
+        sourcemap: false,
+        legalComments: 'none',
+        define: { __BUILD_VERSION__: JSON.stringify(version) },
+        logLevel: 'warning',
+      }),
+    ),
+  );
+  if (existsSync(assetsDir)) cpSync(assetsDir, join(outDir, 'assets'), { recursive: true });
+  return routes.map((r) => relative(functionsDir, r));
+}
+
+if (require.main === module) {
+  buildAll().then(
+    (routes) => console.log(`built ${routes.length} function(s) into dist/functions: ${routes.join(', ')}`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Twilio REST client factory. Built from the Functions context (or any env object), so
+ * routes, scripts and tests make clients the same way.
+ *
+ * TWILIO_API_BASE_URL (local only) sends every call to one base URL instead of
+ * https://<product>.twilio.com, keeping the product as the first path segment:
+ *   https://api.twilio.com/2010-04-01/...   -> <base>/api/2010-04-01/...
+ *   https://sync.twilio.com/v1/...          -> <base>/sync/v1/...
+ * Every error answer becomes a RestException that also carries `retryAfterMs`, which
+ * twilio-node itself drops, so the retry helper can honor Retry-After.
+ */
+import twilio from 'twilio';
+import RequestClient from 'twilio/lib/base/RequestClient';
+import RestException from 'twilio/lib/base/RestException';
+import { parseRetryAfter } from '../core/retry';
+import { setting, type Env } from '../core/settings';
+
+export type TwilioClient = twilio.Twilio;
+
+const TWILIO_HOST = /^https:\/\/([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.twilio\.com(?=[/?]|$)/i;
+
+/** Rewrite a Twilio API URL onto a local base, product first. Non-Twilio URLs are left alone. */
+export function rewriteTwilioUrl(uri: string, baseUrl: string): string {
+  const match = TWILIO_HOST.exec(uri);
+  if (!match) return uri;
+  const product = match[1]!.toLowerCase();
+  return baseUrl.replace(/\/+$/, '') + '/' + product + uri.slice(match[0].length);
+}
+
+export type TwilioApiError = RestException & { retryAfterMs?: number };
+
+class ProjectRequestClient extends RequestClient {
+  constructor(private readonly baseUrl: string | undefined) {
+    super({ keepAlive: true, timeout: 8000 });
+  }
+
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const uri = this.baseUrl ? rewriteTwilioUrl(opts.uri, this.baseUrl) : opts.uri;
+    const response = await super.request({ ...opts, uri });
+    if (response.statusCode >= 400) {
+      const error = new RestException(response) as TwilioApiError;
+      const headers = (response.headers ?? {}) as Record<string, string | undefined>;
+      const retryAfter = parseRetryAfter(headers['retry-after'] ?? headers['Retry-After'], Date.now());
+      if (retryAfter !== undefined) error.retryAfterMs = retryAfter;
+      throw error;
+    }
+    return response;
+  }
+}
+
+/** Which credentials the client will use: an API key pair when present, else the Auth Token. */
+export function twilioCredentials(env: Env): { username: string; password: string; accountSid: string } | undefined {
+  const accountSid = setting(env, 'ACCOUNT_SID');
+  if (!accountSid) return undefined;
+  const apiKey = setting(env, 'TWILIO_API_KEY');
+  const apiSecret = setting(env, 'TWILIO_API_SECRET');
+  if (apiKey && apiSecret) return { username: apiKey, password: apiSecret, accountSid };
+  const authToken = setting(env, 'AUTH_TOKEN');
+  return authToken ? { username: accountSid, password: authToken, accountSid } : undefined;
+}
+
+export function createTwilioClient(env: Env): TwilioClient {
+  const credentials = twilioCredentials(env);
+  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
+  return twilio(credentials.username, credentials.password, {
+    accountSid: credentials.accountSid,
+    httpClient: new ProjectRequestClient(setting(env, 'TWILIO_API_BASE_URL')),
+  });
+}
