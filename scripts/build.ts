@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'src', 'functions');
 const assetsDir = join(root, 'src', 'assets');
-const outDir = join(root, 'dist');
+const defaultOutDir = join(root, 'dist');
 
 function listRoutes(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +33,8 @@ function buildVersion(): string {
   return `${pkg.version}+${commit}`;
 }
 
-export async function buildAll(): Promise<string[]> {
+/** Builds into `outDir` (default dist/); tests build elsewhere so they never race a running twilio-run. */
+export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
   rmSync(outDir, { recursive: true, force: true });
   const routes = listRoutes(functionsDir);
   const version = buildVersion();

@@ -8,7 +8,9 @@ import { basename, join, relative } from 'node:path';
 import { buildAll } from '../../scripts/build';
 
 const root = join(__dirname, '..', '..');
-const distFunctions = join(root, 'dist', 'functions');
+// Built into a private directory: dist/ may be in use by integration tests running in parallel.
+const outDir = mkdtempSync(join(tmpdir(), 'build-'));
+const distFunctions = join(outDir, 'functions');
 
 function listJs(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -19,10 +21,12 @@ function listJs(dir: string): string[] {
 
 let built: string[] = [];
 beforeAll(async () => {
-  const routes = await buildAll();
+  const routes = await buildAll(outDir);
   built = listJs(distFunctions);
   expect(built.length).toBe(routes.length);
 });
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 test('every route under src/functions has a built file, visibility suffix kept', () => {
   const names = built.map((f) => relative(distFunctions, f));
