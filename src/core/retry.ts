@@ -46,7 +46,7 @@ export class DeadlineExceededError extends Error {
 const NETWORK_CODE = /^(E[A-Z]+|ERR_NETWORK|ERR_SOCKET\w*|UND_ERR\w*)$/;
 
 /** The failure fields we can read from a Twilio RestException, a fetch failure or our own errors. */
-export function failureOf(error: unknown): FailureLike & { retryAfterMs?: number } {
+export function failureOf(error: unknown): { status?: number; code?: number; network?: boolean; retryAfterMs?: number } {
   if (error === null || typeof error !== 'object') return {};
   const e = error as Record<string, unknown>;
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;

@@ -1,0 +1,327 @@
+/**
+ * The registration service: one number in, one subscriber out, welcomed exactly once.
+ * Shared by POST /register and the admin batch, so the rules live in one place.
+ *
+ * Exactly-once: the Sync item for the number is created atomically (a second create
+ * fails), and the welcome is sent only by the instance that wins a revision-checked claim
+ * on that item. A claim abandoned by a dead instance goes stale and can be re-claimed.
+ */
+import type { CountryCode } from 'libphonenumber-js/max';
+import { COUNTER } from '../core/activity';
+import type { Logger } from '../core/log';
+import { normalizePhone, type PhoneRejection } from '../core/phone';
+import { DeadlineExceededError, failureOf } from '../core/retry';
+import { shardedName } from '../core/shard';
+import {
+  claimWelcome,
+  decideForExisting,
+  holdsClaim,
+  newSubscriber,
+  optOut,
+  releaseClaim,
+  resubscribe,
+  welcomeFailed,
+  welcomeSent,
+  type Channel,
+  type Language,
+  type Subscriber,
+} from '../core/subscriber';
+import { describeTwilioError, type ErrorCategory } from '../core/twilio-errors';
+import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
+import type { Activity } from '../twilio/activity';
+import { lineTypeCanReceiveSms, type LookupMode, type PhoneLookup } from '../twilio/lookup';
+import type { MessageSender } from '../twilio/messaging';
+import { modifyItem, upsertItem, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+
+export const SUBSCRIBERS_MAP = 'subscribers';
+export const MESSAGES_MAP = 'messages';
+const RATE_MAP = 'welcome-rate';
+const MESSAGE_TTL_SECONDS = 35 * 24 * 3600;
+
+export interface RegistrationRequest {
+  userId: string;
+  phone: unknown;
+  name?: string;
+  channel: Channel;
+  language: Language;
+  /** The portal collected fresh consent from someone who had said STOP. */
+  resubscribe: boolean;
+  source: string;
+}
+
+export interface RegistrationConfig {
+  defaultCountry: CountryCode;
+  allowedCountries: string[];
+  lookupMode: LookupMode;
+  shards: number;
+  cooldownSeconds: number;
+  welcomesPerMinute: number;
+  welcomeContentSid?: string;
+  joinInstruction: string;
+  statusCallbackUrl: string;
+}
+
+export interface RegistrationDeps {
+  store: KeyValueStore;
+  sender: MessageSender;
+  lookup: PhoneLookup;
+  activity: Activity;
+  log: Logger;
+  config: RegistrationConfig;
+  now: () => Date;
+  newId: () => string;
+  /** Local (Asia/Kathmandu) date of an instant, for daily counters. */
+  localDate: (instant: Date) => string;
+}
+
+export type RegistrationOutcome =
+  | { kind: 'registered'; masked: string; e164: string; messageSid: string; welcomeStatus: string }
+  | { kind: 'would_register'; masked: string; e164: string }
+  | { kind: 'already_registered'; masked: string; e164: string; welcome: string }
+  | { kind: 'in_progress'; masked: string; e164: string }
+  | { kind: 'opted_out'; masked: string; e164: string }
+  | { kind: 'suppressed'; masked: string; e164: string }
+  | { kind: 'conflict'; masked: string; e164: string }
+  | { kind: 'invalid'; reason: PhoneRejection | 'lookup_invalid' }
+  | { kind: 'rejected'; masked: string; e164: string; code: number; category: ErrorCategory; description: string }
+  | { kind: 'needs_join'; masked: string; e164: string; instruction: string }
+  | { kind: 'retry_later'; masked: string; e164: string; retryAfterSeconds: number }
+  | { kind: 'rate_limited'; masked: string; e164: string; retryAfterSeconds: number }
+  | { kind: 'not_configured'; missing: string[] };
+
+export async function registerNumber(request: RegistrationRequest, deps: RegistrationDeps, options: { dryRun?: boolean } = {}): Promise<RegistrationOutcome> {
+  const { config, log } = deps;
+  const normalized = normalizePhone(request.phone, { defaultCountry: config.defaultCountry, allowedCountries: config.allowedCountries });
+  if (!normalized.ok) {
+    log.info('registration.invalid', { userId: request.userId, reason: normalized.reason });
+    if (!options.dryRun) await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.registrationInvalid(normalized.reason)]: 1 });
+    return { kind: 'invalid', reason: normalized.reason };
+  }
+  const { e164, masked } = normalized;
+  const number = { e164, masked };
+  if (request.channel === 'whatsapp' && !config.welcomeContentSid) return { kind: 'not_configured', missing: ['WELCOME_CONTENT_SID'] };
+
+  const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
+  const existing = await deps.store.get<Subscriber>(map, e164);
+
+  if (options.dryRun) {
+    if (!existing) return { kind: 'would_register', ...number };
+    const decision = decideForExisting(existing.data, request, deps.now(), config.cooldownSeconds);
+    return dryRunOutcome(decision.kind, existing.data, number);
+  }
+
+  let item = existing;
+  let created = false;
+  if (!item) {
+    const refusal = await lookupRefusal(e164, request.channel, deps);
+    if (refusal) return refusal;
+    const fresh = newSubscriber({ userId: request.userId, channel: request.channel, language: request.language, country: normalized.country, source: request.source, now: deps.now() });
+    item = await deps.store.create(map, e164, fresh);
+    created = item !== undefined;
+    // Lost the race to create: another instance holds it; continue from its record.
+    item ??= await deps.store.get<Subscriber>(map, e164);
+    if (!item) throw new Error('subscriber vanished right after a create conflict');
+  }
+  return continueWithItem(request, deps, map, item, number, created);
+}
+
+function dryRunOutcome(kind: string, subscriber: Subscriber, number: { e164: string; masked: string }): RegistrationOutcome {
+  switch (kind) {
+    case 'conflict':
+      return { kind: 'conflict', ...number };
+    case 'opted_out':
+      return { kind: 'opted_out', ...number };
+    case 'suppressed':
+      return { kind: 'suppressed', ...number };
+    case 'resubscribe':
+    case 'claim':
+      return subscriber.welcome.state === 'pending' ? { kind: 'would_register', ...number } : { kind: 'already_registered', ...number, welcome: subscriber.welcome.state };
+    default:
+      return { kind: 'already_registered', ...number, welcome: subscriber.welcome.state };
+  }
+}
+
+/** Lookup before creating a new subscriber: refuse numbers Twilio says are invalid or cannot take SMS. */
+async function lookupRefusal(e164: string, channel: Channel, deps: RegistrationDeps): Promise<RegistrationOutcome | undefined> {
+  const mode = deps.config.lookupMode;
+  if (mode === 'off') return undefined;
+  const result = await deps.lookup.lookup(e164, mode);
+  if (!result.valid) {
+    deps.log.info('registration.invalid', { reason: 'lookup_invalid', errors: result.validationErrors });
+    await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.registrationInvalid('lookup_invalid')]: 1 });
+    return { kind: 'invalid', reason: 'lookup_invalid' };
+  }
+  if (mode === 'line_type' && channel === 'sms' && !lineTypeCanReceiveSms(result.lineType)) {
+    deps.log.info('registration.invalid', { reason: 'not_mobile', lineType: result.lineType });
+    await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.registrationInvalid('not_mobile')]: 1 });
+    return { kind: 'invalid', reason: 'not_mobile' };
+  }
+  return undefined;
+}
+
+async function continueWithItem(
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  map: string,
+  start: StoredItem<Subscriber>,
+  number: { e164: string; masked: string },
+  created: boolean,
+): Promise<RegistrationOutcome> {
+  const { log, config } = deps;
+  const today = deps.localDate(deps.now());
+  let item = start;
+  // Each pass re-reads after losing a revision race; a handful always settles it.
+  for (let pass = 0; pass < 6; pass++) {
+    const decision = decideForExisting(item.data, request, deps.now(), config.cooldownSeconds);
+    switch (decision.kind) {
+      case 'conflict':
+        log.warn('registration.conflict', { userId: request.userId, phone: number.e164 });
+        await deps.activity.count(today, { [COUNTER.registrationConflict]: 1 });
+        return { kind: 'conflict', ...number };
+      case 'opted_out':
+        log.info('registration.opted_out', { userId: request.userId, phone: number.e164 });
+        await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
+        return { kind: 'opted_out', ...number };
+      case 'suppressed':
+        log.info('registration.suppressed', { userId: request.userId, phone: number.e164 });
+        return { kind: 'suppressed', ...number };
+      case 'already_registered':
+        log.info('registration.already_registered', { userId: request.userId, phone: number.e164, welcome: item.data.welcome.state });
+        await deps.activity.count(today, { [COUNTER.registrationAlready]: 1 });
+        if (item.data.welcome.state === 'needs_join') return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
+        return { kind: 'already_registered', ...number, welcome: item.data.welcome.status ?? item.data.welcome.state };
+      case 'in_progress':
+        return { kind: 'in_progress', ...number };
+      case 'cooldown':
+        return { kind: 'rate_limited', ...number, retryAfterSeconds: decision.retryAfterSeconds };
+      case 'resubscribe': {
+        const updated = await deps.store.update(map, number.e164, resubscribe(item.data, request.source, deps.now(), true), item.revision);
+        if (updated) {
+          log.info('registration.resubscribed', { userId: request.userId, phone: number.e164 });
+          await deps.activity.count(today, { [COUNTER.optIn]: 1 });
+          await deps.activity.event({ time: deps.now().toISOString(), event: 'consent.opt_in', masked: number.masked, detail: request.source });
+          item = updated;
+        } else {
+          item = (await deps.store.get<Subscriber>(map, number.e164)) ?? item;
+        }
+        continue;
+      }
+      case 'claim': {
+        const limited = await takeWelcomeSlot(number.e164, deps);
+        if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
+        const claimId = deps.newId();
+        const claimed = await deps.store.update(map, number.e164, claimWelcome(item.data, claimId, deps.now()), item.revision);
+        if (!claimed) {
+          const fresh = await deps.store.get<Subscriber>(map, number.e164);
+          if (!fresh) throw new Error('subscriber vanished during claim');
+          item = fresh;
+          continue;
+        }
+        return sendWelcome(request, deps, map, claimed, claimId, number, created);
+      }
+    }
+  }
+  return { kind: 'in_progress', ...number };
+}
+
+/** Global cap on welcomes per minute, counted per shard so the counter is no hot spot. Returns seconds to wait, or 0. */
+async function takeWelcomeSlot(e164: string, deps: RegistrationDeps): Promise<number> {
+  const { config } = deps;
+  if (config.welcomesPerMinute <= 0) return 0;
+  const now = deps.now();
+  const minute = now.toISOString().slice(0, 16);
+  const perShard = Math.max(1, Math.ceil(config.welcomesPerMinute / config.shards));
+  let granted = true;
+  await upsertItem<{ count: number }>(
+    deps.store,
+    shardedName(RATE_MAP, e164, config.shards),
+    minute,
+    () => ({ count: 0 }),
+    (current) => {
+      granted = current.count < perShard;
+      return granted ? { count: current.count + 1 } : current;
+    },
+    { ttlSeconds: 180 },
+  );
+  if (granted) return 0;
+  deps.log.warn('registration.rate_limited', { phone: e164, perShard });
+  return 60 - now.getUTCSeconds();
+}
+
+async function sendWelcome(
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  map: string,
+  claimed: StoredItem<Subscriber>,
+  claimId: string,
+  number: { e164: string; masked: string },
+  created: boolean,
+): Promise<RegistrationOutcome> {
+  const { config, log } = deps;
+  const subscriber = claimed.data;
+  const today = deps.localDate(deps.now());
+  const whatsapp = subscriber.channel === 'whatsapp';
+  try {
+    const sent = await deps.sender.send({
+      channel: subscriber.channel,
+      to: number.e164,
+      statusCallback: config.statusCallbackUrl,
+      ...(whatsapp
+        ? { contentSid: config.welcomeContentSid, contentVariables: welcomeTemplateVariables(subscriber.language, request.name) }
+        : { body: welcomeBody(subscriber.language, request.name) }),
+    });
+    // Index the message first: its status callbacks find the subscriber through it.
+    await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, config.shards), sent.sid, { kind: 'welcome', e164: number.e164, userId: subscriber.userId, status: sent.status, createdAt: deps.now().toISOString() }, MESSAGE_TTL_SECONDS);
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeSent(current, sent.sid, sent.status, deps.now()));
+    log.info(created ? 'registration.created' : 'registration.welcome_sent', { userId: subscriber.userId, phone: number.e164, channel: subscriber.channel, messageSid: sent.sid });
+    await deps.activity.count(today, { ...(created ? { [COUNTER.registrationCreated]: 1 } : {}), [COUNTER.welcomeStatus('queued')]: 1 });
+    await deps.activity.event({ time: deps.now().toISOString(), event: 'registration.created', masked: number.masked, detail: subscriber.channel });
+    return { kind: 'registered', ...number, messageSid: sent.sid, welcomeStatus: sent.status };
+  } catch (error) {
+    return handleSendFailure(error, request, deps, map, claimId, number, created);
+  }
+}
+
+async function handleSendFailure(
+  error: unknown,
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  map: string,
+  claimId: string,
+  number: { e164: string; masked: string },
+  created: boolean,
+): Promise<RegistrationOutcome> {
+  const { log, config } = deps;
+  const today = deps.localDate(deps.now());
+  const failure = failureOf(error instanceof DeadlineExceededError ? error.lastError : error);
+  const info = describeTwilioError(failure.code);
+  const temporary = error instanceof DeadlineExceededError || (info ? info.retryable : failure.network || (failure.status ?? 0) >= 500 || failure.status === 429);
+
+  if (temporary || failure.code === undefined) {
+    // Give the claim back so the portal's retry sends the welcome (still exactly once).
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => (holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined));
+    log.warn('registration.retry_later', { userId: request.userId, phone: number.e164, status: failure.status, code: failure.code, network: failure.network });
+    return { kind: 'retry_later', ...number, retryAfterSeconds: Math.max(1, Math.ceil((failure.retryAfterMs ?? 5000) / 1000)) };
+  }
+
+  const code = failure.code;
+  const category = info?.category ?? 'unknown';
+  await deps.activity.count(today, { [COUNTER.failure(code)]: 1 });
+  if (category === 'opted_out') {
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => optOut(welcomeFailed(current, 'failed', code, deps.now()), `twilio-${code}`, deps.now()));
+    log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
+    await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
+    return { kind: 'opted_out', ...number };
+  }
+  if (category === 'whatsapp_not_joined') {
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeFailed(current, 'needs_join', code, deps.now()));
+    log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
+    return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
+  }
+  // Permanently refused (invalid, not mobile, ...): nothing registered, so a corrected retry starts clean.
+  if (created) await deps.store.remove(map, number.e164);
+  else await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeFailed(current, 'failed', code, deps.now()));
+  log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code, category });
+  await deps.activity.count(today, { [COUNTER.registrationRejected(code)]: 1 });
+  return { kind: 'rejected', ...number, code, category, description: info?.description ?? 'Rejected by Twilio' };
+}

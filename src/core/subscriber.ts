@@ -1,0 +1,157 @@
+/**
+ * The subscriber record kept in Sync (one item per E.164 number) and the pure decisions
+ * about it: what a registration request means for an existing record, and how the
+ * welcome is claimed so exactly one instance sends it.
+ */
+import type { CountryCode } from 'libphonenumber-js/max';
+
+export type Channel = 'sms' | 'whatsapp';
+export type Language = 'en' | 'ne';
+export type SubscriberStatus = 'active' | 'opted_out' | 'suppressed';
+
+/** pending: not yet sent; claimed: an instance is sending it now; sent: Twilio accepted it. */
+export type WelcomeState = 'pending' | 'claimed' | 'sent' | 'failed' | 'needs_join';
+
+export interface ConsentEntry {
+  action: 'opt_in' | 'opt_out';
+  source: string;
+  at: string;
+}
+
+export interface WelcomeRecord {
+  state: WelcomeState;
+  claimId?: string;
+  claimedAt?: string;
+  attempts: number;
+  lastAttemptAt?: string;
+  messageSid?: string;
+  /** Latest delivery status reported by Twilio for the welcome. */
+  status?: string;
+  errorCode?: number;
+}
+
+export interface Subscriber {
+  userId: string;
+  channel: Channel;
+  language: Language;
+  country: CountryCode | string;
+  status: SubscriberStatus;
+  createdAt: string;
+  updatedAt: string;
+  welcome: WelcomeRecord;
+  consent: ConsentEntry[];
+  /** Consecutive unreachable delivery failures (30003/30005/30006). */
+  unreachableCount: number;
+}
+
+/** The consent log keeps the most recent entries only: a Sync item holds at most 16 KB. */
+export const MAX_CONSENT_ENTRIES = 50;
+
+/** A claim older than this is considered abandoned (its instance died mid-send). */
+export const CLAIM_STALE_MS = 30_000;
+
+export function appendConsent(consent: ConsentEntry[], entry: ConsentEntry): ConsentEntry[] {
+  return [...consent, entry].slice(-MAX_CONSENT_ENTRIES);
+}
+
+export function newSubscriber(input: { userId: string; channel: Channel; language: Language; country: string; source: string; now: Date }): Subscriber {
+  const at = input.now.toISOString();
+  return {
+    userId: input.userId,
+    channel: input.channel,
+    language: input.language,
+    country: input.country,
+    status: 'active',
+    createdAt: at,
+    updatedAt: at,
+    welcome: { state: 'pending', attempts: 0 },
+    consent: [{ action: 'opt_in', source: input.source, at }],
+    unreachableCount: 0,
+  };
+}
+
+export type ExistingDecision =
+  | { kind: 'conflict' }
+  | { kind: 'opted_out' }
+  | { kind: 'suppressed' }
+  | { kind: 'resubscribe' }
+  | { kind: 'already_registered' }
+  | { kind: 'in_progress' }
+  | { kind: 'cooldown'; retryAfterSeconds: number }
+  | { kind: 'claim' };
+
+/**
+ * What a registration request means for a number we already hold.
+ * Order matters: ownership first, then consent, then the welcome's progress.
+ */
+export function decideForExisting(
+  subscriber: Subscriber,
+  request: { userId: string; resubscribe: boolean },
+  now: Date,
+  cooldownSeconds: number,
+): ExistingDecision {
+  if (subscriber.userId !== request.userId) return { kind: 'conflict' };
+  if (subscriber.status === 'opted_out') return request.resubscribe ? { kind: 'resubscribe' } : { kind: 'opted_out' };
+  if (subscriber.status === 'suppressed') return { kind: 'suppressed' };
+  const welcome = subscriber.welcome;
+  if (welcome.state === 'sent' || welcome.state === 'failed') return { kind: 'already_registered' };
+  if (welcome.state === 'claimed' && welcome.claimedAt && now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS) {
+    return { kind: 'in_progress' };
+  }
+  if (welcome.lastAttemptAt && welcome.state === 'needs_join') {
+    const waited = (now.getTime() - Date.parse(welcome.lastAttemptAt)) / 1000;
+    if (waited < cooldownSeconds) return { kind: 'cooldown', retryAfterSeconds: Math.ceil(cooldownSeconds - waited) };
+  }
+  return { kind: 'claim' };
+}
+
+/** Mark the welcome as being sent by the instance holding `claimId`. */
+export function claimWelcome(subscriber: Subscriber, claimId: string, now: Date): Subscriber {
+  const at = now.toISOString();
+  return {
+    ...subscriber,
+    updatedAt: at,
+    welcome: { ...subscriber.welcome, state: 'claimed', claimId, claimedAt: at, attempts: subscriber.welcome.attempts + 1, lastAttemptAt: at },
+  };
+}
+
+/** Still ours? Another instance may have taken over a claim we let go stale. */
+export function holdsClaim(subscriber: Subscriber, claimId: string): boolean {
+  return subscriber.welcome.state === 'claimed' && subscriber.welcome.claimId === claimId;
+}
+
+export function welcomeSent(subscriber: Subscriber, messageSid: string, status: string, now: Date): Subscriber {
+  const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
+  // A status callback may already have recorded a later status for this SID.
+  const keepStatus = welcome.messageSid === messageSid && welcome.status ? welcome.status : status;
+  return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state: 'sent', messageSid, status: keepStatus } };
+}
+
+export function welcomeFailed(subscriber: Subscriber, state: 'failed' | 'needs_join', errorCode: number | undefined, now: Date): Subscriber {
+  const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
+  return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state, errorCode } };
+}
+
+/** Give the claim back after a temporary failure so a later retry can send. */
+export function releaseClaim(subscriber: Subscriber, now: Date): Subscriber {
+  const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
+  return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state: 'pending' } };
+}
+
+export function optOut(subscriber: Subscriber, source: string, now: Date): Subscriber {
+  const at = now.toISOString();
+  return { ...subscriber, status: 'opted_out', updatedAt: at, consent: appendConsent(subscriber.consent, { action: 'opt_out', source, at }) };
+}
+
+/** Fresh consent: active again, and the welcome goes out again as a confirmation. */
+export function resubscribe(subscriber: Subscriber, source: string, now: Date, resendWelcome: boolean): Subscriber {
+  const at = now.toISOString();
+  return {
+    ...subscriber,
+    status: 'active',
+    updatedAt: at,
+    unreachableCount: 0,
+    consent: appendConsent(subscriber.consent, { action: 'opt_in', source, at }),
+    welcome: resendWelcome ? { state: 'pending', attempts: subscriber.welcome.attempts } : subscriber.welcome,
+  };
+}

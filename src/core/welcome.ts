@@ -1,0 +1,37 @@
+/**
+ * Welcome message content. SMS: a body in English or Nepali that confirms the
+ * registration, says what the service sends and how to stop. WhatsApp: business-initiated
+ * messages need an approved template, so only its variables are built here.
+ */
+import type { Language } from './subscriber';
+
+const MAX_NAME_LENGTH = 30;
+
+/** A display name safe to put in a message: no control characters, no links, bounded. */
+export function cleanName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f-\u009f<>]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_NAME_LENGTH);
+  return cleaned === '' || /https?:|www\./i.test(cleaned) ? undefined : cleaned;
+}
+
+export function welcomeBody(language: Language, name?: string): string {
+  const who = cleanName(name);
+  if (language === 'ne') {
+    return (
+      `आमकेयरमा स्वागत छ${who ? `, ${who}` : ''}! तपाईंको नम्बर दर्ता भयो। हरेक दिन बिहान ७ बजे स्वास्थ्य सुझाव पाउनुहुनेछ। ` +
+      'बन्द गर्न STOP लेखी पठाउनुहोस्।'
+    );
+  }
+  return `Welcome to Aamcare${who ? `, ${who}` : ''}! Your number is registered. You will get a free health tip every day at 7 AM. Reply STOP to unsubscribe, HELP for help.`;
+}
+
+/** Variables of the approved WhatsApp welcome template: {{1}} name, {{2}} tip time. */
+export function welcomeTemplateVariables(language: Language, name?: string): Record<string, string> {
+  const fallback = language === 'ne' ? 'साथी' : 'friend';
+  return { '1': cleanName(name) ?? fallback, '2': language === 'ne' ? 'बिहान ७ बजे' : '7 AM' };
+}

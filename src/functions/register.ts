@@ -1,0 +1,65 @@
+/**
+ * POST /register: the portal backend calls this on signup, signed with
+ * PORTAL_WEBHOOK_SECRET. Normalizes and validates the number, records the subscriber
+ * once and sends the welcome exactly once.
+ */
+import { registerNumber, type RegistrationOutcome } from '../app/registration';
+import { FEATURE_REQUIREMENTS } from '../core/health';
+import { parseRegistrationInput, PHONE_REASON_MESSAGES } from '../core/registration-input';
+import { setting } from '../core/settings';
+import type { Channel } from '../core/subscriber';
+import { checkPortalSignature } from '../runtime/auth';
+import { defineRoute, errorReply, json, type Reply } from '../runtime/route';
+import { REQUEST_BUDGET_MS, registrationDeps } from '../runtime/services';
+
+export const handler = defineRoute({
+  name: 'register',
+  requires: FEATURE_REQUIREMENTS.register,
+  async handle({ context, event, log }) {
+    const started = Date.now();
+    const auth = checkPortalSignature(context, event, '/register', started);
+    if (!auth.ok) {
+      log.warn('register.unauthorized', { code: auth.code });
+      return errorReply(401, auth.code, auth.message);
+    }
+    const input = parseRegistrationInput(event, (setting(context, 'DEFAULT_CHANNEL') ?? 'sms') as Channel);
+    if (!input.ok) {
+      log.info('register.bad_request', { code: input.error.code, field: input.error.field });
+      return errorReply(400, input.error.code, input.error.message, { field: input.error.field });
+    }
+    const deps = registrationDeps(context, log, started + REQUEST_BUDGET_MS);
+    const outcome = await registerNumber({ ...input.value, source: 'portal-signup' }, deps);
+    return replyFor(outcome);
+  },
+});
+
+function replyFor(outcome: RegistrationOutcome): Reply {
+  switch (outcome.kind) {
+    case 'registered':
+      return json(201, { status: 'registered', phone: outcome.masked, welcome: { status: outcome.welcomeStatus, messageSid: outcome.messageSid } });
+    case 'would_register':
+      return json(200, { status: 'would_register', phone: outcome.masked });
+    case 'already_registered':
+      return json(200, { status: 'already_registered', phone: outcome.masked, welcome: { status: outcome.welcome } });
+    case 'in_progress':
+      return json(202, { status: 'in_progress', phone: outcome.masked, retryable: true });
+    case 'opted_out':
+      return json(200, { status: 'opted_out', phone: outcome.masked, message: 'This number said STOP; register again with resubscribe=true after the user consents' });
+    case 'suppressed':
+      return json(200, { status: 'suppressed', phone: outcome.masked, message: 'Messages to this number keep failing; it is suppressed' });
+    case 'conflict':
+      return errorReply(409, 'number_taken', 'This number is already registered to another user', { phone: outcome.masked });
+    case 'invalid':
+      return errorReply(outcome.reason === 'lookup_invalid' ? 422 : 400, outcome.reason, PHONE_REASON_MESSAGES[outcome.reason] ?? 'invalid phone', { field: 'phone' });
+    case 'rejected':
+      return errorReply(422, 'rejected_by_twilio', outcome.description, { twilioCode: outcome.code, category: outcome.category, phone: outcome.masked });
+    case 'needs_join':
+      return json(200, { status: 'needs_join', phone: outcome.masked, instruction: outcome.instruction });
+    case 'retry_later':
+      return { status: 202, body: { status: 'retry_later', phone: outcome.masked, retryable: true }, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } };
+    case 'rate_limited':
+      return { status: 429, body: { error: { code: 'rate_limited', message: 'Too many welcome messages right now; retry later' } }, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } };
+    case 'not_configured':
+      return errorReply(503, 'not_configured', 'This channel is not configured yet', { missing: outcome.missing });
+  }
+}

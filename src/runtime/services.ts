@@ -1,0 +1,72 @@
+/**
+ * Builds the adapters a route needs from the Functions context, in one place, so routes
+ * stay thin and tests can hand in others.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
+import type { Logger } from '../core/log';
+import { parseCountryList } from '../core/phone';
+import { intSetting, setting, type Env } from '../core/settings';
+import { localDateOf } from '../core/tip-time';
+import { createActivity } from '../twilio/activity';
+import { createTwilioClient, type TwilioClient } from '../twilio/client';
+import type { LookupMode } from '../twilio/lookup';
+import { createPhoneLookup } from '../twilio/lookup';
+import { createMessageSender } from '../twilio/messaging';
+import { createSyncStore, type KeyValueStore } from '../twilio/sync-store';
+import { publicUrl } from './auth';
+
+/** A Function is killed at 10 s; outbound retries stop well before that. */
+export const REQUEST_BUDGET_MS = 8000;
+
+export interface Services {
+  client: TwilioClient;
+  store: KeyValueStore;
+  shards: number;
+  timeZone: string;
+  localDate: (instant: Date) => string;
+}
+
+export function createServices(context: Env, deadlineMs: number): Services {
+  const client = createTwilioClient(context);
+  const deadline = () => deadlineMs;
+  const timeZone = setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
+  return {
+    client,
+    store: createSyncStore({ client, serviceSid: setting(context, 'SYNC_SERVICE_SID')!, deadline }),
+    shards: intSetting(context, 'SYNC_SHARDS'),
+    timeZone,
+    localDate: (instant) => localDateOf(instant, timeZone),
+  };
+}
+
+export function registrationConfig(context: Env): RegistrationConfig {
+  return {
+    defaultCountry: (setting(context, 'DEFAULT_COUNTRY') ?? 'NP') as CountryCode,
+    allowedCountries: parseCountryList(setting(context, 'ALLOWED_COUNTRIES'), ['NP', 'US']),
+    lookupMode: (setting(context, 'LOOKUP_MODE') ?? 'basic') as LookupMode,
+    shards: intSetting(context, 'SYNC_SHARDS'),
+    cooldownSeconds: intSetting(context, 'WELCOME_COOLDOWN_SECONDS'),
+    welcomesPerMinute: intSetting(context, 'WELCOME_RATE_PER_MINUTE'),
+    welcomeContentSid: setting(context, 'WELCOME_CONTENT_SID'),
+    joinInstruction: setting(context, 'WHATSAPP_JOIN_INSTRUCTION') ?? '',
+    statusCallbackUrl: publicUrl(context, '/status-callback'),
+  };
+}
+
+export function registrationDeps(context: Env, log: Logger, deadlineMs: number): RegistrationDeps {
+  const services = createServices(context, deadlineMs);
+  const deadline = () => deadlineMs;
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, deadline),
+    lookup: createPhoneLookup(services.client, deadline),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    config: registrationConfig(context),
+    now: () => new Date(),
+    newId: () => randomUUID(),
+    localDate: services.localDate,
+  };
+}
