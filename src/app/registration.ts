@@ -7,7 +7,7 @@
  * on that item. A claim abandoned by a dead instance goes stale and can be re-claimed.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
-import { COUNTER } from '../core/activity';
+import { COUNTER, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection } from '../core/phone';
 import { DeadlineExceededError, failureOf } from '../core/retry';
@@ -199,6 +199,7 @@ async function continueWithItem(
         if (updated) {
           log.info('registration.resubscribed', { userId: request.userId, phone: number.e164 });
           await deps.activity.count(today, { [COUNTER.optIn]: 1 });
+          await deps.activity.gauge(statusChange('opted_out', 'active'));
           await deps.activity.event({ time: deps.now().toISOString(), event: 'consent.opt_in', masked: number.masked, detail: request.source });
           item = updated;
         } else {
@@ -275,6 +276,7 @@ async function sendWelcome(
     await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeSent(current, sent.sid, sent.status, deps.now()));
     log.info(created ? 'registration.created' : 'registration.welcome_sent', { userId: subscriber.userId, phone: number.e164, channel: subscriber.channel, messageSid: sent.sid });
     await deps.activity.count(today, { ...(created ? { [COUNTER.registrationCreated]: 1 } : {}), [COUNTER.welcomeStatus('queued')]: 1 });
+    if (created) await deps.activity.gauge(statusChange(undefined, 'active'));
     await deps.activity.event({ time: deps.now().toISOString(), event: 'registration.created', masked: number.masked, detail: subscriber.channel });
     return { kind: 'registered', ...number, messageSid: sent.sid, welcomeStatus: sent.status };
   } catch (error) {
@@ -311,6 +313,7 @@ async function handleSendFailure(
     await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => optOut(welcomeFailed(current, 'failed', code, deps.now()), `twilio-${code}`, deps.now()));
     log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
     await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
+    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out'));
     return { kind: 'opted_out', ...number };
   }
   if (category === 'whatsapp_not_joined') {

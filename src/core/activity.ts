@@ -18,6 +18,23 @@ export const COUNTER = {
   optIn: 'consent.opt_in',
 } as const;
 
+/** Running totals (not per day) of subscribers by status, kept under this pseudo-date key. */
+export const ALL_TIME = 'all-time';
+export const GAUGE = { active: 'subscribers.active', optedOut: 'subscribers.opted_out', suppressed: 'subscribers.suppressed' } as const;
+
+/** Gauge deltas for a subscriber moving from one status to another. */
+export function statusChange(from: string | undefined, to: string): CounterDeltas {
+  const name = (status: string | undefined) =>
+    status === 'active' ? GAUGE.active : status === 'opted_out' ? GAUGE.optedOut : status === 'suppressed' ? GAUGE.suppressed : undefined;
+  const deltas: CounterDeltas = {};
+  const before = name(from);
+  const after = name(to);
+  if (before === after) return deltas;
+  if (before) deltas[before] = -1;
+  if (after) deltas[after] = 1;
+  return deltas;
+}
+
 export function addCounters(into: CounterDeltas, deltas: CounterDeltas): CounterDeltas {
   const out = { ...into };
   for (const [name, n] of Object.entries(deltas)) out[name] = (out[name] ?? 0) + n;

@@ -42,6 +42,15 @@ export interface Subscriber {
   consent: ConsentEntry[];
   /** Consecutive unreachable delivery failures (30003/30005/30006). */
   unreachableCount: number;
+  /** Scheduled daily tips by local date: the message SID, or `claimed:<id>` while being scheduled. */
+  tips?: Record<string, string>;
+}
+
+/** Scheduled tips that can still be canceled: a real SID for today or later. */
+export function pendingTipSids(subscriber: Subscriber, today: string): Array<{ date: string; sid: string }> {
+  return Object.entries(subscriber.tips ?? {})
+    .filter(([date, sid]) => date >= today && /^(SM|MM)/.test(sid))
+    .map(([date, sid]) => ({ date, sid }));
 }
 
 /** The consent log keeps the most recent entries only: a Sync item holds at most 16 KB. */

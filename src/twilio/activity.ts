@@ -3,7 +3,7 @@
  * no single object takes more than its share of writes) and a short-lived list of recent
  * events. Recording is best effort: a failure is logged, never fails the caller's work.
  */
-import { addCounters, type ActivityEvent, type CounterDeltas } from '../core/activity';
+import { addCounters, ALL_TIME, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import type { Logger } from '../core/log';
 import { allShardNames } from '../core/shard';
 import { upsertItem, type KeyValueStore } from './sync-store';
@@ -14,6 +14,8 @@ const EVENT_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface Activity {
   count(localDate: string, deltas: CounterDeltas): Promise<void>;
+  /** Subscriber totals by status (see statusChange); no-op for an empty change. */
+  gauge(deltas: CounterDeltas): Promise<void>;
   event(event: ActivityEvent): Promise<void>;
 }
 
@@ -21,12 +23,17 @@ export interface ActivityReader {
   /** Summed counters per local date in [from, to]. */
   countersBetween(from: string, to: string): Promise<Map<string, CounterDeltas>>;
   recentEvents(limit: number): Promise<ActivityEvent[]>;
+  /** Subscriber totals by status, summed over shards. */
+  gauges(): Promise<CounterDeltas>;
 }
 
 export function createActivity(store: KeyValueStore, shards: number, log: Logger, random: () => number = Math.random): Activity {
   // Any shard will do for a counter (they are summed when read), so pick one at random to spread writes.
   const pick = (base: string) => `${base}-${Math.floor(random() * Math.max(1, shards))}`;
-  return {
+  const activity: Activity = {
+    async gauge(deltas) {
+      if (Object.keys(deltas).length > 0) await activity.count(ALL_TIME, deltas);
+    },
     async count(localDate, deltas) {
       try {
         await upsertItem<CounterDeltas>(store, pick(COUNTERS_MAP), localDate, () => ({}), (current) => addCounters(current, deltas));
@@ -43,6 +50,7 @@ export function createActivity(store: KeyValueStore, shards: number, log: Logger
       }
     },
   };
+  return activity;
 }
 
 export function createActivityReader(store: KeyValueStore, shards: number): ActivityReader {
@@ -64,6 +72,10 @@ export function createActivityReader(store: KeyValueStore, shards: number): Acti
         }),
       );
       return byDate;
+    },
+    async gauges() {
+      const items = await Promise.all(allShardNames(COUNTERS_MAP, shards).map((map) => store.get<CounterDeltas>(map, ALL_TIME)));
+      return items.reduce<CounterDeltas>((sum, item) => (item ? addCounters(sum, item.data) : sum), {});
     },
     async recentEvents(limit) {
       const pages = await Promise.all(allShardNames(EVENTS_MAP, shards).map((map) => store.list<ActivityEvent>(map, { order: 'desc', pageSize: limit })));
