@@ -10,7 +10,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { COUNTER, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection } from '../core/phone';
-import { DeadlineExceededError, failureOf } from '../core/retry';
+import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
 import { shardedName } from '../core/shard';
 import {
   claimWelcome,
@@ -90,6 +90,19 @@ export type RegistrationOutcome =
   | { kind: 'not_configured'; missing: string[] };
 
 export async function registerNumber(request: RegistrationRequest, deps: RegistrationDeps, options: { dryRun?: boolean } = {}): Promise<RegistrationOutcome> {
+  try {
+    return await registerOnce(request, deps, options);
+  } catch (error) {
+    // Sync or Lookup still failing when the time box ran out: the portal retries later, and
+    // the registration lock keeps that retry to one welcome.
+    if (!(error instanceof DeadlineExceededError) && !defaultRetryable(error)) throw error;
+    const normalized = normalizePhone(request.phone, { defaultCountry: deps.config.defaultCountry, allowedCountries: deps.config.allowedCountries });
+    deps.log.warn('registration.retry_later', { userId: request.userId, phone: normalized.ok ? normalized.e164 : undefined, error });
+    return { kind: 'retry_later', e164: normalized.ok ? normalized.e164 : '', masked: normalized.ok ? normalized.masked : '', retryAfterSeconds: 5 };
+  }
+}
+
+async function registerOnce(request: RegistrationRequest, deps: RegistrationDeps, options: { dryRun?: boolean }): Promise<RegistrationOutcome> {
   const { config, log } = deps;
   const normalized = normalizePhone(request.phone, { defaultCountry: config.defaultCountry, allowedCountries: config.allowedCountries });
   if (!normalized.ok) {
@@ -192,6 +205,8 @@ async function continueWithItem(
         return { kind: 'already_registered', ...number, welcome: item.data.welcome.status ?? item.data.welcome.state };
       case 'in_progress':
         return { kind: 'in_progress', ...number };
+      case 'needs_join':
+        return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
       case 'cooldown':
         return { kind: 'rate_limited', ...number, retryAfterSeconds: decision.retryAfterSeconds };
       case 'resubscribe': {

@@ -87,6 +87,7 @@ export type ExistingDecision =
   | { kind: 'already_registered' }
   | { kind: 'in_progress' }
   | { kind: 'cooldown'; retryAfterSeconds: number }
+  | { kind: 'needs_join' }
   | { kind: 'claim' };
 
 /**
@@ -100,16 +101,23 @@ export function decideForExisting(
   cooldownSeconds: number,
 ): ExistingDecision {
   if (subscriber.userId !== request.userId) return { kind: 'conflict' };
-  if (subscriber.status === 'opted_out') return request.resubscribe ? { kind: 'resubscribe' } : { kind: 'opted_out' };
+  if (subscriber.status === 'opted_out') {
+    if (!request.resubscribe) return { kind: 'opted_out' };
+    // Each re-subscription sends a welcome again: a per-number cooldown keeps that from being pumped.
+    const waited = subscriber.welcome.lastAttemptAt ? (now.getTime() - Date.parse(subscriber.welcome.lastAttemptAt)) / 1000 : Infinity;
+    return waited < cooldownSeconds ? { kind: 'cooldown', retryAfterSeconds: Math.ceil(cooldownSeconds - waited) } : { kind: 'resubscribe' };
+  }
   if (subscriber.status === 'suppressed') return { kind: 'suppressed' };
   const welcome = subscriber.welcome;
   if (welcome.state === 'sent' || welcome.state === 'failed') return { kind: 'already_registered' };
   if (welcome.state === 'claimed' && welcome.claimedAt && now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS) {
     return { kind: 'in_progress' };
   }
+  // Not joined the WhatsApp sandbox yet: tell the portal so; after the cooldown, try again
+  // (the user may have joined meanwhile).
   if (welcome.lastAttemptAt && welcome.state === 'needs_join') {
     const waited = (now.getTime() - Date.parse(welcome.lastAttemptAt)) / 1000;
-    if (waited < cooldownSeconds) return { kind: 'cooldown', retryAfterSeconds: Math.ceil(cooldownSeconds - waited) };
+    if (waited < cooldownSeconds) return { kind: 'needs_join' };
   }
   return { kind: 'claim' };
 }

@@ -1,0 +1,174 @@
+/**
+ * Integration harness: the sandbox in-process and the REAL twilio-run process (spawned from
+ * node_modules/.bin on a free port, serving dist/) pointed at it, with helpers that sign
+ * requests like the portal and like Twilio. `npm test` builds dist/ before jest runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import twilio from 'twilio';
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox/server';
+
+const root = join(__dirname, '..', '..');
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience
+}
+
+export interface System {
+  baseUrl: string;
+  sandbox: SandboxHandle;
+  env: Record<string, string>;
+  /** Everything twilio-run printed (function logs included). */
+  logs(): string;
+  post(path: string, params: Record<string, string>, options?: { sign?: 'portal' | 'twilio' | 'none'; headers?: Record<string, string> }): Promise<HttpAnswer>;
+  postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  get(path: string, headers?: Record<string, string>): Promise<HttpAnswer>;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Signs like the portal: Twilio's algorithm with PORTAL_WEBHOOK_SECRET over URL + params (which include `timestamp`). */
+export function signPortal(secret: string, url: string, params: Record<string, string>): string {
+  return twilio.getExpectedTwilioSignature(secret, url, params);
+}
+
+export function unixNow(): string {
+  return String(Math.floor(Date.now() / 1000));
+}
+
+async function answer(res: Response): Promise<HttpAnswer> {
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export async function startSystem(options: { env?: Record<string, string>; sandbox?: Partial<SandboxOptions> } = {}): Promise<System> {
+  if (!existsSync(join(root, 'dist', 'functions', 'health.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const sandbox = await startSandbox(options.sandbox);
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  sandbox.configure({ inboundWebhookUrl: `${baseUrl}/incoming` });
+  const env: Record<string, string> = {
+    ACCOUNT_SID: sandbox.options.accountSid,
+    AUTH_TOKEN: sandbox.options.authToken,
+    TWILIO_API_BASE_URL: sandbox.url,
+    MESSAGING_SERVICE_SID: sandbox.options.messagingServiceSid,
+    SYNC_SERVICE_SID: sandbox.options.syncServiceSid,
+    PORTAL_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    PORTAL_API_URL: `${sandbox.url}/portal/api/users/`,
+    PORTAL_API_TOKEN: 'portal-demo-token',
+    WELCOME_CONTENT_SID: 'HX' + '1'.repeat(32),
+    TIP_CONTENT_SID: 'HX' + '2'.repeat(32),
+    WELCOME_COOLDOWN_SECONDS: '60',
+    WELCOME_RATE_PER_MINUTE: '100000',
+    ...options.env,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'system-'));
+  const envFile = join(dir, '.env');
+  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+
+  let output = '';
+  const child: ChildProcess = spawn(
+    join(root, 'node_modules', '.bin', 'twilio-run'),
+    ['start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--env', envFile, '--port', String(port)],
+    { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', CI: 'true' } },
+  );
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+      if (child.exitCode === null) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/health`);
+      if (res.status === 200) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`twilio-run did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const system: System = {
+    baseUrl,
+    sandbox,
+    env,
+    logs: () => output,
+    async post(path, params, opts = {}) {
+      const url = baseUrl + path;
+      const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', ...opts.headers };
+      if (opts.sign === 'portal') headers['X-Portal-Signature'] = signPortal(env.PORTAL_WEBHOOK_SECRET!, url, params);
+      if (opts.sign === 'twilio') headers['X-Twilio-Signature'] = twilio.getExpectedTwilioSignature(env.AUTH_TOKEN!, url, params);
+      return answer(await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() }));
+    },
+    async postJson(path, body, headers = {}) {
+      return answer(await fetch(baseUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+    },
+    async get(path, headers = {}) {
+      return answer(await fetch(baseUrl + path, { headers }));
+    },
+    stop,
+  };
+  return system;
+}
+
+/** A signed /register call as the portal makes it. */
+export function register(system: System, fields: Record<string, string>, timestamp = unixNow()): Promise<HttpAnswer> {
+  return system.post('/register', { ...fields, timestamp }, { sign: 'portal' });
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
