@@ -1,0 +1,80 @@
+/**
+ * `npm run dev`: the whole system offline. Builds, starts the sandbox, writes a local
+ * configuration to .dev/.env, and runs the real twilio-run against it. No real message is
+ * ever sent. Ctrl-C stops everything it started.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox } from '../sandbox/server';
+import { buildAll } from './build';
+
+const root = join(__dirname, '..');
+
+async function main() {
+  const port = Number(process.env.PORT ?? 3000);
+  const routes = await buildAll();
+  console.log(`built ${routes.length} functions`);
+  const sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 3001), inboundWebhookUrl: `http://localhost:${port}/incoming`, portal: { users: 200 } });
+  const env = {
+    ACCOUNT_SID: sandbox.options.accountSid,
+    AUTH_TOKEN: sandbox.options.authToken,
+    TWILIO_API_BASE_URL: sandbox.url,
+    MESSAGING_SERVICE_SID: sandbox.options.messagingServiceSid,
+    SYNC_SERVICE_SID: sandbox.options.syncServiceSid,
+    PORTAL_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    PORTAL_API_URL: `${sandbox.url}/portal/api/users/`,
+    PORTAL_API_TOKEN: 'portal-demo-token',
+    WELCOME_CONTENT_SID: 'HX' + '1'.repeat(32),
+    TIP_CONTENT_SID: 'HX' + '2'.repeat(32),
+  };
+  mkdirSync(join(root, '.dev'), { recursive: true });
+  const envFile = join(root, '.dev', '.env');
+  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+
+  const child = spawn(join(root, 'node_modules', '.bin', 'twilio-run'), ['start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--env', envFile, '--port', String(port)], {
+    cwd: root,
+    stdio: 'inherit',
+    detached: true,
+  });
+
+  console.log(`
+==========================================================================
+ Aamcare messaging: LOCAL DEV against the offline sandbox.
+ NO REAL MESSAGE IS SENT. Twilio calls go to ${sandbox.url}.
+ Functions:  http://localhost:${port}   (try: curl http://localhost:${port}/health)
+ Local secrets (in .dev/.env, for this run only):
+   PORTAL_WEBHOOK_SECRET=${env.PORTAL_WEBHOOK_SECRET}
+   ADMIN_TOKEN=${env.ADMIN_TOKEN}
+ Try a signed registration:  npm run dev:register -- 9807969278
+ Sent messages:  curl ${sandbox.url}/__sandbox/messages
+ Simulate STOP:  curl -X POST ${sandbox.url}/__sandbox/inbound -d '{"from":"+9779807969278","body":"STOP"}'
+ Ctrl-C stops everything.
+==========================================================================
+`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  child.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`twilio-run exited (${code}); stopping the sandbox`);
+      void stop();
+    }
+  });
+}
+
+void main();
