@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import twilio from 'twilio';
+import { validateTwilioRequest, validateTwilioResponse, type ContractViolation } from './contract';
 import { magicFor } from './magic-numbers';
 import { handlePortal, type PortalOptions } from './portal';
 
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   inboundWebhookUrl?: string;
   seed: number;
   portal: Partial<PortalOptions>;
+  /** strict: every request and response is checked against Twilio's OpenAPI specs; a bad request is refused. */
+  contract: 'strict' | 'off';
 }
 
 export const DEFAULT_SANDBOX: SandboxOptions = {
@@ -48,6 +51,7 @@ export const DEFAULT_SANDBOX: SandboxOptions = {
   statusStepMs: 20,
   seed: 1,
   portal: {},
+  contract: 'strict',
 };
 
 export interface SandboxMessage {
@@ -85,6 +89,8 @@ export interface SandboxHandle {
   options: SandboxOptions;
   messages(): SandboxMessage[];
   callbacks(): CallbackDelivery[];
+  /** Contract violations seen (requests refused, responses that broke the spec). */
+  violations(): ContractViolation[];
   syncItems(map: string): Array<{ key: string; data: unknown }>;
   configure(changes: Partial<SandboxOptions>): void;
   reset(): void;
@@ -134,6 +140,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   let maps = new Map<string, { sid: string; items: Map<string, SyncItem> }>();
   let writeLog = new Map<string, number[]>();
   let inFlight = 0;
+  let violations: ContractViolation[] = [];
   const pending = new Set<Promise<void>>();
   let baseUrl = '';
 
@@ -430,12 +437,22 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       if (options.errorRate > 0 && random() < options.errorRate) throw new TwilioError(503, 20503, 'Service Unavailable (sandbox fault injection)');
       const form = formOf(await readBody(req));
       const method = req.method ?? 'GET';
+      const path = '/' + parts.join('/');
+      if (options.contract === 'strict') {
+        const query: Record<string, string> = Object.fromEntries(url.searchParams);
+        const problems = validateTwilioRequest({ method, product, path, query, form });
+        if (problems.length > 0) {
+          violations.push(...problems);
+          throw new TwilioError(400, 20001, `Contract violation: ${problems.map((p) => p.message).join('; ')}`);
+        }
+      }
       let result: [number, unknown];
       if (product === 'api') result = handleMessages(method, parts, form);
       else if (product === 'sync') result = handleSync(method, parts, form, url.searchParams, req.headers);
       else if (product === 'lookups') result = handleLookup(parts, url.searchParams);
       else if (product === 'messaging') result = handleMessaging(method, parts, form);
       else throw new TwilioError(404, 20404, 'Unknown product');
+      if (options.contract === 'strict' && result[1] !== undefined) violations.push(...validateTwilioResponse({ method, product, path, status: result[0], body: result[1] }));
       send(res, result[0], result[1]);
     } catch (error) {
       if (error instanceof TwilioError) {
@@ -463,6 +480,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     options,
     messages: () => [...messages.values()],
     callbacks: () => [...callbacks],
+    violations: () => [...violations],
     syncItems: (map) => {
       const found = findMap(map);
       return found ? [...liveItems(found[1]).values()].map((i) => ({ key: i.key, data: i.data })) : [];
@@ -473,6 +491,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       callbacks = [];
       maps = new Map();
       writeLog = new Map();
+      violations = [];
       random = mulberry32(options.seed);
     },
     fireScheduled: () => {
@@ -530,6 +549,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         const status = url.searchParams.get('status');
         return send(res, 200, { messages: handle.messages().filter((m) => (!to || m.to === to) && (!status || m.status === status)) });
       }
+      case 'GET violations':
+        return send(res, 200, { violations });
       case 'GET callbacks':
         return send(res, 200, { callbacks: handle.callbacks() });
       case 'GET config':

@@ -155,3 +155,7 @@ describe('POST /incoming', () => {
     expect(res.status).toBe(403);
   });
 });
+
+test("every Twilio call in this file matched Twilio's OpenAPI specs", () => {
+  expect(system.sandbox.violations()).toEqual([]);
+});
