@@ -4,9 +4,9 @@
  * ever sent. Ctrl-C stops everything it started.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localEnv } from '../sandbox/local-env';
 import { startSandbox } from '../sandbox/server';
 import { buildAll } from './build';
 
@@ -17,19 +17,7 @@ async function main() {
   const routes = await buildAll();
   console.log(`built ${routes.length} functions`);
   const sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 3001), inboundWebhookUrl: `http://localhost:${port}/incoming`, portal: { users: 200 } });
-  const env = {
-    ACCOUNT_SID: sandbox.options.accountSid,
-    AUTH_TOKEN: sandbox.options.authToken,
-    TWILIO_API_BASE_URL: sandbox.url,
-    MESSAGING_SERVICE_SID: sandbox.options.messagingServiceSid,
-    SYNC_SERVICE_SID: sandbox.options.syncServiceSid,
-    PORTAL_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-    ADMIN_TOKEN: randomBytes(24).toString('hex'),
-    PORTAL_API_URL: `${sandbox.url}/portal/api/users/`,
-    PORTAL_API_TOKEN: 'portal-demo-token',
-    WELCOME_CONTENT_SID: 'HX' + '1'.repeat(32),
-    TIP_CONTENT_SID: 'HX' + '2'.repeat(32),
-  };
+  const env = localEnv(sandbox);
   mkdirSync(join(root, '.dev'), { recursive: true });
   const envFile = join(root, '.dev', '.env');
   writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });

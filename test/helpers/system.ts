@@ -4,12 +4,12 @@
  * requests like the portal and like Twilio. `npm test` builds dist/ before jest runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
+import { localEnv } from '../../sandbox/local-env';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox/server';
 
 const root = join(__dirname, '..', '..');
@@ -71,17 +71,7 @@ export async function startSystem(options: { env?: Record<string, string>; sandb
   const baseUrl = `http://localhost:${port}`;
   sandbox.configure({ inboundWebhookUrl: `${baseUrl}/incoming` });
   const env: Record<string, string> = {
-    ACCOUNT_SID: sandbox.options.accountSid,
-    AUTH_TOKEN: sandbox.options.authToken,
-    TWILIO_API_BASE_URL: sandbox.url,
-    MESSAGING_SERVICE_SID: sandbox.options.messagingServiceSid,
-    SYNC_SERVICE_SID: sandbox.options.syncServiceSid,
-    PORTAL_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-    ADMIN_TOKEN: randomBytes(24).toString('hex'),
-    PORTAL_API_URL: `${sandbox.url}/portal/api/users/`,
-    PORTAL_API_TOKEN: 'portal-demo-token',
-    WELCOME_CONTENT_SID: 'HX' + '1'.repeat(32),
-    TIP_CONTENT_SID: 'HX' + '2'.repeat(32),
+    ...localEnv(sandbox),
     WELCOME_COOLDOWN_SECONDS: '60',
     WELCOME_RATE_PER_MINUTE: '100000',
     ...options.env,
