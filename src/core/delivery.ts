@@ -4,50 +4,86 @@
  */
 import { describeTwilioError, UNREACHABLE_CODES, type ErrorCategory } from './twilio-errors';
 
-const RANK: Record<string, number> = {
+/**
+ * Twilio's outbound Message statuses in the order a message goes through them.
+ * `receiving` / `received` are inbound-only and deliberately absent (never applied).
+ */
+const RANK: Readonly<Record<string, number>> = {
   accepted: 0,
   scheduled: 0,
   queued: 1,
   sending: 2,
   sent: 3,
-  delivered: 4,
-  read: 5,
-  // Terminal outcomes outrank everything but each other.
-  undelivered: 6,
-  failed: 6,
-  canceled: 6,
+  partially_delivered: 4,
+  delivered: 5,
+  read: 6,
+  // Terminal outcomes: once one is recorded nothing else is.
+  undelivered: 7,
+  failed: 7,
+  canceled: 7,
 };
 
+const TERMINAL_FAILURES: ReadonlySet<string> = new Set(['failed', 'undelivered', 'canceled']);
+const REACHED_HANDSET: ReadonlySet<string> = new Set(['delivered', 'read']);
+
+/** Position of a status in the order; -1 for none or a status we do not know. */
 export function statusRank(status: string | undefined): number {
   return status === undefined ? -1 : (RANK[status] ?? -1);
 }
 
-const TERMINAL_FAILURES = new Set(['failed', 'undelivered', 'canceled']);
+export function isKnownStatus(status: string): boolean {
+  return status in RANK;
+}
 
-/** A late `sent` never overwrites `delivered`; a duplicate changes nothing; failures after `sent` apply. */
+export function isTerminalFailure(status: string): boolean {
+  return TERMINAL_FAILURES.has(status);
+}
+
+/**
+ * Should a callback's status replace the recorded one? Forward moves only: a late `sent`
+ * never overwrites `delivered` or `read`; `read` after `delivered` applies; a failure after
+ * `sent` applies, but not after the handset confirmed delivery; nothing follows a terminal
+ * failure; a duplicate changes nothing.
+ */
 export function shouldApplyStatus(previous: string | undefined, next: string): boolean {
-  if (!(next in RANK)) return false;
+  if (!isKnownStatus(next)) return false;
   if (previous === next) return false;
-  if (previous !== undefined && TERMINAL_FAILURES.has(previous)) return false;
-  if (TERMINAL_FAILURES.has(next)) return previous !== 'delivered' && previous !== 'read';
+  if (previous !== undefined && isTerminalFailure(previous)) return false;
+  if (isTerminalFailure(next)) return previous === undefined || !REACHED_HANDSET.has(previous);
   return statusRank(next) > statusRank(previous);
 }
 
 export type SubscriberAction = 'none' | 'opt_out' | 'count_unreachable' | 'suppress' | 'reset_unreachable';
 
-export function decideSubscriberEffect(input: {
+export interface SubscriberEffectInput {
   errorCode?: number;
   status: string;
+  /** Unreachable failures in a row recorded so far (before this one). */
   consecutiveUnreachable: number;
+  /** Suppress on reaching this many in a row; 0 or less never suppresses. */
   suppressAfter: number;
-}): { action: SubscriberAction; category?: ErrorCategory } {
-  if (input.status === 'delivered' || input.status === 'read') return { action: 'reset_unreachable' };
+}
+
+export interface SubscriberEffect {
+  action: SubscriberAction;
+  /** The error's category from the Twilio error table, when the code is known. */
+  category?: ErrorCategory;
+}
+
+/**
+ * What an applied status means for the subscriber. Call it once per applied status (after
+ * `shouldApplyStatus`), so a duplicate failure never counts twice.
+ */
+export function decideSubscriberEffect(input: SubscriberEffectInput): SubscriberEffect {
+  if (REACHED_HANDSET.has(input.status)) return { action: 'reset_unreachable' };
   const info = describeTwilioError(input.errorCode);
   if (!info) return { action: 'none' };
+  // Twilio reports these with a failure status; we honor them whatever the status says.
   if (info.category === 'opted_out') return { action: 'opt_out', category: info.category };
-  if (input.errorCode !== undefined && UNREACHABLE_CODES.has(input.errorCode)) {
-    const streak = input.consecutiveUnreachable + 1;
-    return { action: input.suppressAfter > 0 && streak >= input.suppressAfter ? 'suppress' : 'count_unreachable', category: info.category };
+  if (isTerminalFailure(input.status) && UNREACHABLE_CODES.has(info.code)) {
+    const streak = Math.max(0, input.consecutiveUnreachable) + 1;
+    const suppress = input.suppressAfter > 0 && streak >= input.suppressAfter;
+    return { action: suppress ? 'suppress' : 'count_unreachable', category: info.category };
   }
   return { action: 'none', category: info.category };
 }
