@@ -64,7 +64,18 @@ async function answer(res: Response): Promise<HttpAnswer> {
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export async function startSystem(options: { env?: Record<string, string>; sandbox?: Partial<SandboxOptions> } = {}): Promise<System> {
+export interface SystemOptions {
+  env?: Record<string, string>;
+  sandbox?: Partial<SandboxOptions>;
+  /**
+   * By default twilio-run forks a process and reloads the function for every request
+   * (~80-100 ms each). Load tests turn both off (--no-fork-process --no-live): one warm
+   * process, as a deployed Function's container is reused between calls.
+   */
+  forkPerRequest?: boolean;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
   if (!existsSync(join(root, 'dist', 'functions', 'health.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   const sandbox = await startSandbox(options.sandbox);
   const port = await freePort();
@@ -83,7 +94,7 @@ export async function startSystem(options: { env?: Record<string, string>; sandb
   let output = '';
   const child: ChildProcess = spawn(
     join(root, 'node_modules', '.bin', 'twilio-run'),
-    ['start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--env', envFile, '--port', String(port)],
+    ['start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--env', envFile, '--port', String(port), ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : [])],
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', CI: 'true' } },
   );
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
