@@ -34,6 +34,8 @@ export interface SandboxOptions {
   inboundWebhookUrl?: string;
   seed: number;
   portal: Partial<PortalOptions>;
+  /** Keep a log of every Twilio API request (method, path, form, If-Match) for replay in benchmarks. */
+  recordRequests: boolean;
   /** strict: every request and response is checked against Twilio's OpenAPI specs; a bad request is refused. */
   contract: 'strict' | 'off';
 }
@@ -51,6 +53,7 @@ export const DEFAULT_SANDBOX: SandboxOptions = {
   statusStepMs: 20,
   seed: 1,
   portal: {},
+  recordRequests: false,
   contract: 'strict',
 };
 
@@ -66,6 +69,13 @@ export interface SandboxMessage {
   statusCallback?: string;
   sendAt?: string;
   dateCreated: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  form: Record<string, string>;
+  ifMatch?: string;
 }
 
 export interface CallbackDelivery {
@@ -89,6 +99,8 @@ export interface SandboxHandle {
   options: SandboxOptions;
   messages(): SandboxMessage[];
   callbacks(): CallbackDelivery[];
+  /** Twilio API requests seen, when recordRequests is on. */
+  requests(): RecordedRequest[];
   /** Contract violations seen (requests refused, responses that broke the spec). */
   violations(): ContractViolation[];
   syncItems(map: string): Array<{ key: string; data: unknown }>;
@@ -141,6 +153,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   let writeLog = new Map<string, number[]>();
   let inFlight = 0;
   let violations: ContractViolation[] = [];
+  let recorded: RecordedRequest[] = [];
   const pending = new Set<Promise<void>>();
   let baseUrl = '';
 
@@ -438,6 +451,10 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       const form = formOf(await readBody(req));
       const method = req.method ?? 'GET';
       const path = '/' + parts.join('/');
+      if (options.recordRequests) {
+        const ifMatch = req.headers['if-match'];
+        recorded.push({ method, path: url.pathname + url.search, form, ...(typeof ifMatch === 'string' ? { ifMatch } : {}) });
+      }
       if (options.contract === 'strict') {
         const query: Record<string, string> = Object.fromEntries(url.searchParams);
         const problems = validateTwilioRequest({ method, product, path, query, form });
@@ -481,6 +498,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     messages: () => [...messages.values()],
     callbacks: () => [...callbacks],
     violations: () => [...violations],
+    requests: () => [...recorded],
     syncItems: (map) => {
       const found = findMap(map);
       return found ? [...liveItems(found[1]).values()].map((i) => ({ key: i.key, data: i.data })) : [];
@@ -492,6 +510,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       maps = new Map();
       writeLog = new Map();
       violations = [];
+      recorded = [];
       random = mulberry32(options.seed);
     },
     fireScheduled: () => {

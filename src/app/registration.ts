@@ -124,18 +124,25 @@ async function registerOnce(request: RegistrationRequest, deps: RegistrationDeps
   }
 
   let item = existing;
-  let created = false;
   if (!item) {
     const refusal = await lookupRefusal(e164, request.channel, deps);
     if (refusal) return refusal;
-    const fresh = newSubscriber({ userId: request.userId, channel: request.channel, language: request.language, country: normalized.country, source: request.source, now: deps.now() });
-    item = await deps.store.create(map, e164, fresh);
-    created = item !== undefined;
-    // Lost the race to create: another instance holds it; continue from its record.
-    item ??= await deps.store.get<Subscriber>(map, e164);
-    if (!item) throw new Error('subscriber vanished right after a create conflict');
+    const limited = await takeWelcomeSlot(e164, deps);
+    if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
+    // A few rounds: the instance that beat us to the create may drop the record again
+    // (Twilio refused the number) before we read it.
+    for (let round = 0; round < 3 && !item; round++) {
+      // Created already claimed: whoever creates the item is the one instance that welcomes.
+      const claimId = deps.newId();
+      const fresh = newSubscriber({ userId: request.userId, channel: request.channel, language: request.language, country: normalized.country, source: request.source, now: deps.now() });
+      const claimed = await deps.store.create(map, e164, claimWelcome(fresh, claimId, deps.now()));
+      if (claimed) return sendWelcome(request, deps, map, claimed, claimId, number, true);
+      // Lost the race to create: another instance holds it; continue from its record.
+      item = await deps.store.get<Subscriber>(map, e164);
+    }
+    if (!item) return { kind: 'in_progress', ...number };
   }
-  return continueWithItem(request, deps, map, item, number, created);
+  return continueWithItem(request, deps, map, item, number, false);
 }
 
 function dryRunOutcome(kind: string, subscriber: Subscriber, number: { e164: string; masked: string }): RegistrationOutcome {
@@ -288,7 +295,9 @@ async function sendWelcome(
     });
     // Index the message first: its status callbacks find the subscriber through it.
     await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, config.shards), sent.sid, { kind: 'welcome', e164: number.e164, userId: subscriber.userId, status: sent.status, createdAt: deps.now().toISOString() }, MESSAGE_TTL_SECONDS);
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeSent(current, sent.sid, sent.status, deps.now()));
+    // We hold the claim's revision; only if a status callback got in first do we re-read.
+    const recorded = await deps.store.update(map, number.e164, welcomeSent(subscriber, sent.sid, sent.status, deps.now()), claimed.revision);
+    if (!recorded) await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeSent(current, sent.sid, sent.status, deps.now()));
     log.info(created ? 'registration.created' : 'registration.welcome_sent', { userId: subscriber.userId, phone: number.e164, channel: subscriber.channel, messageSid: sent.sid });
     await deps.activity.count(today, { ...(created ? { [COUNTER.registrationCreated]: 1 } : {}), [COUNTER.welcomeStatus('queued')]: 1 });
     if (created) await deps.activity.gauge(statusChange(undefined, 'active'));

@@ -10,7 +10,7 @@ import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { createActivity } from '../twilio/activity';
-import { createTwilioClient, type TwilioClient } from '../twilio/client';
+import { sharedTwilioClient, type TwilioClient } from '../twilio/client';
 import type { LookupMode } from '../twilio/lookup';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
@@ -29,7 +29,7 @@ export interface Services {
 }
 
 export function createServices(context: Env, deadlineMs: number): Services {
-  const client = createTwilioClient(context);
+  const client = sharedTwilioClient(context);
   const deadline = () => deadlineMs;
   const timeZone = setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
   return {

@@ -59,6 +59,25 @@ export function twilioCredentials(env: Env): { username: string; password: strin
   return authToken ? { username: accountSid, password: authToken, accountSid } : undefined;
 }
 
+/**
+ * Clients cached per credential + base URL: a warm Function container serves many calls, and
+ * reusing the client keeps its keep-alive connections to Twilio instead of a new TLS
+ * handshake per request.
+ */
+const cache = new Map<string, TwilioClient>();
+
+export function sharedTwilioClient(env: Env): TwilioClient {
+  const credentials = twilioCredentials(env);
+  const key = [credentials?.username, credentials?.password, credentials?.accountSid, setting(env, 'TWILIO_API_BASE_URL')].join('|');
+  let client = cache.get(key);
+  if (!client) {
+    client = createTwilioClient(env);
+    if (cache.size > 8) cache.clear();
+    cache.set(key, client);
+  }
+  return client;
+}
+
 export function createTwilioClient(env: Env): TwilioClient {
   const credentials = twilioCredentials(env);
   if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');

@@ -1,0 +1,96 @@
+/**
+ * Benchmark: POST /register under 50 concurrent clients against the real twilio-run (warm,
+ * one process) + sandbox, compared in the same run with the bare sandbox calls that flow
+ * makes (the recorded request sequence of one registration, replayed as raw HTTP with the
+ * same concurrency). The difference is our overhead.
+ *   npm run bench:register [-- --count 2000 --clients 50 --latency 0]
+ */
+import { register, startSystem } from '../test/helpers/system';
+import type { RecordedRequest } from '../sandbox/server';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function runConcurrently(count: number, clients: number, job: (i: number) => Promise<boolean>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        if (!(await job(i))) errors++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput: count / seconds, errors };
+}
+
+const phone = (i: number) => `+977985${String(i).padStart(7, '0')}`;
+
+async function main() {
+  const count = arg('count', 2000);
+  const clients = arg('clients', 50);
+  const latencyMs = arg('latency', 0);
+  const system = await startSystem({ env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8' }, sandbox: { latencyMs, recordRequests: true }, forkPerRequest: false });
+  try {
+    // Warm up both paths, then record what one registration asks of Twilio.
+    for (let i = 0; i < 20; i++) await register(system, { user_id: `warm-${i}`, phone: phone(9_000_000 + i) });
+    await system.sandbox.settle();
+    system.sandbox.configure({});
+    const before = system.sandbox.requests().length;
+    const template = phone(9_100_000);
+    await register(system, { user_id: 'template', phone: template });
+    const sequence: RecordedRequest[] = system.sandbox.requests().slice(before).filter((r) => !r.path.includes('/__sandbox'));
+    await system.sandbox.settle();
+    system.sandbox.configure({ recordRequests: false });
+    console.log(`one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/').slice(1, 2)}`).join(', ')}`);
+
+    const auth = 'Basic ' + Buffer.from(`${system.env.ACCOUNT_SID}:${system.env.AUTH_TOKEN}`).toString('base64');
+    const replay = async (i: number) => {
+      const number = phone(i + 5_000_000);
+      let ok = true;
+      for (const r of sequence) {
+        const path = r.path.split(encodeURIComponent(template)).join(encodeURIComponent(number)).split(template).join(number);
+        const form = Object.fromEntries(Object.entries(r.form).map(([k, v]) => [k, v.split(template).join(number)]));
+        const res = await fetch(system.sandbox.url + path, {
+          method: r.method,
+          headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded', ...(r.ifMatch ? { 'If-Match': r.ifMatch } : {}) },
+          body: r.method === 'GET' || r.method === 'DELETE' ? undefined : new URLSearchParams(form).toString(),
+        });
+        await res.arrayBuffer();
+        if (res.status >= 500) ok = false;
+      }
+      return ok;
+    };
+    const flow = async (i: number) => {
+      const res = await register(system, { user_id: `b-${i}`, phone: phone(i) });
+      return res.status === 201;
+    };
+
+    const bare = await runConcurrently(count, clients, replay);
+    const ours = await runConcurrently(count, clients, flow);
+    await system.sandbox.settle();
+    const fmt = (x: number) => x.toFixed(1);
+    console.log(`node ${process.version}; ${count} registrations, ${clients} concurrent clients, sandbox latency ${latencyMs} ms`);
+    console.log(`bare sandbox calls : p50 ${fmt(bare.p50)} ms  p99 ${fmt(bare.p99)} ms  ${fmt(bare.throughput)} /s  errors ${bare.errors}`);
+    console.log(`POST /register     : p50 ${fmt(ours.p50)} ms  p99 ${fmt(ours.p99)} ms  ${fmt(ours.throughput)} /s  errors ${ours.errors}`);
+    console.log(`overhead           : p50 ${fmt(ours.p50 - bare.p50)} ms  p99 ${fmt(ours.p99 - bare.p99)} ms (target p99 <= 25 ms, zero errors)`);
+    console.log(`welcomes sent: ${system.sandbox.messages().length - 21}`);
+  } finally {
+    await system.stop();
+  }
+}
+
+void main();
