@@ -30,6 +30,8 @@ export interface SandboxOptions {
   errorRate: number;
   /** Delay between status steps (queued -> sent -> delivered) in ms. */
   statusStepMs: number;
+  /** POST status callbacks (off in benchmarks that measure one route alone). */
+  statusCallbacks: boolean;
   /** Where injected inbound messages are posted. */
   inboundWebhookUrl?: string;
   seed: number;
@@ -51,6 +53,7 @@ export const DEFAULT_SANDBOX: SandboxOptions = {
   syncWritesPerSecond: 0,
   errorRate: 0,
   statusStepMs: 20,
+  statusCallbacks: true,
   seed: 1,
   portal: {},
   recordRequests: false,
@@ -149,7 +152,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   let random = mulberry32(options.seed);
   let messages = new Map<string, SandboxMessage>();
   let callbacks: CallbackDelivery[] = [];
-  let maps = new Map<string, { sid: string; items: Map<string, SyncItem> }>();
+  let maps = new Map<string, { sid: string; items: Map<string, SyncItem>; swept?: number }>();
   let writeLog = new Map<string, number[]>();
   let inFlight = 0;
   let violations: ContractViolation[] = [];
@@ -187,7 +190,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   }
 
   async function postCallback(m: SandboxMessage) {
-    if (!m.statusCallback) return;
+    if (!m.statusCallback || !options.statusCallbacks) return;
     const params: Record<string, string> = {
       AccountSid: options.accountSid,
       ApiVersion: '2010-04-01',
@@ -270,9 +273,22 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     return undefined;
   }
 
-  function liveItems(map: { items: Map<string, SyncItem> }) {
+  function unexpired(items: Map<string, SyncItem>, key: string): SyncItem | undefined {
+    const item = items.get(key);
+    if (item?.expires !== undefined && item.expires <= Date.now()) {
+      items.delete(key);
+      return undefined;
+    }
+    return item;
+  }
+
+  /** Drops expired items; a full sweep at most every 250 ms per map keeps big maps cheap. */
+  function liveItems(map: { items: Map<string, SyncItem>; swept?: number }) {
     const t = Date.now();
-    for (const [k, item] of map.items) if (item.expires && item.expires <= t) map.items.delete(k);
+    if (map.swept === undefined || t - map.swept > 250) {
+      for (const [k, item] of map.items) if (item.expires && item.expires <= t) map.items.delete(k);
+      map.swept = t;
+    }
     return map.items;
   }
 
@@ -296,7 +312,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       if (method === 'POST') {
         checkWriteRate(mapName);
         const key = form.Key ?? '';
-        if (items.has(key)) throw new TwilioError(409, 54208, 'An Item with given key already exists in the Map');
+        if (unexpired(items, key)) throw new TwilioError(409, 54208, 'An Item with given key already exists in the Map');
         const ttl = Number(form.Ttl ?? form.ItemTtl ?? 0);
         const item: SyncItem = { key, data: JSON.parse(form.Data ?? '{}'), revision: 0, created: iso(), updated: iso(), ...(ttl > 0 ? { expires: Date.now() + ttl * 1000 } : {}) };
         items.set(key, item);
@@ -319,7 +335,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     }
     if (parts.length === 7 && parts[5] === 'Items') {
       const key = decodeURIComponent(parts[6]!);
-      const item = items.get(key);
+      const item = unexpired(items, key);
       if (!item) throw new TwilioError(404, 20404, 'Item not found');
       if (method === 'GET') return [200, itemJson(mapName, item)];
       if (method === 'DELETE') {

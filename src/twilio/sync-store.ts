@@ -33,6 +33,17 @@ export interface KeyValueStore {
 
 export class SyncConflictError extends Error {}
 
+/**
+ * Pause after losing a revision race: full jitter, growing with each loss, so contenders
+ * spread out instead of colliding again at once.
+ */
+function backoffAfterConflict(attempt: number): Promise<void> {
+  const ceiling = Math.min(200, 10 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+const CONFLICT_ATTEMPTS = 12;
+
 interface SyncItemResource {
   key: string;
   data: unknown;
@@ -167,9 +178,10 @@ export async function modifyItem<T>(
   map: string,
   key: string,
   change: (current: T) => T | undefined,
-  attempts = 8,
+  attempts = CONFLICT_ATTEMPTS,
 ): Promise<StoredItem<T> | undefined> {
   for (let i = 0; i < attempts; i++) {
+    if (i > 0) await backoffAfterConflict(i);
     const item = await store.get<T>(map, key);
     if (!item) return undefined;
     const next = change(item.data);
@@ -189,8 +201,9 @@ export async function upsertItem<T>(
   change: (current: T) => T,
   options: { ttlSeconds?: number; attempts?: number } = {},
 ): Promise<StoredItem<T>> {
-  const attempts = options.attempts ?? 8;
+  const attempts = options.attempts ?? CONFLICT_ATTEMPTS;
   for (let i = 0; i < attempts; i++) {
+    if (i > 0) await backoffAfterConflict(i);
     const item = await store.get<T>(map, key);
     if (!item) {
       const created = await store.create(map, key, change(initial()), options.ttlSeconds);
