@@ -11,7 +11,7 @@ import { COUNTER, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
-import { shardedName } from '../core/shard';
+import { shardedName, shardOf } from '../core/shard';
 import {
   claimWelcome,
   decideForExisting,
@@ -247,27 +247,35 @@ async function continueWithItem(
   return { kind: 'in_progress', ...number };
 }
 
-/** Global cap on welcomes per minute, counted per shard so the counter is no hot spot. Returns seconds to wait, or 0. */
+/**
+ * Global cap on welcomes per minute. The count is split over shards and, when the share is
+ * large enough, over up to 8 buckets per shard (each number always lands in the same one),
+ * so no single Sync item takes every welcome's write. Returns seconds to wait, or 0.
+ */
 async function takeWelcomeSlot(e164: string, deps: RegistrationDeps): Promise<number> {
   const { config } = deps;
   if (config.welcomesPerMinute <= 0) return 0;
   const now = deps.now();
-  const minute = now.toISOString().slice(0, 16);
   const perShard = Math.max(1, Math.ceil(config.welcomesPerMinute / config.shards));
+  // Buckets only where each still allows 25+ welcomes a minute, so small caps stay exact.
+  const buckets = Math.max(1, Math.min(8, Math.floor(perShard / 25)));
+  const perBucket = Math.ceil(perShard / buckets);
+  // Keys go into the URL path unencoded by twilio-node: no '#', '?' or '/' in them.
+  const key = `${now.toISOString().slice(0, 16)}_${shardOf(e164 + '_bucket', buckets)}`;
   let granted = true;
   await upsertItem<{ count: number }>(
     deps.store,
     shardedName(RATE_MAP, e164, config.shards),
-    minute,
+    key,
     () => ({ count: 0 }),
     (current) => {
-      granted = current.count < perShard;
+      granted = current.count < perBucket;
       return granted ? { count: current.count + 1 } : current;
     },
     { ttlSeconds: 180 },
   );
   if (granted) return 0;
-  deps.log.warn('registration.rate_limited', { phone: e164, perShard });
+  deps.log.warn('registration.rate_limited', { phone: e164, perBucket });
   return 60 - now.getUTCSeconds();
 }
 
