@@ -38,6 +38,9 @@ interface Operation {
 const specDir = join(dirname(require.resolve('@twilio-alpha/mcp/package.json')), 'twilio-oai', 'spec', 'json');
 const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, logger: false });
 addFormats(ajv);
+// Twilio marks paging links `format: uri` yet its own examples (and API) use relative paths
+// like "/2010-04-01/Accounts.json?Page=0": accept URI references, as Twilio does.
+ajv.addFormat('uri', /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s]+|\/[^\s]*)$/i);
 // Twilio-specific formats: shapes we can check cheaply, the rest accepted as strings.
 ajv.addFormat('phone-number', /^(\+?\d{2,16}|[a-z]+:.+)$/i);
 for (const name of ['uri-map', 'uri-template', 'currency', 'sid', 'twilio-date-time', 'date-time-rfc-2822', 'http-method']) ajv.addFormat(name, true);

@@ -154,6 +154,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   let callbacks: CallbackDelivery[] = [];
   let maps = new Map<string, { sid: string; items: Map<string, SyncItem>; swept?: number }>();
   let writeLog = new Map<string, number[]>();
+  let documents = new Map<string, { sid: string; name: string; item: SyncItem }>();
   let inFlight = 0;
   let violations: ContractViolation[] = [];
   let recorded: RecordedRequest[] = [];
@@ -266,6 +267,50 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     };
   }
 
+  function documentJson(doc: { sid: string; name: string; item: SyncItem }) {
+    return {
+      sid: doc.sid,
+      unique_name: doc.name,
+      account_sid: options.accountSid,
+      service_sid: options.syncServiceSid,
+      url: `${baseUrl}/sync/v1/Services/${options.syncServiceSid}/Documents/${doc.sid}`,
+      links: { permissions: `${baseUrl}/sync/v1/Services/${options.syncServiceSid}/Documents/${doc.sid}/Permissions` },
+      revision: String(doc.item.revision),
+      data: doc.item.data,
+      date_expires: doc.item.expires ? new Date(doc.item.expires).toISOString() : null,
+      date_created: doc.item.created,
+      date_updated: doc.item.updated,
+      created_by: 'system',
+    };
+  }
+
+  /** Sync Documents: create (unique name), fetch by SID or name, update with If-Match. */
+  function handleDocuments(method: string, parts: string[], form: Record<string, string>, headers: IncomingMessage['headers']): [number, unknown] {
+    if (parts.length === 4 && method === 'POST') {
+      const name = form.UniqueName ?? sid('ET');
+      if ([...documents.values()].some((d) => d.name === name)) throw new TwilioError(409, 54301, 'Unique name already exists');
+      checkWriteRate(`document:${name}`);
+      const doc = { sid: sid('ET'), name, item: { key: name, data: JSON.parse(form.Data ?? '{}') as unknown, revision: 0, created: iso(), updated: iso() } };
+      documents.set(doc.sid, doc);
+      return [201, documentJson(doc)];
+    }
+    const ref = decodeURIComponent(parts[4] ?? '');
+    const doc = documents.get(ref) ?? [...documents.values()].find((d) => d.name === ref);
+    if (!doc || parts.length !== 5) throw new TwilioError(404, 20404, 'Document not found');
+    if (method === 'GET') return [200, documentJson(doc)];
+    if (method === 'DELETE') {
+      documents.delete(doc.sid);
+      return [204, undefined];
+    }
+    checkWriteRate(`document:${doc.name}`);
+    const ifMatch = headers['if-match'];
+    if (ifMatch !== undefined && ifMatch !== String(doc.item.revision)) throw new TwilioError(412, 54103, 'The revision of the Document does not match');
+    if (form.Data !== undefined) doc.item.data = JSON.parse(form.Data);
+    doc.item.revision += 1;
+    doc.item.updated = iso();
+    return [200, documentJson(doc)];
+  }
+
   function findMap(name: string) {
     const direct = maps.get(name);
     if (direct) return [name, direct] as const;
@@ -296,6 +341,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     // parts: ['v1','Services',IS,'Maps',map?,'Items',key?]
     if (parts[2] !== options.syncServiceSid) throw new TwilioError(404, 20404, 'Sync service not found');
     if (parts.length === 3 && method === 'GET') return [200, { sid: options.syncServiceSid, account_sid: options.accountSid, unique_name: 'sandbox', friendly_name: 'sandbox', url: `${baseUrl}/sync/v1/Services/${options.syncServiceSid}` }];
+    if (parts[3] === 'Documents') return handleDocuments(method, parts, form, headers);
     if (parts[3] !== 'Maps') throw new TwilioError(404, 20404, 'Not found');
     if (parts.length === 4 && method === 'POST') {
       const name = form.UniqueName ?? sid('MP');
@@ -365,7 +411,34 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     if (ahead < 900 || ahead > 35 * 24 * 3600) throw new TwilioError(400, 35114, 'SendAt must be between 15 minutes and 35 days in the future');
   }
 
-  function handleMessages(method: string, parts: string[], form: Record<string, string>): [number, unknown] {
+  /** 2010-style paging: Page + PageSize (+ PageToken, which we echo), newest first, filter by To/From. */
+  function listMessages(query: URLSearchParams): [number, unknown] {
+    const pageSize = Math.min(1000, Number(query.get('PageSize') ?? 50));
+    const page = Number(query.get('Page') ?? 0);
+    const to = query.get('To');
+    const from = query.get('From');
+    const all = [...messages.values()].filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse();
+    const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+    const base = `/2010-04-01/Accounts/${options.accountSid}/Messages.json`;
+    const filters = `${to ? `&To=${encodeURIComponent(to)}` : ''}${from ? `&From=${encodeURIComponent(from)}` : ''}`;
+    const uri = (p: number) => `${base}?PageSize=${pageSize}&Page=${p}${filters}${p > 0 ? `&PageToken=PA${p}` : ''}`;
+    return [
+      200,
+      {
+        messages: slice.map(messageJson),
+        end: page * pageSize + Math.max(0, slice.length - 1),
+        first_page_uri: uri(0),
+        next_page_uri: (page + 1) * pageSize < all.length ? uri(page + 1) : null,
+        page,
+        page_size: pageSize,
+        previous_page_uri: page > 0 ? uri(page - 1) : null,
+        start: page * pageSize,
+        uri: uri(page),
+      },
+    ];
+  }
+
+  function handleMessages(method: string, parts: string[], form: Record<string, string>, query: URLSearchParams): [number, unknown] {
     // parts: ['2010-04-01','Accounts',AC,'Messages.json'] or [..., 'Messages', 'SM….json']
     if (parts[2] !== options.accountSid) throw new TwilioError(404, 20404, 'Account not found');
     if (parts[3] === 'Messages.json' && method === 'POST') {
@@ -399,6 +472,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       if (!scheduled) drive(m);
       return [201, messageJson(m)];
     }
+    if (parts[3] === 'Messages.json' && method === 'GET') return listMessages(query);
     if (parts[3] === 'Messages' && parts[4]) {
       const m = messages.get(parts[4].replace(/\.json$/, ''));
       if (!m) throw new TwilioError(404, 20404, 'Message not found');
@@ -480,7 +554,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         }
       }
       let result: [number, unknown];
-      if (product === 'api') result = handleMessages(method, parts, form);
+      if (product === 'api') result = handleMessages(method, parts, form, url.searchParams);
       else if (product === 'sync') result = handleSync(method, parts, form, url.searchParams, req.headers);
       else if (product === 'lookups') result = handleLookup(parts, url.searchParams);
       else if (product === 'messaging') result = handleMessaging(method, parts, form);
@@ -525,6 +599,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       callbacks = [];
       maps = new Map();
       writeLog = new Map();
+      documents = new Map();
       violations = [];
       recorded = [];
       random = mulberry32(options.seed);
