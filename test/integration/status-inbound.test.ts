@@ -119,6 +119,24 @@ describe('POST /incoming', () => {
     expect(subscriber('+9779845000001')?.status).toBe('active');
   });
 
+  test('STOP cancels tips already scheduled for that subscriber', async () => {
+    const e164 = '+9779845000004';
+    await register(system, { user_id: 'k4', phone: e164 });
+    await system.sandbox.settle();
+    // A tip scheduled for tomorrow, recorded on the subscriber the way the tip scheduler does.
+    const client = createTwilioClient(system.env);
+    const tip = await client.messages.create({ to: e164, messagingServiceSid: system.env.MESSAGING_SERVICE_SID!, body: 'tip', scheduleType: 'fixed', sendAt: new Date(Date.now() + 86_400_000) });
+    const store = createSyncStore({ client, serviceSid: system.env.SYNC_SERVICE_SID!, deadline: () => Date.now() + 5000 });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const map = shardedName('subscribers', e164, 4);
+    const item = await store.get<Record<string, unknown>>(map, e164);
+    await store.update(map, e164, { ...item!.data, tips: { [tomorrow]: tip.sid } }, item!.revision);
+
+    await system.sandbox.inbound({ from: e164, body: 'STOP' });
+    expect(system.sandbox.messages().find((m) => m.sid === tip.sid)?.status).toBe('canceled');
+    expect(system.logs()).toContain('tips.canceled');
+  });
+
   test('HELP answers with how to stop; Nepali keywords work', async () => {
     await register(system, { user_id: 'k2', phone: '9845000002', language: 'ne' });
     const help = await system.sandbox.inbound({ from: '+9779845000002', body: 'मद्दत' });
