@@ -85,3 +85,17 @@ test('a scheduled tip, once sent, is delivered and counted', async () => {
   expect(stats.json.tips.scheduled).toBe(24 + 46);
   expect(system.sandbox.violations()).toEqual([]);
 });
+
+test('CLI: npm run schedule-tips loops the slices and prints the totals', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { join } = await import('node:path');
+  const root = join(__dirname, '..', '..');
+  const { stdout } = await promisify(execFile)(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/schedule-tips.ts', '--url', system.baseUrl, '--dry-run', '--days', '2'], {
+    cwd: root,
+    env: { ...process.env, ADMIN_TOKEN: system.env.ADMIN_TOKEN },
+  });
+  expect(stdout).toMatch(/dry run for \d{4}-\d{2}-\d{2}, \d{4}-\d{2}-\d{2} in \d+ slice\(s\)/);
+  expect(stdout).toContain('already_scheduled');
+  expect(stdout).not.toContain(system.env.ADMIN_TOKEN!);
+});
