@@ -30,6 +30,10 @@ export interface SandboxOptions {
   errorRate: number;
   /** Delay between status steps (queued -> sent -> delivered) in ms. */
   statusStepMs: number;
+  /** Friendly name of the seeded Sync service (setup finds it by this name). */
+  syncServiceName: string;
+  /** Content SIDs whose WhatsApp approval is pending/rejected (all others are approved). */
+  unapprovedContent: string[];
   /** POST status callbacks (off in benchmarks that measure one route alone). */
   statusCallbacks: boolean;
   /** Where injected inbound messages are posted. */
@@ -53,6 +57,8 @@ export const DEFAULT_SANDBOX: SandboxOptions = {
   syncWritesPerSecond: 0,
   errorRate: 0,
   statusStepMs: 20,
+  syncServiceName: 'aamcare-messaging',
+  unapprovedContent: [],
   statusCallbacks: true,
   seed: 1,
   portal: {},
@@ -101,6 +107,8 @@ export interface SandboxHandle {
   url: string;
   options: SandboxOptions;
   messages(): SandboxMessage[];
+  /** Webhook URLs currently set on the Messaging Service. */
+  messagingService(): { inboundRequestUrl: string | null; statusCallback: string | null };
   callbacks(): CallbackDelivery[];
   /** Twilio API requests seen, when recordRequests is on. */
   requests(): RecordedRequest[];
@@ -155,6 +163,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   let maps = new Map<string, { sid: string; items: Map<string, SyncItem>; swept?: number }>();
   let writeLog = new Map<string, number[]>();
   let documents = new Map<string, { sid: string; name: string; item: SyncItem }>();
+  const syncServices = new Map<string, string>([[options.syncServiceSid, options.syncServiceName]]);
+  const messagingService = { inboundRequestUrl: null as string | null, statusCallback: null as string | null };
   let inFlight = 0;
   let violations: ContractViolation[] = [];
   let recorded: RecordedRequest[] = [];
@@ -284,6 +294,21 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     };
   }
 
+  function syncServiceJson(sid: string, friendlyName: string) {
+    return { sid, account_sid: options.accountSid, unique_name: null, friendly_name: friendlyName, date_created: iso(), date_updated: iso(), url: `${baseUrl}/sync/v1/Services/${sid}`, links: {} };
+  }
+
+  /** Sync Services: list and create. Every service shares the one set of maps (a sandbox simplification). */
+  function handleSyncServices(method: string, form: Record<string, string>): [number, unknown] {
+    if (method === 'POST') {
+      const created = sid('IS');
+      syncServices.set(created, form.FriendlyName ?? '');
+      return [201, syncServiceJson(created, form.FriendlyName ?? '')];
+    }
+    const url = `${baseUrl}/sync/v1/Services?PageSize=50&Page=0`;
+    return [200, { services: [...syncServices].map(([id, name]) => syncServiceJson(id, name)), meta: { page: 0, page_size: 50, first_page_url: url, previous_page_url: null, url, next_page_url: null, key: 'services' } }];
+  }
+
   /** Sync Documents: create (unique name), fetch by SID or name, update with If-Match. */
   function handleDocuments(method: string, parts: string[], form: Record<string, string>, headers: IncomingMessage['headers']): [number, unknown] {
     if (parts.length === 4 && method === 'POST') {
@@ -339,8 +364,10 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
 
   function handleSync(method: string, parts: string[], form: Record<string, string>, query: URLSearchParams, headers: IncomingMessage['headers']): [number, unknown] {
     // parts: ['v1','Services',IS,'Maps',map?,'Items',key?]
-    if (parts[2] !== options.syncServiceSid) throw new TwilioError(404, 20404, 'Sync service not found');
-    if (parts.length === 3 && method === 'GET') return [200, { sid: options.syncServiceSid, account_sid: options.accountSid, unique_name: 'sandbox', friendly_name: 'sandbox', url: `${baseUrl}/sync/v1/Services/${options.syncServiceSid}` }];
+    if (parts.length === 2) return handleSyncServices(method, form);
+    const service = syncServices.get(parts[2] ?? '');
+    if (!service) throw new TwilioError(404, 20404, 'Sync service not found');
+    if (parts.length === 3 && method === 'GET') return [200, syncServiceJson(parts[2]!, service)];
     if (parts[3] === 'Documents') return handleDocuments(method, parts, form, headers);
     if (parts[3] !== 'Maps') throw new TwilioError(404, 20404, 'Not found');
     if (parts.length === 4 && method === 'POST') {
@@ -517,11 +544,46 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     ];
   }
 
+  function messagingServiceJson() {
+    return {
+      sid: options.messagingServiceSid,
+      account_sid: options.accountSid,
+      friendly_name: 'Sandbox',
+      inbound_request_url: messagingService.inboundRequestUrl,
+      inbound_method: 'POST',
+      status_callback: messagingService.statusCallback,
+      use_inbound_webhook_on_number: false,
+      date_created: iso(),
+      date_updated: iso(),
+      url: `${baseUrl}/messaging/v1/Services/${options.messagingServiceSid}`,
+      links: { phone_numbers: `${baseUrl}/messaging/v1/Services/${options.messagingServiceSid}/PhoneNumbers` },
+    };
+  }
+
   function handleMessaging(method: string, parts: string[], form: Record<string, string>): [number, unknown] {
-    if (parts[1] === 'Services' && parts[2] === options.messagingServiceSid && (method === 'GET' || method === 'POST')) {
-      return [200, { sid: options.messagingServiceSid, account_sid: options.accountSid, friendly_name: 'Sandbox', inbound_request_url: form.InboundRequestUrl ?? options.inboundWebhookUrl ?? null, status_callback: form.StatusCallback ?? null, use_inbound_webhook_on_number: false, url: `${baseUrl}/messaging/v1/Services/${options.messagingServiceSid}` }];
+    if (parts[1] !== 'Services' || parts[2] !== options.messagingServiceSid) throw new TwilioError(404, 20404, 'Messaging Service not found');
+    if (parts.length === 3 && method === 'GET') return [200, messagingServiceJson()];
+    if (parts.length === 3 && method === 'POST') {
+      if (form.InboundRequestUrl !== undefined) messagingService.inboundRequestUrl = form.InboundRequestUrl;
+      if (form.StatusCallback !== undefined) messagingService.statusCallback = form.StatusCallback;
+      return [200, messagingServiceJson()];
+    }
+    if (parts[3] === 'PhoneNumbers' && method === 'GET') {
+      const url = `${baseUrl}/messaging/v1/Services/${options.messagingServiceSid}/PhoneNumbers?PageSize=50&Page=0`;
+      const number = { sid: 'PN' + '0'.repeat(32), account_sid: options.accountSid, service_sid: options.messagingServiceSid, phone_number: '+15005550006', country_code: 'US', capabilities: ['SMS'], date_created: iso(), date_updated: iso(), url: `${url.split('?')[0]}/PN${'0'.repeat(32)}` };
+      return [200, { phone_numbers: [number], meta: { page: 0, page_size: 50, first_page_url: url, previous_page_url: null, url, next_page_url: null, key: 'phone_numbers' } }];
     }
     throw new TwilioError(404, 20404, 'Not found');
+  }
+
+  /** Content API: WhatsApp approval status of a template. */
+  function handleContent(method: string, parts: string[]): [number, unknown] {
+    if (method === 'GET' && parts[1] === 'Content' && parts[3] === 'ApprovalRequests' && parts.length === 4) {
+      const contentSid = parts[2]!;
+      const status = options.unapprovedContent.includes(contentSid) ? 'rejected' : 'approved';
+      return [200, { sid: contentSid, account_sid: options.accountSid, whatsapp: { type: 'whatsapp', name: 'aamcare_template', category: 'UTILITY', content_type: 'twilio/text', status, rejection_reason: status === 'approved' ? '' : 'sandbox: rejected', allow_category_change: true }, url: `${baseUrl}/content/v1/Content/${contentSid}/ApprovalRequests` }];
+    }
+    throw new TwilioError(404, 20404, 'Content not found');
   }
 
   function authorized(req: IncomingMessage): boolean {
@@ -558,6 +620,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       else if (product === 'sync') result = handleSync(method, parts, form, url.searchParams, req.headers);
       else if (product === 'lookups') result = handleLookup(parts, url.searchParams);
       else if (product === 'messaging') result = handleMessaging(method, parts, form);
+      else if (product === 'content') result = handleContent(method, parts);
       else throw new TwilioError(404, 20404, 'Unknown product');
       if (options.contract === 'strict' && result[1] !== undefined) violations.push(...validateTwilioResponse({ method, product, path, status: result[0], body: result[1] }));
       send(res, result[0], result[1]);
@@ -586,6 +649,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     url: '',
     options,
     messages: () => [...messages.values()],
+    messagingService: () => ({ ...messagingService }),
     callbacks: () => [...callbacks],
     violations: () => [...violations],
     requests: () => [...recorded],

@@ -1,0 +1,46 @@
+/**
+ * `npm run deploy`: builds, then deploys dist/ (never src/) with @twilio-labs/serverless-api,
+ * uploading the settings from .env except local-only ones, and prints the route URLs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TwilioServerlessApiClient } from '@twilio-labs/serverless-api';
+import { parse } from 'dotenv';
+import { deployEnv } from '../src/ops/deploy-env';
+import { buildAll } from './build';
+
+const root = join(__dirname, '..');
+
+async function main() {
+  const env = parse(readFileSync(join(root, '.env')));
+  if (!env.ACCOUNT_SID || !env.AUTH_TOKEN) throw new Error('.env needs ACCOUNT_SID and AUTH_TOKEN of the account to deploy to');
+  if (env.TWILIO_API_BASE_URL) console.log('note: TWILIO_API_BASE_URL is local-only and is not uploaded');
+  await buildAll();
+  const client = new TwilioServerlessApiClient({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
+  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const uploaded = deployEnv(env);
+  console.log(`deploying dist/ with settings: ${Object.keys(uploaded).join(', ')}`);
+  const result = await client.deployLocalProject({
+    accountSid: env.ACCOUNT_SID,
+    authToken: env.AUTH_TOKEN,
+    cwd: join(root, 'dist'),
+    envPath: join(root, '.env'),
+    env: uploaded,
+    pkgJson: { dependencies: pkgJson.dependencies },
+    serviceName: process.env.SERVICE_NAME ?? 'aamcare-messaging',
+    functionsEnv: process.env.FUNCTIONS_ENV ?? 'dev',
+    functionsFolderName: 'functions',
+    assetsFolderName: 'assets',
+    overrideExistingService: true,
+    runtime: 'node22',
+  });
+  console.log(`deployed to https://${result.domain}`);
+  for (const fn of result.functionResources) console.log(`  https://${result.domain}${fn.path}  (${fn.access})`);
+  for (const asset of result.assetResources.filter((a) => a.access !== 'private')) console.log(`  https://${result.domain}${asset.path}`);
+  console.log(`next: npm run setup -- --url https://${result.domain}   then   npm run doctor -- --url https://${result.domain}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`deploy failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
