@@ -115,6 +115,8 @@ export interface SandboxHandle {
   /** Contract violations seen (requests refused, responses that broke the spec). */
   violations(): ContractViolation[];
   syncItems(map: string): Array<{ key: string; data: unknown }>;
+  /** Seeds a Sync map item directly (large fixtures without thousands of HTTP calls). */
+  putItem(map: string, key: string, data: unknown): void;
   configure(changes: Partial<SandboxOptions>): void;
   reset(): void;
   /** Sends all scheduled messages now (as if their SendAt came). */
@@ -656,6 +658,10 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     syncItems: (map) => {
       const found = findMap(map);
       return found ? [...liveItems(found[1]).values()].map((i) => ({ key: i.key, data: i.data })) : [];
+    },
+    putItem: (map, key, data) => {
+      if (!maps.has(map)) maps.set(map, { sid: sid('MP'), items: new Map() });
+      maps.get(map)!.items.set(key, { key, data, revision: 0, created: iso(), updated: iso() });
     },
     configure: (changes) => Object.assign(options, changes),
     reset: () => {

@@ -230,6 +230,17 @@ async function continueWithItem(
         continue;
       }
       case 'claim': {
+        // Taking over an abandoned claim: its instance may have sent the welcome and died
+        // before writing that down. Twilio's own record says; adopt it instead of resending.
+        const abandoned = item.data.welcome.state === 'claimed' && item.data.welcome.claimedAt;
+        if (abandoned) {
+          const earlier = await deps.sender.findSentSince(item.data.channel, number.e164, new Date(item.data.welcome.claimedAt!));
+          if (earlier) {
+            await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => (current.welcome.state === 'claimed' ? welcomeSent(current, earlier.sid, earlier.status, deps.now()) : undefined));
+            log.warn('registration.welcome_adopted', { userId: request.userId, phone: number.e164, messageSid: earlier.sid });
+            return { kind: 'already_registered', ...number, welcome: earlier.status };
+          }
+        }
         const limited = await takeWelcomeSlot(number.e164, deps);
         if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
         const claimId = deps.newId();
@@ -288,12 +299,12 @@ async function sendWelcome(
   number: { e164: string; masked: string },
   created: boolean,
 ): Promise<RegistrationOutcome> {
-  const { config, log } = deps;
+  const { config } = deps;
   const subscriber = claimed.data;
-  const today = deps.localDate(deps.now());
   const whatsapp = subscriber.channel === 'whatsapp';
+  let sent: { sid: string; status: string };
   try {
-    const sent = await deps.sender.send({
+    sent = await deps.sender.send({
       channel: subscriber.channel,
       to: number.e164,
       statusCallback: config.statusCallbackUrl,
@@ -301,6 +312,30 @@ async function sendWelcome(
         ? { contentSid: config.welcomeContentSid, contentVariables: welcomeTemplateVariables(subscriber.language, request.name) }
         : { body: welcomeBody(subscriber.language, request.name) }),
     });
+  } catch (error) {
+    return handleSendFailure(error, request, deps, map, claimId, number, created);
+  }
+  return recordWelcome(request, deps, map, claimed, number, created, sent);
+}
+
+/**
+ * Bookkeeping after Twilio accepted the welcome. A failure here must not release the claim
+ * (a retry would send a second welcome): it is reported, and a later call that finds the
+ * claim abandoned adopts the sent message from Twilio's records.
+ */
+async function recordWelcome(
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  map: string,
+  claimed: StoredItem<Subscriber>,
+  number: { e164: string; masked: string },
+  created: boolean,
+  sent: { sid: string; status: string },
+): Promise<RegistrationOutcome> {
+  const { config, log } = deps;
+  const subscriber = claimed.data;
+  const today = deps.localDate(deps.now());
+  try {
     // Index the message first: its status callbacks find the subscriber through it.
     await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, config.shards), sent.sid, { kind: 'welcome', e164: number.e164, userId: subscriber.userId, status: sent.status, createdAt: deps.now().toISOString() }, MESSAGE_TTL_SECONDS);
     // We hold the claim's revision; only if a status callback got in first do we re-read.
@@ -310,10 +345,10 @@ async function sendWelcome(
     await deps.activity.count(today, { ...(created ? { [COUNTER.registrationCreated]: 1 } : {}), [COUNTER.welcomeStatus('queued')]: 1 });
     if (created) await deps.activity.gauge(statusChange(undefined, 'active'));
     await deps.activity.event({ time: deps.now().toISOString(), event: 'registration.created', masked: number.masked, detail: subscriber.channel });
-    return { kind: 'registered', ...number, messageSid: sent.sid, welcomeStatus: sent.status };
   } catch (error) {
-    return handleSendFailure(error, request, deps, map, claimId, number, created);
+    log.error('registration.bookkeeping_failed', { userId: subscriber.userId, phone: number.e164, messageSid: sent.sid, error });
   }
+  return { kind: 'registered', ...number, messageSid: sent.sid, welcomeStatus: sent.status };
 }
 
 async function handleSendFailure(

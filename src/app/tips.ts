@@ -118,20 +118,17 @@ async function scheduleOne(e164: string, date: string, deps: TipDeps, dryRun: bo
   const subscriber = claimed.data;
   const tip = tipForDate(deps.tips, date);
   const whatsapp = subscriber.channel === 'whatsapp';
+  let sent: { sid: string; status: string };
   try {
-    const sent = await deps.sender.send({
+    sent = await deps.sender.send({
       channel: subscriber.channel,
       to: e164,
       sendAt: sendAtFor(date, deps.config.localTime, deps.config.timeZone),
       statusCallback: deps.config.statusCallbackUrl,
       ...(whatsapp ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } } : { body: tipMessage(tip, subscriber.language) }),
     });
-    await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, deps.config.shards), sent.sid, { kind: 'tip', e164, userId: subscriber.userId, status: sent.status, date, createdAt: deps.now().toISOString() }, 40 * 24 * 3600);
-    await modifyItem<Subscriber>(deps.store, map, e164, (current) => (current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined));
-    deps.log.info('tips.scheduled', { phone: e164, date, messageSid: sent.sid });
-    return 'scheduled';
   } catch (error) {
-    // Let the claim go so the next run tries again; report what Twilio said.
+    // Nothing was scheduled: let the claim go so the next run tries again; report what Twilio said.
     await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
       if (current.tips?.[date] !== claimId) return undefined;
       const { [date]: _dropped, ...rest } = current.tips;
@@ -141,6 +138,16 @@ async function scheduleOne(e164: string, date: string, deps: TipDeps, dryRun: bo
     deps.log.warn('tips.schedule_failed', { phone: e164, date, code, category: describeTwilioError(code)?.category, error });
     return 'failed';
   }
+  // Scheduled at Twilio: from here on the claim is never released (that could schedule it twice);
+  // a bookkeeping failure is reported and the SID kept in the log for a manual fix.
+  try {
+    await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, deps.config.shards), sent.sid, { kind: 'tip', e164, userId: subscriber.userId, status: sent.status, date, createdAt: deps.now().toISOString() }, 40 * 24 * 3600);
+    await modifyItem<Subscriber>(deps.store, map, e164, (current) => (current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined));
+  } catch (error) {
+    deps.log.error('tips.bookkeeping_failed', { phone: e164, date, messageSid: sent.sid, error });
+  }
+  deps.log.info('tips.scheduled', { phone: e164, date, messageSid: sent.sid });
+  return 'scheduled';
 }
 
 function eligibility(subscriber: Subscriber, date: string): TipOutcome | undefined {

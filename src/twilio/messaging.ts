@@ -29,6 +29,8 @@ export interface SentMessage {
 export interface MessageSender {
   send(message: OutgoingMessage): Promise<SentMessage>;
   cancel(messageSid: string): Promise<void>;
+  /** The newest message to this address created at or after `since`, if any (recovery after a lost write). */
+  findSentSince(channel: Channel, to: string, since: Date): Promise<SentMessage | undefined>;
 }
 
 export function addressFor(channel: Channel, e164: string): string {
@@ -49,6 +51,12 @@ export function createMessageSender(client: TwilioClient, messagingServiceSid: s
       };
       const created = await withRetry(() => client.messages.create(params), { deadline: deadline() });
       return { sid: created.sid, status: created.status };
+    },
+
+    async findSentSince(channel, to, since) {
+      const recent = await withRetry(() => client.messages.list({ to: addressFor(channel, to), pageSize: 20, limit: 20 }), { deadline: deadline() });
+      const match = recent.find((m) => m.dateCreated !== null && m.dateCreated.getTime() >= since.getTime() - 1000);
+      return match ? { sid: match.sid, status: match.status } : undefined;
     },
 
     async cancel(messageSid) {

@@ -78,7 +78,6 @@ export interface SyncStoreOptions {
 
 export function createSyncStore({ client, serviceSid, deadline }: SyncStoreOptions): KeyValueStore {
   const service = () => client.sync.v1.services(serviceSid);
-  const knownMaps = new Set<string>();
   const retry = <T>(op: () => Promise<T>) => withRetry(op, { deadline: deadline() });
 
   async function ensureMap(map: string): Promise<void> {
@@ -87,15 +86,17 @@ export function createSyncStore({ client, serviceSid, deadline }: SyncStoreOptio
     } catch (error) {
       if (codeOf(error) !== CODE_MAP_EXISTS && statusOf(error) !== 409) throw error;
     }
-    knownMaps.add(map);
   }
 
-  /** Runs an item operation; on "map not found" creates the map once and tries again. */
+  /**
+   * Runs an item operation; on "map not found" makes sure the map exists (creating it is
+   * idempotent: a concurrent creator's 409 is fine) and tries once more.
+   */
   async function onMap<T>(map: string, op: () => Promise<T>): Promise<T> {
     try {
       return await retry(op);
     } catch (error) {
-      if (codeOf(error) !== CODE_NOT_FOUND || knownMaps.has(map)) throw error;
+      if (codeOf(error) !== CODE_NOT_FOUND) throw error;
       await ensureMap(map);
       return retry(op);
     }

@@ -1,3 +1,6 @@
+import { shardedName } from '../../src/core/shard';
+import { claimWelcome, newSubscriber } from '../../src/core/subscriber';
+import { createTwilioClient } from '../../src/twilio/client';
 import { register, startSystem, unixNow, waitFor, type System } from '../helpers/system';
 
 let system: System;
@@ -134,6 +137,20 @@ describe('POST /register through twilio-run + sandbox', () => {
     const again = await register(system, { user_id: 'u-join', phone: '+9779800000006', channel: 'whatsapp' });
     expect(again.json.status).toBe('needs_join');
     expect(again.json.instruction).toMatch(/join/);
+  });
+
+  test('an instance that sent the welcome and died before writing it down: the retry adopts it, no second welcome', async () => {
+    const e164 = '+9779841000008';
+    const client = createTwilioClient(system.env);
+    const claimedAt = new Date(Date.now() - 60_000);
+    await client.messages.create({ to: e164, messagingServiceSid: system.env.MESSAGING_SERVICE_SID!, body: 'the welcome the dead instance sent' });
+    const abandoned = claimWelcome(newSubscriber({ userId: 'u-dead', channel: 'sms', language: 'en', country: 'NP', source: 'portal-signup', now: claimedAt }), 'dead-instance', claimedAt);
+    system.sandbox.putItem(shardedName('subscribers', e164, 4), e164, abandoned);
+    const res = await register(system, { user_id: 'u-dead', phone: e164 });
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe('already_registered');
+    expect(welcomesTo(e164)).toHaveLength(1);
+    expect(system.logs()).toContain('registration.welcome_adopted');
   });
 
   test('Nepali welcome for language=ne', async () => {
