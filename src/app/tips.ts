@@ -89,7 +89,7 @@ export async function scheduleTipsSlice(
       Array.from({ length: Math.max(1, deps.config.concurrency) }, async () => {
         while (index < queue.length) {
           const { item, date } = queue[index++]!;
-          const outcome = await scheduleOne(item.key, date, deps, options.dryRun);
+          const outcome = await scheduleTip(item.key, date, deps, options.dryRun);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         }
       }),
@@ -101,7 +101,7 @@ export async function scheduleTipsSlice(
 }
 
 /** Schedules one subscriber's tip for one date, exactly once. */
-async function scheduleOne(e164: string, date: string, deps: TipDeps, dryRun: boolean): Promise<TipOutcome> {
+export async function scheduleTip(e164: string, date: string, deps: TipDeps, dryRun: boolean): Promise<TipOutcome> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   const claimId = `claimed:${deps.newId()}`;
   let verdict: TipOutcome | undefined;

@@ -45,6 +45,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'BATCH_CONCURRENCY', description: 'Users registered in parallel within one batch slice', pattern: /^\d+$/, default: '8' },
   { name: 'BUDGET_MS', description: 'Milliseconds a batch or scheduling slice works before returning a cursor (a Function dies at 10 s)', pattern: /^\d+$/, default: '8000' },
   { name: 'TIMEZONE', description: 'IANA time zone of the daily tip', default: 'Asia/Kathmandu' },
+  { name: 'TIPS_ON_REGISTER', description: 'Schedule the next daily tip as soon as someone registers (true), not only at the next daily run', pattern: /^(true|false)$/, default: 'true' },
   { name: 'TIPS_LOCAL_TIME', description: 'Local time of the daily tip (HH:MM)', pattern: /^([01]\d|2[0-3]):[0-5]\d$/, default: '07:00' },
   { name: 'PUBLIC_BASE_URL', description: 'Public base URL of this service, for StatusCallback URLs and signature checks behind a proxy (default: from the Functions domain)', pattern: /^https?:\/\/\S+$/ },
   { name: 'TWILIO_API_BASE_URL', description: 'LOCAL ONLY: send Twilio REST calls to this base (the sandbox) instead of https://<product>.twilio.com', pattern: /^https?:\/\/\S+$/, localOnly: true },

@@ -10,7 +10,11 @@ import { setting } from '../core/settings';
 import type { Channel } from '../core/subscriber';
 import { checkPortalSignature } from '../runtime/auth';
 import { defineRoute, errorReply, json, type Reply } from '../runtime/route';
-import { REQUEST_BUDGET_MS, registrationDeps } from '../runtime/services';
+import { REQUEST_BUDGET_MS, registrationDeps, tipDeps } from '../runtime/services';
+import { scheduleTip } from '../app/tips';
+import type { Logger } from '../core/log';
+import type { Env } from '../core/settings';
+import { nextTipDate } from '../core/tip-time';
 
 export const handler = defineRoute({
   name: 'register',
@@ -29,9 +33,27 @@ export const handler = defineRoute({
     }
     const deps = registrationDeps(context, log, started + REQUEST_BUDGET_MS);
     const outcome = await registerNumber({ ...input.value, source: 'portal-signup' }, deps);
+    if (outcome.kind === 'registered' && setting(context, 'TIPS_ON_REGISTER') !== 'false') {
+      await scheduleFirstTip(context, log, outcome.e164, started + REQUEST_BUDGET_MS);
+    }
     return replyFor(outcome);
   },
 });
+
+/**
+ * So nobody waits for the next daily run: the next 07:00 tip (at least 16 minutes ahead) is
+ * scheduled right away. Best effort: the daily run schedules it otherwise (idempotently).
+ */
+async function scheduleFirstTip(context: Env, log: Logger, e164: string, deadline: number): Promise<void> {
+  try {
+    const deps = tipDeps(context, log, deadline);
+    const date = nextTipDate(new Date(), { timeZone: deps.config.timeZone, localTime: deps.config.localTime, minLeadMinutes: 16 });
+    const outcome = await scheduleTip(e164, date, deps, false);
+    log.info('register.first_tip', { phone: e164, date, outcome });
+  } catch (error) {
+    log.warn('register.first_tip_failed', { phone: e164, error });
+  }
+}
 
 function replyFor(outcome: RegistrationOutcome): Reply {
   switch (outcome.kind) {

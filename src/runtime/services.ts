@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
+import type { TipDeps } from '../app/tips';
+import { parseTips, type Tip } from '../core/tips';
 import type { Logger } from '../core/log';
 import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
@@ -38,6 +40,36 @@ export function createServices(context: Env, deadlineMs: number): Services {
     shards: intSetting(context, 'SYNC_SHARDS'),
     timeZone,
     localDate: (instant) => localDateOf(instant, timeZone),
+  };
+}
+
+/** The tips file is a private asset: deployed functions read it through Runtime.getAssets(). */
+export function loadTips(): Tip[] {
+  const asset = Runtime.getAssets()['/tips.json'];
+  if (!asset) throw new Error('tips asset /tips.json is missing');
+  return parseTips(JSON.parse(asset.open()));
+}
+
+export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, () => deadlineMs),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    tips: loadTips(),
+    config: {
+      shards: services.shards,
+      timeZone: services.timeZone,
+      localTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
+      tipContentSid: setting(context, 'TIP_CONTENT_SID'),
+      statusCallbackUrl: publicUrl(context, '/status-callback'),
+      pageSize: 50,
+      concurrency: intSetting(context, 'BATCH_CONCURRENCY'),
+    },
+    now: () => new Date(),
+    newId: () => randomUUID(),
+    localDate: services.localDate,
   };
 }
 

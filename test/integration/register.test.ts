@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(async () => system?.stop());
 
-const welcomesTo = (e164: string) => system.sandbox.messages().filter((m) => m.to === e164 || m.to === `whatsapp:${e164}`);
+// Immediate messages only: a registration also schedules the first daily tip (sendAt set).
+const welcomesTo = (e164: string) => system.sandbox.messages().filter((m) => !m.sendAt && (m.to === e164 || m.to === `whatsapp:${e164}`));
 
 describe('POST /register through twilio-run + sandbox', () => {
   test.each([
@@ -153,6 +154,18 @@ describe('POST /register through twilio-run + sandbox', () => {
     expect(system.logs()).toContain('registration.welcome_adopted');
   });
 
+  test('the first daily tip is scheduled at registration: the next 07:00 Asia/Kathmandu, at least 16 minutes ahead', async () => {
+    const res = await register(system, { user_id: 'u-tip', phone: '9841000009' });
+    expect(res.status).toBe(201);
+    const [tip] = system.sandbox.messages().filter((m) => m.to === '+9779841000009' && m.sendAt);
+    expect(tip).toBeDefined();
+    expect(tip!.status).toBe('scheduled');
+    const sendAt = new Date(tip!.sendAt!);
+    expect(sendAt.toISOString().slice(11, 19)).toBe('01:15:00');
+    expect(sendAt.getTime() - Date.now()).toBeGreaterThanOrEqual(16 * 60_000 - 5_000);
+    expect(sendAt.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000 + 16 * 60_000);
+  });
+
   test('Nepali welcome for language=ne', async () => {
     await register(system, { user_id: 'u-ne', phone: '9841000007', language: 'ne' });
     expect(welcomesTo('+9779841000007')[0]!.body).toMatch(/आमकेयर.*STOP/s);
@@ -184,7 +197,7 @@ describe('Twilio temporarily failing', () => {
         expect((await register(flaky, { user_id: `f-${i}`, phone: `984200000${i}` })).status).toBe(201);
       }
     }
-    for (let i = 0; i < 6; i++) expect(flaky.sandbox.messages().filter((m) => m.to === `+977984200000${i}`)).toHaveLength(1);
+    for (let i = 0; i < 6; i++) expect(flaky.sandbox.messages().filter((m) => !m.sendAt && m.to === `+977984200000${i}`)).toHaveLength(1);
   });
 
   test('Twilio down past the deadline -> 202 retryable; the retry completes the welcome exactly once', async () => {
@@ -198,7 +211,7 @@ describe('Twilio temporarily failing', () => {
       return r.status === 201 || r.status === 200 ? r : undefined;
     });
     expect(retry.status).toBe(201);
-    expect(flaky.sandbox.messages().filter((m) => m.to === '+9779842000009')).toHaveLength(1);
+    expect(flaky.sandbox.messages().filter((m) => !m.sendAt && m.to === '+9779842000009')).toHaveLength(1);
   });
 });
 

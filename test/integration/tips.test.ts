@@ -3,7 +3,8 @@ import { register, startSystem, type System } from '../helpers/system';
 let system: System;
 let admin: Record<string, string>;
 beforeAll(async () => {
-  system = await startSystem({ env: { LOOKUP_MODE: 'off', SYNC_SHARDS: '3' }, forkPerRequest: false });
+  // The daily run is tested alone here; scheduling at registration is tested in register.test.ts.
+  system = await startSystem({ env: { LOOKUP_MODE: 'off', SYNC_SHARDS: '3', TIPS_ON_REGISTER: 'false' }, forkPerRequest: false });
   admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
   for (let i = 0; i < 24; i++) expect((await register(system, { user_id: `t${i}`, phone: `98460000${String(i).padStart(2, '0')}`, language: i % 3 === 0 ? 'ne' : 'en' })).status).toBe(201);
   expect((await register(system, { user_id: 'twa', phone: '9846000099', channel: 'whatsapp' })).status).toBe(201);

@@ -2,23 +2,13 @@
  * POST /admin/schedule-tips (admin token): schedules the daily tip for every active
  * subscriber, one time-boxed slice per call. Body: { date?, days?, dryRun?, cursor? }.
  */
-import { randomUUID } from 'node:crypto';
 import { decodeCursor, scheduleTipsSlice } from '../../app/tips';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { intSetting, setting } from '../../core/settings';
 import { addDays, checkScheduleWindow, isLocalDate, sendAtFor, tipDates } from '../../core/tip-time';
-import { parseTips } from '../../core/tips';
-import { createActivity } from '../../twilio/activity';
-import { createMessageSender } from '../../twilio/messaging';
-import { checkAdminToken, publicUrl } from '../../runtime/auth';
+import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { createServices } from '../../runtime/services';
-
-function loadTips() {
-  const asset = Runtime.getAssets()['/tips.json'];
-  if (!asset) throw new Error('tips asset /tips.json is missing');
-  return parseTips(JSON.parse(asset.open()));
-}
+import { createServices, tipDeps } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'tips',
@@ -48,30 +38,7 @@ export const handler = defineRoute({
     if (!cursor) return errorReply(400, 'invalid_cursor', 'cursor is not one this service issued');
     const dryRun = event.dryRun === true || event.dryRun === 'true';
 
-    const slice = await scheduleTipsSlice(
-      dates,
-      cursor,
-      {
-        store: services.store,
-        sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, () => deadline),
-        activity: createActivity(services.store, services.shards, log),
-        log,
-        tips: loadTips(),
-        config: {
-          shards: services.shards,
-          timeZone,
-          localTime,
-          tipContentSid: setting(context, 'TIP_CONTENT_SID'),
-          statusCallbackUrl: publicUrl(context, '/status-callback'),
-          pageSize: 50,
-          concurrency: intSetting(context, 'BATCH_CONCURRENCY'),
-        },
-        now: () => new Date(),
-        newId: () => randomUUID(),
-        localDate: services.localDate,
-      },
-      { dryRun, deadline },
-    );
+    const slice = await scheduleTipsSlice(dates, cursor, tipDeps(context, log, deadline), { dryRun, deadline });
     log.info('tips.slice', { dates, dryRun, done: slice.done, counts: slice.counts });
     return json(200, slice);
   },
