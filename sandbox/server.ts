@@ -610,7 +610,12 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         recorded.push({ method, path: url.pathname + url.search, form, ...(typeof ifMatch === 'string' ? { ifMatch } : {}) });
       }
       if (options.contract === 'strict') {
-        const query: Record<string, string> = Object.fromEntries(url.searchParams);
+        // Repeated keys (e.g. several Fields) are kept as arrays.
+        const query: Record<string, string | string[]> = {};
+        for (const [k, v] of url.searchParams) {
+          const prior = query[k];
+          query[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+        }
         const problems = validateTwilioRequest({ method, product, path, query, form });
         if (problems.length > 0) {
           violations.push(...problems);
@@ -628,7 +633,12 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       send(res, result[0], result[1]);
     } catch (error) {
       if (error instanceof TwilioError) {
-        send(res, error.status, { code: error.code, message: error.message, more_info: `https://www.twilio.com/docs/errors/${error.code}`, status: error.status }, error.headers);
+        const body = { code: error.code, message: error.message, more_info: `https://www.twilio.com/docs/errors/${error.code}`, status: error.status };
+        // Error answers are checked too (not the refusals of bad requests: those are already recorded).
+        if (options.contract === 'strict' && error.code !== 20001) {
+          violations.push(...validateTwilioResponse({ method: req.method ?? 'GET', product, path: '/' + parts.join('/'), status: error.status, body }));
+        }
+        send(res, error.status, body, error.headers);
       } else {
         send(res, 500, { code: 20500, message: String(error), more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
       }
