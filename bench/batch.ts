@@ -1,0 +1,177 @@
+/**
+ * Benchmark: batch registration through the real twilio-run (one warm process, as a
+ * deployed Function container is reused) against the sandbox's demo portal.
+ *
+ *   npm run build && npm run bench:batch -- [--part real,dry,shards] [--users 10000]
+ *       [--latency 100] [--concurrency 32] [--dry-users 100000] [--shard-users 1000]
+ *
+ * real:   N users, sandbox latency L per Twilio call, BATCH_CONCURRENCY C. Every Twilio
+ *         call is recorded, so the ceiling is computed from what the users really asked:
+ *         ceiling = C / (sequential calls per user x L). Reports throughput / ceiling, the
+ *         longest slice, and the peak RSS (VmHWM) of the twilio-run process.
+ * dry:    a dry run over many users (latency 0: memory, not speed, is the point): RSS of
+ *         twilio-run sampled as it goes, and the cursor size.
+ * shards: the same real run with the sandbox enforcing 20 writes/s per Sync object,
+ *         SYNC_SHARDS 1 vs 8.
+ * Contract validation and status callbacks are off (test aids / other routes' load).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { startSystem, type System } from '../test/helpers/system';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+function parts(): string[] {
+  const i = process.argv.indexOf('--part');
+  return (i > 0 ? process.argv[i + 1]! : 'real,dry,shards').split(',');
+}
+
+/** The twilio-run process we started (it renames itself, so it is found by name and parent). */
+function twilioRunPid(): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      if (/^Name:\s+twilio-run$/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) return Number(entry);
+    } catch {
+      // process went away
+    }
+  }
+  throw new Error('twilio-run process not found');
+}
+
+function memoryMb(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+interface Drive {
+  seconds: number;
+  slices: number;
+  longestSliceMs: number;
+  longestServerMs: number;
+  counts: Record<string, number>;
+  processed: number;
+  maxCursorBytes: number;
+}
+
+async function drive(system: System, body: Record<string, unknown>, onSlice?: (processed: number) => void): Promise<Drive> {
+  const auth = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
+  const started = performance.now();
+  let runId: string | undefined;
+  let cursor: string | undefined;
+  let slices = 0;
+  let longestSliceMs = 0;
+  let longestServerMs = 0;
+  let maxCursorBytes = 0;
+  for (;;) {
+    const t = performance.now();
+    const res = await system.postJson('/admin/batch-register', { ...body, runId, cursor }, auth);
+    const ms = performance.now() - t;
+    if (res.status !== 200) throw new Error(`slice answered ${res.status}: ${res.text.slice(0, 300)}`);
+    slices++;
+    longestSliceMs = Math.max(longestSliceMs, ms);
+    longestServerMs = Math.max(longestServerMs, res.json.elapsedMs);
+    runId = res.json.runId;
+    cursor = res.json.next ?? undefined;
+    maxCursorBytes = Math.max(maxCursorBytes, cursor?.length ?? 0);
+    onSlice?.(res.json.processed);
+    if (res.json.done) {
+      return { seconds: (performance.now() - started) / 1000, slices, longestSliceMs, longestServerMs, counts: res.json.counts, processed: res.json.processed, maxCursorBytes };
+    }
+  }
+}
+
+const nonZero = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+
+async function realRun(users: number, latencyMs: number, concurrency: number) {
+  const system = await startSystem({
+    sandbox: { portal: { users }, latencyMs, contract: 'off', statusCallbacks: false, recordRequests: true },
+    env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8', BATCH_CONCURRENCY: String(concurrency) },
+    forkPerRequest: false,
+  });
+  try {
+    const pid = twilioRunPid();
+    const result = await drive(system, { dryRun: false, pageSize: 100 });
+    const requests = system.sandbox.requests();
+    const runCalls = requests.filter((r) => r.path.includes('/Maps/batch-runs')).length;
+    const userCalls = requests.length - runCalls;
+    const callsPerUser = userCalls / users;
+    const ceiling = concurrency / ((callsPerUser * latencyMs) / 1000);
+    const throughput = users / result.seconds;
+    const mem = memoryMb(pid);
+    console.log(`\n## real run: ${users} users, latency ${latencyMs} ms, concurrency ${concurrency}`);
+    console.log(`outcomes: ${nonZero(result.counts)}`);
+    console.log(`Twilio calls: ${userCalls} by registrations (${callsPerUser.toFixed(2)} per user on average), ${runCalls} for run state (${result.slices} slices)`);
+    console.log(`ceiling = ${concurrency} / (${callsPerUser.toFixed(2)} x ${latencyMs} ms) = ${ceiling.toFixed(1)} users/s`);
+    console.log(`throughput ${throughput.toFixed(1)} users/s over ${result.seconds.toFixed(1)} s = ${(throughput / ceiling).toFixed(3)} of the ceiling`);
+    console.log(`longest slice: ${result.longestSliceMs.toFixed(0)} ms at the client, ${result.longestServerMs} ms in the function (budget 8000)`);
+    console.log(`twilio-run peak RSS (VmHWM) ${mem.hwm.toFixed(1)} MB, now ${mem.rss.toFixed(1)} MB`);
+    console.log(`welcomes sent: ${system.sandbox.messages().length}`);
+  } finally {
+    await system.stop();
+  }
+}
+
+async function dryRun(users: number) {
+  const system = await startSystem({
+    sandbox: { portal: { users }, latencyMs: 0, contract: 'off', statusCallbacks: false },
+    env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8', BATCH_CONCURRENCY: '32' },
+    forkPerRequest: false,
+  });
+  try {
+    const pid = twilioRunPid();
+    const samples: string[] = [];
+    let nextSample = 0;
+    const before = memoryMb(pid);
+    const result = await drive(system, { dryRun: true, pageSize: 500 }, (processed) => {
+      if (processed >= nextSample) {
+        samples.push(`${processed}: ${memoryMb(pid).rss.toFixed(0)} MB`);
+        nextSample += users / 10;
+      }
+    });
+    const mem = memoryMb(pid);
+    console.log(`\n## dry run: ${users} users (latency 0)`);
+    console.log(`outcomes: ${nonZero(result.counts)}`);
+    console.log(`${result.slices} slices in ${result.seconds.toFixed(1)} s, longest ${result.longestSliceMs.toFixed(0)} ms; largest cursor ${(result.maxCursorBytes / 1024).toFixed(0)} KB`);
+    console.log(`twilio-run RSS before ${before.rss.toFixed(0)} MB; by users processed: ${samples.join(', ')}; peak (VmHWM) ${mem.hwm.toFixed(1)} MB`);
+    console.log(`messages: ${system.sandbox.messages().length}, Sync items written: ${system.sandbox.syncItems('batch-runs').length}`);
+  } finally {
+    await system.stop();
+  }
+}
+
+async function shardRun(users: number, shards: number) {
+  const system = await startSystem({
+    sandbox: { portal: { users }, latencyMs: 20, contract: 'off', statusCallbacks: false, syncWritesPerSecond: 20 },
+    env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: String(shards), BATCH_CONCURRENCY: '32' },
+    forkPerRequest: false,
+  });
+  try {
+    const result = await drive(system, { dryRun: false, pageSize: 100 });
+    console.log(`SYNC_SHARDS ${shards}: ${(users / result.seconds).toFixed(1)} users/s over ${result.seconds.toFixed(1)} s, longest slice ${result.longestSliceMs.toFixed(0)} ms; outcomes: ${nonZero(result.counts)}; welcomes ${system.sandbox.messages().length}`);
+  } finally {
+    await system.stop();
+  }
+}
+
+async function main() {
+  console.log(`node ${process.version}, ${new Date().toISOString()}`);
+  const selected = parts();
+  if (selected.includes('real')) await realRun(arg('users', 10_000), arg('latency', 100), arg('concurrency', 32));
+  if (selected.includes('dry')) await dryRun(arg('dry-users', 100_000));
+  if (selected.includes('shards')) {
+    const users = arg('shard-users', 1000);
+    console.log(`\n## Sync write limit: ${users} users, 20 writes/s per Sync object, latency 20 ms, concurrency 32`);
+    await shardRun(users, 1);
+    await shardRun(users, 8);
+  }
+}
+
+void main();

@@ -1,0 +1,329 @@
+/**
+ * Batch registration CLI: drives POST /admin/batch-register slice after slice.
+ *
+ *   npm run batch -- --url <service base URL> [--token <admin token>] [--dry-run]
+ *                    [--resume <runId>] [--report report.csv|report.json] [--page-size N]
+ *                    [--budget-ms N] [--max-slices N] [--state-dir DIR]
+ *
+ * The admin token comes from --token or ADMIN_TOKEN and is never printed. Progress (and,
+ * for a dry run, the cursor the service does not keep) is saved after every slice under
+ * --state-dir (default .batch-runs/), so Ctrl-C, a crash or --max-slices can be resumed
+ * with --resume <runId>. Ctrl-C once finishes the slice in flight; twice aborts it (the
+ * service finishes it anyway, and a replay sends no second welcome).
+ *
+ * Exit status: 0 done, 1 error, 2 usage, 3 stopped by --max-slices, 130 interrupted.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+
+interface Args {
+  url: string;
+  token: string;
+  dryRun: boolean;
+  resume?: string;
+  report?: string;
+  pageSize?: number;
+  budgetMs?: number;
+  maxSlices: number;
+  stateDir: string;
+}
+
+interface SliceBody {
+  runId: string;
+  dryRun: boolean;
+  done: boolean;
+  next: string | null;
+  total: number | null;
+  processed: number;
+  counts: Record<string, number>;
+  results: Array<{ userId: string; masked: string | null; outcome: string; reason: string | null }>;
+  elapsedMs: number;
+}
+
+/** What the CLI keeps between invocations (never the token). */
+interface LocalRun {
+  runId: string;
+  dryRun: boolean;
+  url: string;
+  next: string | null;
+  done: boolean;
+  total: number | null;
+  processed: number;
+  counts: Record<string, number>;
+}
+
+const USAGE = 'usage: npm run batch -- --url <base URL> [--token <admin token> | env ADMIN_TOKEN] [--dry-run] [--resume <runId>] [--report report.csv|report.json] [--page-size N] [--budget-ms N] [--max-slices N] [--state-dir DIR]';
+/** Error codes a retry cannot fix: the portal's data or settings need a human. */
+const PERMANENT_CODES = new Set(['portal_malformed_page', 'portal_unauthorized', 'portal_page_not_found', 'not_configured']);
+const MAX_ATTEMPTS = 6;
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--dry-run') flags.add('dry-run');
+    else if (/^--(url|token|resume|report|page-size|budget-ms|max-slices|state-dir)$/.test(arg)) {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      values.set(arg.slice(2), value);
+    } else throw new UsageError(`unknown argument ${arg.startsWith('--') ? arg : '(a value without its option)'}`);
+  }
+  const url = values.get('url');
+  if (!url || !/^https?:\/\/\S+$/.test(url)) throw new UsageError('--url <base URL of the service> is required');
+  const token = values.get('token') ?? env.ADMIN_TOKEN ?? '';
+  if (token === '') throw new UsageError('the admin token is required: --token <token> or env ADMIN_TOKEN');
+  const int = (name: string) => {
+    const raw = values.get(name);
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number`);
+    return Number(raw);
+  };
+  const report = values.get('report');
+  if (report !== undefined && !/\.(csv|json)$/i.test(report)) throw new UsageError('--report must end in .csv or .json');
+  return {
+    url: url.replace(/\/+$/, ''),
+    token,
+    dryRun: flags.has('dry-run'),
+    resume: values.get('resume'),
+    report,
+    pageSize: int('page-size'),
+    budgetMs: int('budget-ms'),
+    maxSlices: int('max-slices') ?? Infinity,
+    stateDir: values.get('state-dir') ?? '.batch-runs',
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function csvField(value: string | null): string {
+  const text = value ?? '';
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function resumeCommand(args: Args, runId: string): string {
+  const parts = ['npm run batch --', '--url', args.url, '--resume', runId];
+  if (args.dryRun) parts.push('--dry-run');
+  if (args.report) parts.push('--report', args.report);
+  if (args.stateDir !== '.batch-runs') parts.push('--state-dir', args.stateDir);
+  return `${parts.join(' ')}   (admin token from ADMIN_TOKEN or --token)`;
+}
+
+function countsLine(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}
+
+class SliceFailure extends Error {
+  constructor(message: string, readonly body?: { error?: { code?: string; runId?: string; next?: string | null } }) {
+    super(message);
+  }
+}
+
+/** One slice, retried on network errors, 5xx (except permanent portal faults), 409 run_busy and 429. */
+async function callSlice(args: Args, request: Record<string, unknown>, signal: AbortSignal, note: (line: string) => void): Promise<SliceBody> {
+  for (let attempt = 1; ; attempt++) {
+    let status = 0;
+    let body: unknown;
+    let retryAfterMs: number | undefined;
+    try {
+      const res = await fetch(`${args.url}/admin/batch-register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${args.token}` },
+        body: JSON.stringify(request),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+      });
+      status = res.status;
+      const text = await res.text();
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const retryAfter = Number(res.headers.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
+    } catch (error) {
+      if (signal.aborted) throw new SliceFailure('aborted');
+      status = 0;
+      body = { error: { message: (error as Error).message } };
+    }
+    if (status === 200) return body as SliceBody;
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const code = error?.code;
+    const retryable = status === 0 || status === 429 || (status === 409 && code === 'run_busy') || (status >= 500 && !PERMANENT_CODES.has(code ?? ''));
+    const what = status === 0 ? `network error (${error?.message ?? 'no answer'})` : `HTTP ${status}${code ? ` ${code}` : ''}`;
+    if (!retryable || attempt >= MAX_ATTEMPTS) {
+      throw new SliceFailure(explain(status, code, error?.message), body as SliceFailure['body']);
+    }
+    const delay = retryAfterMs ?? Math.min(15_000, 1000 * 2 ** (attempt - 1));
+    note(`slice failed (${what}); retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`);
+    await sleep(delay);
+    if (signal.aborted) throw new SliceFailure('aborted');
+  }
+}
+
+function explain(status: number, code: string | undefined, message: string | undefined): string {
+  if (status === 401) return 'the service refused the admin token (401): check --token / ADMIN_TOKEN against the service\'s ADMIN_TOKEN';
+  if (status === 404 && code === undefined) return 'no /admin/batch-register at this URL (404): check --url (the service base URL, without a path)';
+  if (status === 503 && code === 'not_configured') return `the service is not configured for batch registration: ${message ?? ''}`;
+  if (status === 0) return `the service did not answer: ${message ?? 'network error'} (check --url)`;
+  return `HTTP ${status}${code ? ` ${code}` : ''}: ${message ?? 'no details'}`;
+}
+
+function writeReport(path: string, run: LocalRun, resultsFile: string): number {
+  const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split('\n').filter((l) => l !== '') : [];
+  const results = lines.map((l) => JSON.parse(l) as SliceBody['results'][number]);
+  if (/\.json$/i.test(path)) {
+    writeFileSync(path, JSON.stringify({ runId: run.runId, dryRun: run.dryRun, done: run.done, total: run.total, processed: run.processed, counts: run.counts, results }, null, 2) + '\n');
+  } else {
+    const rows = results.map((r) => [r.userId, r.masked, r.outcome, r.reason].map(csvField).join(','));
+    writeFileSync(path, ['userId,masked,outcome,reason', ...rows].join('\n') + '\n');
+  }
+  return results.length;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv, process.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  mkdirSync(args.stateDir, { recursive: true });
+  const stateFile = (runId: string) => join(args.stateDir, `${runId}.json`);
+  const resultsFile = (runId: string) => join(args.stateDir, `${runId}.results.jsonl`);
+
+  let run: LocalRun | undefined;
+  if (args.resume) {
+    if (existsSync(stateFile(args.resume))) {
+      run = JSON.parse(readFileSync(stateFile(args.resume), 'utf8')) as LocalRun;
+      args.dryRun = run.dryRun;
+    } else if (args.dryRun) {
+      console.error(`no saved state for dry run ${args.resume} in ${args.stateDir}/ (a dry run's cursor lives only there); start a new dry run`);
+      return 1;
+    } else {
+      run = { runId: args.resume, dryRun: false, url: args.url, next: null, done: false, total: null, processed: 0, counts: {} };
+    }
+  }
+
+  const interactive = process.stderr.isTTY === true;
+  const bar = new cliProgress.SingleBar(
+    { format: '{bar} {value}/{total} users | {rate}/s | ETA {eta_formatted} | {counts}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+    cliProgress.Presets.shades_classic,
+  );
+  let barStarted = false;
+  // Over a live bar: clear its line first; it redraws on the next update.
+  const note = (line: string) => (barStarted && interactive ? process.stderr.write(`\r\x1b[K${line}\n`) : console.error(line));
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    if (!interrupted) {
+      interrupted = true;
+      note('interrupted: finishing the slice in flight (Ctrl-C again to abort it)');
+    } else controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const sessionStart = Date.now();
+  let sessionUsers = 0;
+  let slices = 0;
+  let exitCode = 0;
+  try {
+    while (!(run?.done ?? false)) {
+      if (interrupted) {
+        exitCode = 130;
+        break;
+      }
+      if (slices >= args.maxSlices) {
+        exitCode = 3;
+        break;
+      }
+      const request: Record<string, unknown> = { dryRun: args.dryRun };
+      if (run) request.runId = run.runId;
+      // A dry run's state is its cursor; a real run's lives in Sync (the runId is enough).
+      if (run?.next && run.dryRun) request.cursor = run.next;
+      if (args.pageSize !== undefined) request.pageSize = args.pageSize;
+      if (args.budgetMs !== undefined) request.budgetMs = args.budgetMs;
+      let body: SliceBody;
+      try {
+        body = await callSlice(args, request, controller.signal, note);
+      } catch (error) {
+        if (error instanceof SliceFailure && error.message === 'aborted') {
+          exitCode = 130;
+          break;
+        }
+        if (barStarted) bar.stop();
+        barStarted = false;
+        console.error(`batch: ${(error as Error).message}`);
+        const runId = run?.runId ?? (error instanceof SliceFailure ? error.body?.error?.runId : undefined);
+        if (runId) {
+          // Keep the cursor the service handed back with the error (a dry run's only copy).
+          const next = error instanceof SliceFailure ? error.body?.error?.next : undefined;
+          if (next) {
+            const saved: LocalRun = run ?? { runId, dryRun: args.dryRun, url: args.url, next, done: false, total: null, processed: 0, counts: {} };
+            writeFileSync(stateFile(runId), JSON.stringify({ ...saved, next }, null, 2));
+          }
+          console.error(`resume with: ${resumeCommand(args, runId)}`);
+        }
+        exitCode = 1;
+        break;
+      }
+      slices++;
+      if (!run) note(`run ${body.runId} (${body.dryRun ? 'dry run: nothing is sent or stored' : 'real run'})`);
+      run = { runId: body.runId, dryRun: body.dryRun, url: args.url, next: body.next, done: body.done, total: body.total, processed: body.processed, counts: body.counts };
+      if (body.results.length > 0) appendFileSync(resultsFile(run.runId), body.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(stateFile(run.runId), JSON.stringify(run, null, 2));
+      sessionUsers += body.results.length;
+      const payload = { rate: (sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000)).toFixed(1), counts: countsLine(body.counts) };
+      if (interactive) {
+        if (!barStarted) {
+          bar.start(body.total ?? body.processed, body.processed, payload);
+          barStarted = true;
+        }
+        bar.setTotal(body.total ?? body.processed);
+        bar.update(body.processed, payload);
+      } else {
+        console.error(`${body.processed}/${body.total ?? '?'} users | ${payload.rate}/s | ${payload.counts}`);
+      }
+    }
+  } finally {
+    if (barStarted) bar.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  if (run && args.report) {
+    const written = writeReport(args.report, run, resultsFile(run.runId));
+    console.error(`report: ${args.report} (${written} users)`);
+  }
+  if (run?.done) {
+    console.error(`done: run ${run.runId}, ${run.processed} users: ${countsLine(run.counts)}`);
+    if ((run.counts.retry_later ?? 0) > 0) {
+      console.error(`${run.counts.retry_later} users answered retry_later: run the batch again later (registered users are skipped, no second welcome)`);
+    }
+  } else if (run && exitCode !== 1) {
+    console.error(`${exitCode === 130 ? 'stopped' : `stopped after ${slices} slice(s)`} at ${run.processed}/${run.total ?? '?'} users. Resume with:\n  ${resumeCommand(args, run.runId)}`);
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`batch: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,380 @@
+/**
+ * One time-boxed slice of batch registration: pages through the portal from the run's
+ * cursor, runs each user through the SAME registration service as POST /register (with
+ * bounded concurrency), stops starting users when the budget is nearly spent, and moves
+ * the run's cursor only past users that are done.
+ *
+ * Real run: the run state lives in the Sync map `batch-runs` (key runId), committed with
+ * the item revision after every finished page and at the end of the slice; a lease
+ * published with those commits turns a second client away early, and the revision check
+ * stops one that got in anyway. A replayed page sends no second welcome: the
+ * registration lock answers already_registered.
+ * Dry run: nothing is written anywhere; the state travels in the signed `next` token.
+ *
+ * Users start in portal order, so the users done when the slice ends are always a prefix:
+ * the cursor is "page URL + how many of its users are done".
+ */
+import pLimit from 'p-limit';
+import {
+  advanceRun,
+  batchOutcomeOf,
+  decodeCursor,
+  encodeCursor,
+  newRunState,
+  SeenNumbers,
+  type BatchResult,
+  type PageCursor,
+  type RunState,
+  type SliceOptions,
+} from '../core/batch';
+import type { Logger } from '../core/log';
+import { normalizePhone } from '../core/phone';
+import { shardedName } from '../core/shard';
+import type { Channel, Subscriber } from '../core/subscriber';
+import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
+import type { KeyValueStore } from '../twilio/sync-store';
+import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
+
+export const BATCH_RUNS_MAP = 'batch-runs';
+/** Kept free at the end of a slice for the final commit and the answer (a loaded machine needs more than the one Sync call). */
+export const COMMIT_RESERVE_MS = 500;
+/** Margin on the slowest recent user when deciding whether one more fits in the budget. */
+const USER_ESTIMATE_MARGIN = 1.25;
+/** Assumed duration of one user until the slice has measured some. */
+const INITIAL_USER_ESTIMATE_MS = 400;
+/** Run state items outlive any sane run, then clean themselves up. */
+const RUN_TTL_SECONDS = 30 * 24 * 3600;
+
+export interface BatchDeps {
+  registration: RegistrationDeps;
+  portal: PortalClient;
+  /** Where the run state lives (the registration's Sync store). */
+  store: KeyValueStore;
+  log: Logger;
+  clock: () => number;
+  newRunId: () => string;
+  newLeaseId: () => string;
+  /** Signs dry-run cursors (ADMIN_TOKEN). */
+  cursorSecret: string;
+  concurrency: number;
+  channel: Channel;
+}
+
+export interface SliceInput extends SliceOptions {
+  /** Epoch ms the request arrived: the budget counts from here. */
+  startedAt: number;
+}
+
+export interface SliceResponse {
+  runId: string;
+  dryRun: boolean;
+  done: boolean;
+  next: string | null;
+  total: number | null;
+  processed: number;
+  counts: Record<string, number>;
+  results: BatchResult[];
+  elapsedMs: number;
+}
+
+export type SliceAnswer =
+  | { ok: true; body: SliceResponse }
+  | { ok: false; status: number; code: string; message: string; extra?: Record<string, unknown>; retryAfterSeconds?: number };
+
+interface StoredRun extends RunState {
+  lease?: { id: string; until: string } | null;
+}
+
+/** Deadline for outbound retries inside a slice: the budget minus the commit reserve. */
+export function workDeadline(startedAt: number, budgetMs: number): number {
+  return startedAt + budgetMs - COMMIT_RESERVE_MS;
+}
+
+const fail = (status: number, code: string, message: string, extra?: Record<string, unknown>, retryAfterSeconds?: number): SliceAnswer => ({
+  ok: false,
+  status,
+  code,
+  message,
+  extra,
+  retryAfterSeconds,
+});
+
+export async function runSlice(input: SliceInput, deps: BatchDeps): Promise<SliceAnswer> {
+  let fromToken: RunState | undefined;
+  if (input.cursor !== undefined) {
+    fromToken = decodeCursor(input.cursor, deps.cursorSecret);
+    if (!fromToken) return fail(400, 'invalid_cursor', 'cursor is not a `next` value this service issued');
+    if (fromToken.dryRun !== input.dryRun) return fail(409, 'run_mode_mismatch', `run ${fromToken.runId} is a ${fromToken.dryRun ? 'dry' : 'real'} run: send the same dryRun`);
+    if (input.runId !== undefined && input.runId !== fromToken.runId) return fail(400, 'invalid_cursor', 'cursor belongs to another runId');
+  }
+  return input.dryRun ? dryRunSlice(input, fromToken, deps) : realRunSlice(input, fromToken?.runId ?? input.runId, deps);
+}
+
+async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, deps: BatchDeps): Promise<SliceAnswer> {
+  if (input.runId !== undefined && !fromToken) {
+    return fail(400, 'cursor_required', 'a dry run keeps no state on the service: send `cursor` = the `next` of the previous answer');
+  }
+  const state = fromToken ?? newRunState({ runId: deps.newRunId(), dryRun: true, firstPage: deps.portal.firstPageUrl(input.pageSize), now: new Date(deps.clock()) });
+  const seen = new SeenNumbers(state.seen ?? '', state.seenCapped ?? false);
+  const outcome = await processSlice(state, input, deps, { seen, commit: async () => true });
+  const finalState: RunState = { ...outcome.state, seen: seen.pack(), seenCapped: seen.capped };
+  return answerFor(finalState, outcome, input, deps);
+}
+
+async function realRunSlice(input: SliceInput, runId: string | undefined, deps: BatchDeps): Promise<SliceAnswer> {
+  const leaseId = deps.newLeaseId();
+  const lease = { id: leaseId, until: new Date(input.startedAt + input.budgetMs + 2000).toISOString() };
+  let revision: string;
+  let state: RunState;
+  if (runId === undefined) {
+    const fresh: StoredRun = { ...newRunState({ runId: deps.newRunId(), dryRun: false, firstPage: deps.portal.firstPageUrl(input.pageSize), now: new Date(deps.clock()) }), lease };
+    const created = await deps.store.create<StoredRun>(BATCH_RUNS_MAP, fresh.runId, fresh, RUN_TTL_SECONDS);
+    if (!created) return fail(409, 'run_busy', 'a run with this id exists already; start again');
+    ({ revision } = created);
+    state = withoutLease(created.data);
+  } else {
+    const item = await deps.store.get<StoredRun>(BATCH_RUNS_MAP, runId);
+    if (!item) return fail(404, 'run_not_found', `no batch run ${runId} (runs are kept ${RUN_TTL_SECONDS / 86400} days)`);
+    if (item.data.dryRun) return fail(409, 'run_mode_mismatch', `run ${runId} is a dry run`);
+    if (item.data.cursor === null) return { ok: true, body: response(withoutLease(item.data), [], input, deps) };
+    const held = item.data.lease;
+    if (held && Date.parse(held.until) > deps.clock()) {
+      const wait = Math.max(1, Math.ceil((Date.parse(held.until) - deps.clock()) / 1000));
+      return fail(409, 'run_busy', 'another client is driving this run right now', { runId }, wait);
+    }
+    // No write to start: the lease is published with the first page commit, and every
+    // commit is revision-checked, so a second client loses at its first commit at worst.
+    revision = item.revision;
+    state = withoutLease(item.data);
+  }
+
+  const commit = async (next: RunState, final: boolean): Promise<boolean> => {
+    const data: StoredRun = { ...next, lease: final ? null : lease };
+    const updated = await deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS);
+    if (!updated) return false;
+    revision = updated.revision;
+    return true;
+  };
+  const outcome = await processSlice(state, input, deps, { commit });
+  if (outcome.lostRun) return fail(409, 'run_busy', 'another client changed this run during the slice; its work is safe, continue with the same runId', { runId: state.runId }, 1);
+  return answerFor(outcome.state, outcome, input, deps);
+}
+
+function withoutLease(stored: StoredRun): RunState {
+  const { lease: _lease, ...state } = stored;
+  return state;
+}
+
+function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, deps: BatchDeps): SliceAnswer {
+  const { results, portalFault } = outcome;
+  deps.log.info('batch.slice', {
+    runId: state.runId,
+    dryRun: state.dryRun,
+    users: results.length,
+    processed: state.processed,
+    done: state.cursor === null,
+    portalFault: portalFault?.code,
+    elapsedMs: deps.clock() - input.startedAt,
+  });
+  // A portal fault only fails a slice that could do nothing; otherwise the work done is
+  // answered and the next slice meets the fault first.
+  if (portalFault && results.length === 0) {
+    deps.log.warn('batch.portal_fault', { runId: state.runId, code: portalFault.code, status: portalFault.status });
+    const status = portalFault.code === 'portal_unavailable' ? 503 : 502;
+    return fail(status, portalFault.code, portalFault.message, { runId: state.runId, next: nextToken(state, deps), retryable: portalFault.retryable }, portalFault.retryable ? 5 : undefined);
+  }
+  return { ok: true, body: response(state, results, input, deps) };
+}
+
+function nextToken(state: RunState, deps: BatchDeps): string | null {
+  return state.cursor === null ? null : encodeCursor(state, deps.cursorSecret);
+}
+
+function response(state: RunState, results: BatchResult[], input: SliceInput, deps: BatchDeps): SliceResponse {
+  return {
+    runId: state.runId,
+    dryRun: state.dryRun,
+    done: state.cursor === null,
+    next: nextToken(state, deps),
+    total: state.total,
+    processed: state.processed,
+    counts: state.counts,
+    results,
+    elapsedMs: deps.clock() - input.startedAt,
+  };
+}
+
+interface SliceOutcome {
+  state: RunState;
+  results: BatchResult[];
+  portalFault?: PortalError;
+  /** A commit found the run changed under us (another client): stop, answer 409. */
+  lostRun: boolean;
+}
+
+interface PageWork {
+  page: PortalPage;
+  start: number;
+  /** One entry per user from `start`; undefined until done (or never started). */
+  results: Array<BatchResult | undefined>;
+  tasks: Array<Promise<void>>;
+}
+
+interface SliceHooks {
+  /** Dry run only: numbers seen earlier in the run (from the cursor). */
+  seen?: SeenNumbers;
+  /** Persists the state; false when the run moved on under us. */
+  commit(next: RunState, final: boolean): Promise<boolean>;
+}
+
+async function processSlice(initial: RunState, input: SliceInput, deps: BatchDeps, hooks: SliceHooks): Promise<SliceOutcome> {
+  let state = initial;
+  const results: BatchResult[] = [];
+  if (!state.cursor) return { state, results, lostRun: false };
+
+  const stopStartingAt = workDeadline(input.startedAt, input.budgetMs);
+  const recent: number[] = [];
+  let stopped = false;
+  let lostRun = false;
+  const canStart = () => {
+    if (stopped) return false;
+    const estimate = Math.max(INITIAL_USER_ESTIMATE_MS, USER_ESTIMATE_MARGIN * Math.max(0, ...recent));
+    if (deps.clock() + estimate >= stopStartingAt) stopped = true;
+    return !stopped;
+  };
+
+  const dryRun = state.dryRun;
+  const config = deps.registration.config;
+  /** Numbers started in this slice, with the user that has them (exact within the slice). */
+  const sliceOwners = new Map<string, string>();
+  const startedAt = state.startedAt;
+
+  async function handleUser(user: PortalUser): Promise<BatchResult | undefined> {
+    if (!canStart()) return undefined;
+    const began = deps.clock();
+    const normalized = normalizePhone(user.phone, { defaultCountry: config.defaultCountry, allowedCountries: config.allowedCountries });
+    if (normalized.ok) {
+      const owner = sliceOwners.get(normalized.e164);
+      const seenBefore = owner === undefined && (hooks.seen?.has(normalized.e164) ?? false);
+      if ((owner !== undefined && owner !== user.id) || seenBefore) {
+        // The first portal user with this number keeps it; later ones are never registered.
+        return { userId: user.id, masked: normalized.masked, outcome: 'duplicate', reason: null };
+      }
+      sliceOwners.set(normalized.e164, user.id);
+      hooks.seen?.add(normalized.e164);
+    }
+    const outcome = await registerNumber(
+      { userId: user.id, phone: user.phone, name: user.name, channel: deps.channel, language: user.language ?? 'en', resubscribe: false, source: 'batch' },
+      deps.registration,
+      { dryRun },
+    );
+    const mapped = batchOutcomeOf(outcome);
+    let result: BatchResult = { userId: user.id, ...mapped };
+    if (!dryRun && outcome.kind === 'conflict' && (await registeredByThisRun(outcome.e164, startedAt, deps))) {
+      result = { ...result, outcome: 'duplicate' };
+    }
+    recent.push(deps.clock() - began);
+    if (recent.length > 16) recent.shift();
+    return result;
+  }
+
+  const limit = pLimit(Math.max(1, deps.concurrency));
+  const schedule = (page: PortalPage, start: number): PageWork => {
+    const work: PageWork = { page, start, results: new Array(page.users.length - start).fill(undefined), tasks: [] };
+    for (let i = start; i < page.users.length; i++) {
+      const user = page.users[i]!;
+      work.tasks.push(
+        limit(async () => {
+          work.results[i - start] = await handleUser(user);
+        }),
+      );
+    }
+    return work;
+  };
+
+  let page: PortalPage;
+  try {
+    page = await deps.portal.fetchPage(state.cursor.page);
+  } catch (error) {
+    if (!(error instanceof PortalError)) throw error;
+    await hooks.commit(state, true);
+    return { state, results, portalFault: error, lostRun: false };
+  }
+  if (state.cursor.offset > page.users.length) {
+    await hooks.commit(state, true);
+    return { state, results, portalFault: new PortalError('portal_malformed_page', 'The portal page is shorter than when this run last read it: keep the portal order stable during a run'), lostRun: false };
+  }
+
+  const works: PageWork[] = [schedule(page, state.cursor.offset)];
+  let committedPages = 0;
+  let portalFault: PortalError | undefined;
+  let total = page.count;
+
+  /** Commits every fully done page not committed yet (in order). */
+  const commitDonePages = async (upTo: number, final: boolean) => {
+    while (committedPages < upTo && !lostRun) {
+      const work = works[committedPages]!;
+      if (work.results.some((r) => r === undefined)) break;
+      const done = work.results as BatchResult[];
+      const next: PageCursor | null = work.page.next ? { page: work.page.next, offset: 0 } : null;
+      const candidate = advanceRun(state, { cursor: next, results: done, total, now: new Date(deps.clock()) });
+      const isLast = final && committedPages === upTo - 1;
+      if (!(await hooks.commit(candidate, isLast))) {
+        lostRun = true;
+        stopped = true;
+        break;
+      }
+      state = candidate;
+      results.push(...done);
+      committedPages++;
+    }
+  };
+
+  for (;;) {
+    const nextUrl = page.next;
+    if (!nextUrl || !canStart()) break;
+    // Fetch the next page while this one runs, so the workers never wait at a page boundary.
+    try {
+      page = await deps.portal.fetchPage(nextUrl);
+    } catch (error) {
+      if (!(error instanceof PortalError)) throw error;
+      portalFault = error;
+      break;
+    }
+    total = page.count;
+    // At most two pages in flight; the older one is committed as soon as it is done.
+    if (works.length >= 2) {
+      await Promise.all(works[works.length - 2]!.tasks);
+      await commitDonePages(works.length - 1, false);
+    }
+    if (!canStart()) break;
+    works.push(schedule(page, 0));
+  }
+
+  for (const work of works) await Promise.all(work.tasks);
+  // Whole pages first, then the done prefix of the first unfinished page.
+  await commitDonePages(works.length, true);
+  const partial = works[committedPages];
+  if (partial && !lostRun) {
+    const firstUndone = partial.results.findIndex((r) => r === undefined);
+    const done = (firstUndone === -1 ? partial.results : partial.results.slice(0, firstUndone)) as BatchResult[];
+    const candidate = advanceRun(state, { cursor: { page: partial.page.url, offset: partial.start + done.length }, results: done, total, now: new Date(deps.clock()) });
+    if (await hooks.commit(candidate, true)) {
+      state = candidate;
+      results.push(...done);
+    } else {
+      lostRun = true;
+    }
+  }
+  return { state, results, portalFault, lostRun };
+}
+
+/**
+ * Real run, number held by another user: a duplicate when that user was registered by a
+ * batch since this run started (the portal lists the number twice), a conflict otherwise.
+ */
+async function registeredByThisRun(e164: string, runStartedAt: string, deps: BatchDeps): Promise<boolean> {
+  const item = await deps.registration.store.get<Subscriber>(shardedName(SUBSCRIBERS_MAP, e164, deps.registration.config.shards), e164);
+  if (!item) return false;
+  return item.data.createdAt >= runStartedAt && item.data.consent[0]?.source === 'batch';
+}

@@ -1,0 +1,292 @@
+/**
+ * Batch registration, the pure parts: slice options, batch outcomes (what a registration
+ * outcome means in a batch report), counts, the set of numbers seen in a run, and the
+ * signed cursor token a dry run travels with (a dry run writes nothing to Sync, so its
+ * state rides with the client). No I/O.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export const REAL_OUTCOMES = [
+  'registered',
+  'already_registered',
+  'opted_out',
+  'conflict',
+  'invalid',
+  'duplicate',
+  'country_not_allowed',
+  'rejected_by_twilio',
+  'retry_later',
+  'needs_join',
+] as const;
+export const DRY_RUN_OUTCOMES = ['would_register', 'already_registered', 'opted_out', 'conflict', 'invalid', 'duplicate', 'country_not_allowed'] as const;
+
+export type BatchOutcome = (typeof REAL_OUTCOMES)[number] | (typeof DRY_RUN_OUTCOMES)[number];
+export type Counts = Record<string, number>;
+
+export interface BatchResult {
+  userId: string;
+  /** Masked E.164, or null when the number could not be read at all. */
+  masked: string | null;
+  outcome: BatchOutcome;
+  reason: string | null;
+}
+
+export const PAGE_SIZE = { min: 1, max: 500, default: 100 } as const;
+export const BUDGET = { min: 500, max: 8000 } as const;
+/** Longest cursor token we accept (the seen-number set rides in it; a Function takes 6 MB). */
+export const MAX_CURSOR_LENGTH = 2_000_000;
+const RUN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+export interface SliceOptions {
+  dryRun: boolean;
+  runId?: string;
+  cursor?: string;
+  pageSize: number;
+  budgetMs: number;
+}
+
+function flag(value: unknown): boolean | undefined {
+  if (value === undefined || value === null || value === '') return false;
+  if (value === true || value === false) return value;
+  const text = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  return undefined;
+}
+
+function integer(value: unknown, fallback: number): number | undefined {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** The slice request body (JSON or form: values may be strings). */
+export function parseSliceOptions(
+  body: Record<string, unknown>,
+  defaultBudgetMs: number,
+): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string } {
+  const dryRun = flag(body.dryRun);
+  if (dryRun === undefined) return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false' };
+  const pageSize = integer(body.pageSize, PAGE_SIZE.default);
+  if (pageSize === undefined || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
+    return { ok: false, code: 'invalid_page_size', message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}` };
+  }
+  const budgetMs = integer(body.budgetMs, Math.min(defaultBudgetMs, BUDGET.max));
+  if (budgetMs === undefined || budgetMs < BUDGET.min || budgetMs > BUDGET.max) {
+    return { ok: false, code: 'invalid_budget', message: `budgetMs must be an integer from ${BUDGET.min} to ${BUDGET.max}` };
+  }
+  const runId = body.runId === undefined || body.runId === null || body.runId === '' ? undefined : body.runId;
+  if (runId !== undefined && (typeof runId !== 'string' || !RUN_ID.test(runId))) {
+    return { ok: false, code: 'invalid_run_id', message: 'runId must be the runId a previous slice answered' };
+  }
+  const cursor = body.cursor === undefined || body.cursor === null || body.cursor === '' ? undefined : body.cursor;
+  if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH)) {
+    return { ok: false, code: 'invalid_cursor', message: 'cursor must be the `next` string a previous slice answered' };
+  }
+  return { ok: true, value: { dryRun, runId, cursor, pageSize, budgetMs } };
+}
+
+/** run_2026-11-24T05-11-00Z_ab12cd: sortable by start time, unique by the random tail. */
+export function newRunId(now: Date, randomHex: string): string {
+  return `run_${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z_${randomHex.slice(0, 6)}`;
+}
+
+export function emptyCounts(dryRun: boolean): Counts {
+  return Object.fromEntries((dryRun ? DRY_RUN_OUTCOMES : REAL_OUTCOMES).map((o) => [o, 0]));
+}
+
+export function addCounts(counts: Counts, results: readonly BatchResult[]): Counts {
+  const next = { ...counts };
+  for (const r of results) next[r.outcome] = (next[r.outcome] ?? 0) + 1;
+  return next;
+}
+
+/** The fields of a registration outcome a batch report needs (structural: core does not import app). */
+export interface OutcomeLike {
+  kind: string;
+  masked?: string;
+  reason?: string;
+  code?: number;
+}
+
+/**
+ * Registration outcome -> batch outcome. `country_not_allowed` is reported on its own (an
+ * SMS pumping guard, not a typo); a suppressed number is registered already, so it says so.
+ */
+export function batchOutcomeOf(outcome: OutcomeLike): { outcome: BatchOutcome; reason: string | null; masked: string | null } {
+  const masked = outcome.masked ? outcome.masked : null;
+  switch (outcome.kind) {
+    case 'registered':
+    case 'would_register':
+    case 'already_registered':
+    case 'opted_out':
+    case 'conflict':
+    case 'needs_join':
+    case 'retry_later':
+      return { outcome: outcome.kind, reason: null, masked };
+    case 'suppressed':
+      return { outcome: 'already_registered', reason: 'suppressed', masked };
+    case 'in_progress':
+      // Another instance holds the welcome claim right now: a later run finds it settled.
+      return { outcome: 'retry_later', reason: 'in_progress', masked };
+    case 'rate_limited':
+      return { outcome: 'retry_later', reason: 'rate_limited', masked };
+    case 'invalid':
+      return outcome.reason === 'country_not_allowed'
+        ? { outcome: 'country_not_allowed', reason: 'country_not_allowed', masked }
+        : { outcome: 'invalid', reason: outcome.reason ?? 'invalid', masked };
+    case 'rejected':
+      return { outcome: 'rejected_by_twilio', reason: outcome.code !== undefined ? `twilio_${outcome.code}` : null, masked };
+    default:
+      return { outcome: 'retry_later', reason: outcome.kind, masked };
+  }
+}
+
+/** 48 bits of SHA-256: exact as a JS number, and a false match among 10^5 numbers is about 2 in 10^5. */
+export function numberHash(e164: string): number {
+  return createHash('sha256').update(e164).digest().readUIntBE(0, 6);
+}
+
+/** Distinct numbers a dry run remembers across slices: about 6.7 characters each in the cursor. */
+export const SEEN_CAP = 100_000;
+
+/**
+ * Numbers seen earlier in a run, as hashes. Past `cap` numbers new ones are no longer
+ * remembered (`capped`): the cursor stays under about 1 MB whatever the portal's size.
+ */
+export class SeenNumbers {
+  private readonly hashes: Set<number>;
+  capped: boolean;
+
+  constructor(packed = '', capped = false, private readonly cap = SEEN_CAP) {
+    this.hashes = new Set(unpackHashes(packed));
+    this.capped = capped;
+  }
+
+  has(e164: string): boolean {
+    return this.hashes.has(numberHash(e164));
+  }
+
+  add(e164: string): void {
+    if (this.hashes.size >= this.cap) {
+      this.capped = true;
+      return;
+    }
+    this.hashes.add(numberHash(e164));
+  }
+
+  get size(): number {
+    return this.hashes.size;
+  }
+
+  pack(): string {
+    const sorted = [...this.hashes].sort((a, b) => a - b);
+    const buffer = Buffer.alloc(sorted.length * 6);
+    sorted.forEach((h, i) => buffer.writeUIntBE(h, i * 6, 6));
+    return buffer.toString('base64');
+  }
+}
+
+function unpackHashes(packed: string): number[] {
+  const buffer = Buffer.from(packed, 'base64');
+  const out: number[] = [];
+  for (let i = 0; i + 6 <= buffer.length; i += 6) out.push(buffer.readUIntBE(i, 6));
+  return out;
+}
+
+/** Where a run stands: the portal page still to finish and how many of its users are done. */
+export interface PageCursor {
+  page: string;
+  offset: number;
+}
+
+/** Everything a run carries between slices (in Sync for a real run, in the token for a dry run). */
+export interface RunState {
+  runId: string;
+  dryRun: boolean;
+  /** null once the last page is done. */
+  cursor: PageCursor | null;
+  total: number | null;
+  processed: number;
+  counts: Counts;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  /** Dry run only: packed SeenNumbers. */
+  seen?: string;
+  seenCapped?: boolean;
+}
+
+function cursorKey(secret: string): Buffer {
+  // A key of its own, derived from the admin token: a cursor is no admin credential.
+  return createHmac('sha256', secret).update('batch-cursor-v1').digest();
+}
+
+function signature(payload: string, secret: string): Buffer {
+  return createHmac('sha256', cursorKey(secret)).update(payload).digest();
+}
+
+/** Opaque, signed token of a run's state: `<base64url JSON>.<base64url HMAC-SHA256>`. */
+export function encodeCursor(state: RunState, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  return `${payload}.${signature(payload, secret).toString('base64url')}`;
+}
+
+/** The state in a token, or undefined when it was not signed with this secret or is damaged. */
+export function decodeCursor(token: string, secret: string): RunState | undefined {
+  const [payload, sig, extra] = token.split('.');
+  if (!payload || !sig || extra !== undefined) return undefined;
+  const given = Buffer.from(sig, 'base64url');
+  const expected = signature(payload, secret);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as RunState;
+    return isRunState(state) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRunState(value: unknown): value is RunState {
+  const s = value as RunState | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.runId === 'string' &&
+    typeof s.dryRun === 'boolean' &&
+    (s.cursor === null || (typeof s.cursor === 'object' && typeof s.cursor.page === 'string' && Number.isInteger(s.cursor.offset) && s.cursor.offset >= 0)) &&
+    typeof s.processed === 'number' &&
+    typeof s.counts === 'object' &&
+    s.counts !== null
+  );
+}
+
+export function newRunState(input: { runId: string; dryRun: boolean; firstPage: string; now: Date }): RunState {
+  const at = input.now.toISOString();
+  return {
+    runId: input.runId,
+    dryRun: input.dryRun,
+    cursor: { page: input.firstPage, offset: 0 },
+    total: null,
+    processed: 0,
+    counts: emptyCounts(input.dryRun),
+    startedAt: at,
+    updatedAt: at,
+    finishedAt: null,
+    ...(input.dryRun ? { seen: '', seenCapped: false } : {}),
+  };
+}
+
+/** State after a stretch of users is done: the new cursor, counts and totals. */
+export function advanceRun(state: RunState, input: { cursor: PageCursor | null; results: readonly BatchResult[]; total: number | null; now: Date }): RunState {
+  const at = input.now.toISOString();
+  return {
+    ...state,
+    cursor: input.cursor,
+    total: input.total ?? state.total,
+    processed: state.processed + input.results.length,
+    counts: addCounts(state.counts, input.results),
+    updatedAt: at,
+    finishedAt: input.cursor === null ? at : null,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Portal API client for batch registration: Django REST Framework pagination
+ * (`{count, next, previous, results}`), followed page by page. Every fetch goes through the
+ * retry helper within the caller's deadline; faults come back as PortalError with a code
+ * and a message that names the setting to fix. The token never appears in an error.
+ */
+import { DeadlineExceededError, withRetry } from '../core/retry';
+import type { Language } from '../core/subscriber';
+
+export interface PortalConfig {
+  /** PORTAL_API_URL: the users endpoint (first page). */
+  url: string;
+  token: string;
+  /** PORTAL_AUTH_SCHEME: Token (DRF TokenAuthentication) or Bearer. */
+  scheme: string;
+  idField: string;
+  phoneField: string;
+}
+
+export interface PortalUser {
+  id: string;
+  phone: unknown;
+  name?: string;
+  language?: Language;
+}
+
+export interface PortalPage {
+  url: string;
+  count: number;
+  next: string | null;
+  users: PortalUser[];
+}
+
+export type PortalErrorCode = 'portal_unauthorized' | 'portal_unavailable' | 'portal_malformed_page' | 'portal_page_not_found';
+
+export class PortalError extends Error {
+  constructor(
+    readonly code: PortalErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PortalError';
+  }
+
+  /** Worth trying the same page again later (the fault is the portal's, not our data or settings). */
+  get retryable(): boolean {
+    return this.code === 'portal_unavailable';
+  }
+}
+
+/** An HTTP answer worth retrying (5xx, 429), shaped for the retry helper's classifier. */
+class PortalHttpError extends Error {
+  constructor(readonly status: number, readonly retryAfterMs?: number) {
+    super(`portal answered HTTP ${status}`);
+  }
+}
+
+export interface PortalClientOptions {
+  /** Absolute epoch ms after which no retry starts. */
+  deadline: () => number;
+  /** Longest wait for one page. */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+}
+
+export interface PortalClient {
+  firstPageUrl(pageSize: number): string;
+  fetchPage(url: string): Promise<PortalPage>;
+}
+
+/** First page URL: PORTAL_API_URL with `page_size` (DRF `page_size_query_param`; ignored by a portal without it). */
+export function firstPageUrl(apiUrl: string, pageSize: number): string {
+  const url = new URL(apiUrl);
+  url.searchParams.delete('page');
+  url.searchParams.set('page_size', String(pageSize));
+  return url.toString();
+}
+
+/**
+ * A page URL we are willing to send the portal token to: same host as PORTAL_API_URL, and
+ * its scheme (DRF behind a proxy often builds `next` with http://). Anything else is refused.
+ */
+export function portalPageUrl(candidate: string, apiUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(candidate, apiUrl);
+  } catch {
+    return undefined;
+  }
+  const base = new URL(apiUrl);
+  if (url.host !== base.host || !/^https?:$/.test(url.protocol)) return undefined;
+  url.protocol = base.protocol;
+  return url.toString();
+}
+
+const LANGUAGES = new Set(['en', 'ne']);
+
+/** One portal user object -> PortalUser, or a message saying what is wrong with it. */
+export function readUser(raw: unknown, config: Pick<PortalConfig, 'idField' | 'phoneField'>): PortalUser | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'a result is not an object';
+  const record = raw as Record<string, unknown>;
+  const id = record[config.idField];
+  if ((typeof id !== 'string' || id.trim() === '') && !(typeof id === 'number' && Number.isFinite(id))) {
+    return `a user has no usable "${config.idField}" field (check PORTAL_ID_FIELD)`;
+  }
+  if (!(config.phoneField in record)) return `a user has no "${config.phoneField}" field (check PORTAL_PHONE_FIELD)`;
+  const phone = record[config.phoneField];
+  const user: PortalUser = { id: String(id).trim().slice(0, 64), phone: phone === null ? '' : phone };
+  if (typeof record.name === 'string' && record.name.trim() !== '') user.name = record.name.trim().slice(0, 100);
+  if (typeof record.language === 'string' && LANGUAGES.has(record.language.toLowerCase())) user.language = record.language.toLowerCase() as Language;
+  return user;
+}
+
+/** A parsed page body -> PortalPage, or a message saying why it is not a DRF page. */
+export function readPage(body: unknown, url: string, config: PortalConfig): PortalPage | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the answer is not a JSON object';
+  const page = body as Record<string, unknown>;
+  if (!Array.isArray(page.results)) return 'the answer has no "results" list (is PORTAL_API_URL the users endpoint?)';
+  if (typeof page.count !== 'number' || !Number.isInteger(page.count) || page.count < 0) return 'the answer has no integer "count"';
+  if (page.next !== null && page.next !== undefined && typeof page.next !== 'string') return '"next" is neither a URL nor null';
+  let next: string | null = null;
+  if (typeof page.next === 'string' && page.next !== '') {
+    const safe = portalPageUrl(page.next, config.url);
+    if (!safe) return '"next" points to another host than PORTAL_API_URL';
+    if (safe === url) return '"next" points to the same page';
+    next = safe;
+  }
+  const users: PortalUser[] = [];
+  for (const raw of page.results) {
+    const user = readUser(raw, config);
+    if (typeof user === 'string') return user;
+    users.push(user);
+  }
+  return { url, count: page.count, next, users };
+}
+
+function describe(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+}
+
+export function createPortalClient(config: PortalConfig, options: PortalClientOptions): PortalClient {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 5000;
+
+  async function fetchOnce(url: string): Promise<unknown> {
+    const remaining = options.deadline() - Date.now();
+    if (remaining <= 0) throw new DeadlineExceededError(0, new Error('no time left for the portal'));
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        headers: { Authorization: `${config.scheme} ${config.token}`, Accept: 'application/json' },
+        signal: AbortSignal.timeout(Math.min(timeoutMs, remaining)),
+      });
+    } catch (error) {
+      // Socket errors and timeouts: retryable network failures.
+      const name = (error as Error)?.name;
+      throw Object.assign(new Error(name === 'TimeoutError' ? 'portal did not answer in time' : 'portal unreachable'), { network: true });
+    }
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw new PortalError(
+        'portal_unauthorized',
+        `The portal refused our credentials (HTTP ${response.status}): check PORTAL_API_TOKEN and PORTAL_AUTH_SCHEME (now "${config.scheme}")`,
+        response.status,
+      );
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new PortalError('portal_page_not_found', `The portal has no page ${describe(url)} (HTTP 404): check PORTAL_API_URL, or the user list shrank during the run`, 404);
+    }
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new PortalHttpError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    }
+    const text = await response.text();
+    if (response.status !== 200) throw new PortalError('portal_malformed_page', `The portal answered HTTP ${response.status} for ${describe(url)}`, response.status);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new PortalError('portal_malformed_page', `The portal page ${describe(url)} is not valid JSON`, 200);
+    }
+  }
+
+  return {
+    firstPageUrl: (pageSize) => firstPageUrl(config.url, pageSize),
+
+    async fetchPage(url) {
+      const safe = portalPageUrl(url, config.url);
+      if (!safe) throw new PortalError('portal_malformed_page', 'The page to fetch is not on the PORTAL_API_URL host');
+      let body: unknown;
+      try {
+        body = await withRetry(() => fetchOnce(safe), { deadline: options.deadline(), baseDelayMs: 200, maxDelayMs: 2000 });
+      } catch (error) {
+        if (error instanceof PortalError) throw error;
+        const last = error instanceof DeadlineExceededError ? error.lastError : error;
+        const status = last instanceof PortalHttpError ? last.status : undefined;
+        throw new PortalError('portal_unavailable', `The portal kept failing for ${describe(safe)} (${status ? `HTTP ${status}` : (last as Error)?.message ?? 'error'}); try again later`, status);
+      }
+      const page = readPage(body, safe, config);
+      if (typeof page === 'string') throw new PortalError('portal_malformed_page', `The portal page ${describe(safe)} is malformed: ${page}`, 200);
+      return page;
+    },
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * POST /admin/batch-register and the batch CLI through the real twilio-run against the
+ * sandbox's demo portal (1,000 mixed users). Expected outcomes come from the sandbox's
+ * user generator (`portalUser(...).category`), never from the code under test.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PORTAL, portalUser, type UserCategory } from '../../sandbox/portal';
+import { startSystem, type HttpAnswer, type System } from '../helpers/system';
+
+const USERS = 1000;
+const root = join(__dirname, '..', '..');
+let system: System;
+let auth: Record<string, string>;
+let seed: number;
+
+beforeAll(async () => {
+  // One warm twilio-run process, and no status callbacks: this suite counts welcomes, not deliveries.
+  system = await startSystem({
+    sandbox: { portal: { users: USERS }, statusCallbacks: false },
+    env: { LOOKUP_MODE: 'basic', BATCH_CONCURRENCY: '8' },
+    forkPerRequest: false,
+  });
+  auth = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
+  seed = system.sandbox.options.portal.seed ?? DEFAULT_PORTAL.seed;
+}, 60_000);
+afterAll(async () => {
+  expect(system.sandbox.violations()).toEqual([]);
+  await system?.stop();
+});
+beforeEach(() => {
+  system.sandbox.reset();
+  system.sandbox.configure({ portal: { users: USERS } });
+});
+
+const users = () => Array.from({ length: USERS }, (_, i) => portalUser(i, seed));
+const allIds = () => users().map((u) => String(u.id));
+
+function expectedOutcome(category: UserCategory, dryRun: boolean): string {
+  const fresh = dryRun ? 'would_register' : 'registered';
+  return { valid: fresh, us: fresh, duplicate: 'duplicate', invalid: 'invalid', landline: 'invalid', blank: 'invalid', foreign: 'country_not_allowed' }[category];
+}
+
+function expectedCounts(dryRun: boolean): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const u of users()) {
+    const o = expectedOutcome(u.category, dryRun);
+    counts[o] = (counts[o] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Numbers that must get exactly one welcome: every valid and US user's number. */
+function welcomeNumbers(): Set<string> {
+  return new Set(users().filter((u) => u.category === 'valid' || u.category === 'us').map((u) => u.e164!));
+}
+
+const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+interface Driven {
+  answers: HttpAnswer[];
+  results: Array<{ userId: string; outcome: string; reason: string | null; masked: string | null }>;
+  runId: string;
+  next: string | null;
+  last: HttpAnswer;
+}
+
+/** Loops slices like the CLI does, stopping at `done`, at the first non-200 or after maxSlices. */
+async function drive(body: Record<string, unknown>, maxSlices = 100): Promise<Driven> {
+  const answers: HttpAnswer[] = [];
+  const results: Driven['results'] = [];
+  let runId = body.runId as string | undefined;
+  let next = (body.cursor as string | undefined) ?? null;
+  for (let i = 0; i < maxSlices; i++) {
+    const res = await system.postJson('/admin/batch-register', { ...body, runId, cursor: next ?? undefined }, auth);
+    answers.push(res);
+    if (res.status !== 200) break;
+    results.push(...res.json.results);
+    runId = res.json.runId;
+    next = res.json.next;
+    if (res.json.done) break;
+  }
+  return { answers, results, runId: runId!, next, last: answers[answers.length - 1]! };
+}
+
+function welcomesByNumber(): Map<string, number> {
+  const byNumber = new Map<string, number>();
+  for (const m of system.sandbox.messages()) byNumber.set(m.to, (byNumber.get(m.to) ?? 0) + 1);
+  return byNumber;
+}
+
+const subscriberItems = () => Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`).length).reduce((a, b) => a + b, 0);
+
+describe('POST /admin/batch-register', () => {
+  test('a missing or wrong admin token is refused with 401 and nothing happens', async () => {
+    const none = await system.postJson('/admin/batch-register', { dryRun: true });
+    const wrong = await system.postJson('/admin/batch-register', { dryRun: true }, { Authorization: 'Bearer not-the-token' });
+    for (const res of [none, wrong]) {
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe('unauthorized');
+    }
+    expect(system.sandbox.syncItems('batch-runs')).toHaveLength(0);
+  });
+
+  test('dry run over 1,000 users in several slices: counts as the portal says, no message, no Sync write', async () => {
+    const run = await drive({ dryRun: true, pageSize: 100, budgetMs: 1000 });
+    expect(run.last.status).toBe(200);
+    expect(run.answers.length).toBeGreaterThan(1); // duplicates are found across slices too
+    expect(run.last.json).toMatchObject({ dryRun: true, done: true, next: null, total: USERS, processed: USERS });
+    expect(nonZero(run.last.json.counts)).toEqual(expectedCounts(true));
+    expect(run.results.map((r) => r.userId)).toEqual(allIds());
+    const byId = new Map(users().map((u) => [String(u.id), u]));
+    for (const r of run.results) expect(r.outcome).toBe(expectedOutcome(byId.get(r.userId)!.category, true));
+    expect(run.results.filter((r) => r.outcome === 'invalid').every((r) => r.reason !== null)).toBe(true);
+    expect(JSON.stringify(run.results)).not.toMatch(/\+977\d{10}/); // numbers masked
+    expect(system.sandbox.messages()).toHaveLength(0);
+    expect(subscriberItems()).toBe(0);
+    expect(system.sandbox.syncItems('batch-runs')).toHaveLength(0);
+  });
+
+  test('real run interrupted after 2 slices and resumed by runId: one welcome per valid unique number, no user skipped or repeated', async () => {
+    const first = await drive({ dryRun: false, pageSize: 50, budgetMs: 1500 }, 2);
+    expect(first.answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(first.last.json.done).toBe(false);
+    const state = system.sandbox.syncItems('batch-runs').find((i) => i.key === first.runId)?.data as { processed: number; cursor: unknown };
+    expect(state.processed).toBe(first.results.length);
+    expect(state.cursor).not.toBeNull();
+
+    // A new client resumes with the runId alone (the run state is in Sync).
+    const rest = await drive({ dryRun: false, pageSize: 50, budgetMs: 1500, runId: first.runId });
+    expect(rest.last.status).toBe(200);
+    expect(rest.last.json).toMatchObject({ runId: first.runId, done: true, processed: USERS, total: USERS });
+    expect([...first.results, ...rest.results].map((r) => r.userId)).toEqual(allIds());
+    expect(nonZero(rest.last.json.counts)).toEqual(expectedCounts(false));
+
+    const welcomes = welcomesByNumber();
+    expect(new Set(welcomes.keys())).toEqual(welcomeNumbers());
+    expect([...welcomes.values()].every((n) => n === 1)).toBe(true);
+
+    // Driving the finished run again changes nothing.
+    const again = await system.postJson('/admin/batch-register', { dryRun: false, runId: first.runId }, auth);
+    expect(again.json).toMatchObject({ done: true, results: [], processed: USERS });
+    expect(system.sandbox.messages()).toHaveLength(welcomeNumbers().size);
+  });
+
+  test('portal 500s are retried with backoff and the run still completes', async () => {
+    system.sandbox.configure({ portal: { users: USERS, failRate: 0.4 } });
+    const run = await drive({ dryRun: true, pageSize: 100 });
+    expect(run.last.status).toBe(200);
+    expect(run.last.json).toMatchObject({ done: true, processed: USERS });
+    expect(nonZero(run.last.json.counts)).toEqual(expectedCounts(true));
+  });
+
+  test('a malformed page stops the run with a clear error, keeps its cursor, and the run resumes once fixed', async () => {
+    system.sandbox.configure({ portal: { users: USERS, malformedPage: 4 } });
+    const broken = await drive({ dryRun: false, pageSize: 100 });
+    const failure = broken.last;
+    expect(failure.status).toBe(502);
+    expect(failure.json.error).toMatchObject({ code: 'portal_malformed_page', runId: broken.runId });
+    expect(failure.json.error.message).toMatch(/page=4.*not valid JSON/);
+    expect(broken.results.map((r) => r.userId)).toEqual(allIds().slice(0, 300));
+    const state = system.sandbox.syncItems('batch-runs').find((i) => i.key === broken.runId)?.data as { processed: number };
+    expect(state.processed).toBe(300);
+
+    // Still broken: same error, nothing lost, nothing repeated.
+    const again = await system.postJson('/admin/batch-register', { dryRun: false, runId: broken.runId }, auth);
+    expect(again.status).toBe(502);
+
+    system.sandbox.configure({ portal: { users: USERS } });
+    const rest = await drive({ dryRun: false, runId: broken.runId });
+    expect(rest.last.json).toMatchObject({ done: true, processed: USERS });
+    expect([...broken.results, ...rest.results].map((r) => r.userId)).toEqual(allIds());
+    expect([...welcomesByNumber().values()].every((n) => n === 1)).toBe(true);
+    expect(welcomesByNumber().size).toBe(welcomeNumbers().size);
+  });
+
+  test('a wrong portal token is reported naming the settings to fix', async () => {
+    system.sandbox.configure({ portal: { users: USERS, token: 'rotated-token' } });
+    const res = await system.postJson('/admin/batch-register', { dryRun: true }, auth);
+    expect(res.status).toBe(502);
+    expect(res.json.error.code).toBe('portal_unauthorized');
+    expect(res.json.error.message).toMatch(/PORTAL_API_TOKEN/);
+    expect(res.json.error.message).toMatch(/PORTAL_AUTH_SCHEME/);
+    expect(res.text).not.toContain('portal-demo-token');
+  });
+
+  test('bad options are refused with 400', async () => {
+    const res = await system.postJson('/admin/batch-register', { dryRun: true, pageSize: 1000 }, auth);
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('invalid_page_size');
+  });
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'scripts', 'batch.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, ADMIN_TOKEN: system.env.ADMIN_TOKEN!, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('batch CLI end to end', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'batch-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('dry run to a CSV report: every user once, counts as the portal says, token never printed', async () => {
+    const report = join(dir, 'report.csv');
+    const run = await cli(['--url', system.baseUrl, '--dry-run', '--report', report, '--page-size', '200', '--state-dir', join(dir, 'state')]);
+    expect(run.code).toBe(0);
+    const rows = readFileSync(report, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('userId,masked,outcome,reason');
+    const outcomes = rows.slice(1).map((r) => r.split(','));
+    expect(outcomes.map((r) => r[0])).toEqual(allIds());
+    const counts: Record<string, number> = {};
+    for (const r of outcomes) counts[r[2]!] = (counts[r[2]!] ?? 0) + 1;
+    expect(counts).toEqual(expectedCounts(true));
+    expect(run.stderr + run.stdout).not.toContain(system.env.ADMIN_TOKEN!);
+    expect(system.sandbox.messages()).toHaveLength(0);
+  });
+
+  test('real run stopped after one slice, resumed with the printed command, JSON report of everyone', async () => {
+    const report = join(dir, 'report.json');
+    const state = join(dir, 'state');
+    const common = ['--url', system.baseUrl, '--report', report, '--state-dir', state];
+    const first = await cli([...common, '--page-size', '100', '--budget-ms', '1500', '--max-slices', '1']);
+    expect(first.code).toBe(3);
+    const resume = /--resume (\S+)/.exec(first.stderr);
+    expect(resume).not.toBeNull();
+    expect(first.stderr).not.toContain(system.env.ADMIN_TOKEN!);
+    const second = await cli([...common, '--resume', resume![1]!]);
+    expect(second.code).toBe(0);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json).toMatchObject({ runId: resume![1], done: true, processed: USERS });
+    expect(json.results.map((r: { userId: string }) => r.userId)).toEqual(allIds());
+    expect(nonZero(json.counts)).toEqual(expectedCounts(false));
+    expect(system.sandbox.messages()).toHaveLength(welcomeNumbers().size);
+  });
+
+  test('a wrong token exits 1 with a clear message', async () => {
+    const run = await cli(['--url', system.baseUrl, '--dry-run', '--state-dir', join(dir, 'state')], { ADMIN_TOKEN: 'wrong-token' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/refused the admin token \(401\)/);
+    expect(run.stderr).not.toContain('wrong-token');
+  });
+
+  test('usage errors exit 2', async () => {
+    const run = await cli(['--dry-run'], { ADMIN_TOKEN: 'x' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--url/);
+  });
+});

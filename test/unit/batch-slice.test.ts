@@ -1,0 +1,326 @@
+/**
+ * The slice engine (src/app/batch.ts) with in-memory adapters: the real registration
+ * service, an in-memory Sync store with revisions, a counting sender and a paged portal
+ * built from the sandbox's user generator (whose categories give the expected outcomes).
+ */
+import { runSlice, type BatchDeps, type SliceAnswer, type SliceResponse } from '../../src/app/batch';
+import type { RegistrationDeps } from '../../src/app/registration';
+import type { BatchResult } from '../../src/core/batch';
+import { createLogger } from '../../src/core/log';
+import { createActivity } from '../../src/twilio/activity';
+import { PortalError, type PortalClient, type PortalPage } from '../../src/twilio/portal';
+import type { KeyValueStore, StoredItem } from '../../src/twilio/sync-store';
+import { portalUser, type UserCategory } from '../../sandbox/portal';
+
+const SECRET = 's'.repeat(48);
+const SEED = 7;
+
+class MemoryStore implements KeyValueStore {
+  maps = new Map<string, Map<string, { data: unknown; revision: number }>>();
+  writes = 0;
+  /** Once armed: writes to `map` fail after `allowed` more (simulates a Function killed before its commit). */
+  kill?: { map: string; allowed: number };
+
+  private map(name: string) {
+    let m = this.maps.get(name);
+    if (!m) this.maps.set(name, (m = new Map()));
+    return m;
+  }
+  private write(map: string) {
+    if (this.kill?.map === map && this.kill.allowed-- <= 0) throw new Error('killed');
+    this.writes++;
+  }
+  async create<T>(map: string, key: string, data: T): Promise<StoredItem<T> | undefined> {
+    this.write(map);
+    const m = this.map(map);
+    if (m.has(key)) return undefined;
+    m.set(key, { data: structuredClone(data), revision: 0 });
+    return { key, data: structuredClone(data), revision: '0' };
+  }
+  async get<T>(map: string, key: string): Promise<StoredItem<T> | undefined> {
+    const item = this.map(map).get(key);
+    return item ? { key, data: structuredClone(item.data) as T, revision: String(item.revision) } : undefined;
+  }
+  async update<T>(map: string, key: string, data: T, revision: string): Promise<StoredItem<T> | undefined> {
+    this.write(map);
+    const item = this.map(map).get(key);
+    if (!item || String(item.revision) !== revision) return undefined;
+    item.data = structuredClone(data);
+    item.revision++;
+    return { key, data: structuredClone(data), revision: String(item.revision) };
+  }
+  async remove(map: string, key: string): Promise<void> {
+    this.write(map);
+    this.map(map).delete(key);
+  }
+  async list<T>(): Promise<{ items: StoredItem<T>[] }> {
+    return { items: [] };
+  }
+}
+
+/** DRF-like pages over the sandbox generator; `malformedPage` answers a PortalError for that page. */
+class MemoryPortal implements PortalClient {
+  fetches = 0;
+  malformedPage = 0;
+  /** Phone of user i, overriding the generator (to place duplicates far apart). */
+  phoneOverride = new Map<number, string>();
+  constructor(readonly users: number) {}
+  firstPageUrl(pageSize: number) {
+    return `http://portal/api/users/?page=1&page_size=${pageSize}`;
+  }
+  /** Called on every page fetch (to change things mid-slice). */
+  onFetch?: () => Promise<void>;
+  async fetchPage(url: string): Promise<PortalPage> {
+    this.fetches++;
+    await this.onFetch?.();
+    const u = new URL(url);
+    const page = Number(u.searchParams.get('page'));
+    const size = Number(u.searchParams.get('page_size'));
+    if (page === this.malformedPage) throw new PortalError('portal_malformed_page', `The portal page ?page=${page} is not valid JSON`, 200);
+    const users = [];
+    for (let i = (page - 1) * size; i < Math.min(this.users, page * size); i++) {
+      const p = portalUser(i, SEED);
+      users.push({ id: String(p.id), phone: this.phoneOverride.get(i) ?? p.phone, name: p.name });
+    }
+    const next = page * size < this.users ? `http://portal/api/users/?page=${page + 1}&page_size=${size}` : null;
+    return { url, count: this.users, next, users };
+  }
+}
+
+function setup(users: number) {
+  const store = new MemoryStore();
+  const portal = new MemoryPortal(users);
+  const sent: string[] = [];
+  const log = createLogger(() => undefined);
+  let t = 1_000_000;
+  const registration: RegistrationDeps = {
+    store,
+    sender: {
+      async send(message) {
+        sent.push(message.to);
+        return { sid: `SM${sent.length}`, status: 'queued' };
+      },
+      async cancel() {},
+      async findSentSince(_channel, to) {
+        const i = sent.lastIndexOf(to);
+        return i === -1 ? undefined : { sid: `SM${i + 1}`, status: 'queued' };
+      },
+    },
+    lookup: { lookup: async () => ({ valid: true, validationErrors: [] }) },
+    activity: createActivity(store, 2, log),
+    log,
+    config: { defaultCountry: 'NP', allowedCountries: ['NP', 'US'], lookupMode: 'basic', shards: 2, cooldownSeconds: 60, welcomesPerMinute: 0, joinInstruction: '', statusCallbackUrl: 'http://x/status-callback' },
+    now: () => new Date(t),
+    newId: (() => {
+      let n = 0;
+      return () => `id-${++n}`;
+    })(),
+    localDate: () => '2026-01-01',
+  };
+  let runs = 0;
+  const deps: BatchDeps = {
+    registration,
+    portal,
+    store,
+    log,
+    // Every look at the clock costs 5 ms: slices end after a predictable number of users.
+    clock: () => (t += 5),
+    newRunId: () => `run_test_${++runs}`,
+    newLeaseId: () => `lease-${Math.random()}`,
+    cursorSecret: SECRET,
+    concurrency: 4,
+    channel: 'sms',
+  };
+  const slice = (body: { dryRun: boolean; runId?: string; cursor?: string; pageSize?: number; budgetMs?: number }) =>
+    runSlice({ ...body, pageSize: body.pageSize ?? 50, budgetMs: body.budgetMs ?? 2000, startedAt: t }, deps);
+  const later = (ms: number) => (t += ms);
+  return { store, portal, sent, deps, slice, later };
+}
+
+function ok(answer: SliceAnswer): SliceResponse {
+  if (!answer.ok) throw new Error(`slice failed: ${answer.status} ${answer.code} ${answer.message}`);
+  return answer.body;
+}
+
+/** The outcome each generated user must get in a fresh store. */
+function expectedOutcome(category: UserCategory, dryRun: boolean): string {
+  const fresh = dryRun ? 'would_register' : 'registered';
+  return { valid: fresh, us: fresh, duplicate: 'duplicate', invalid: 'invalid', landline: 'invalid', blank: 'invalid', foreign: 'country_not_allowed' }[category];
+}
+
+function expectedCounts(users: number, dryRun: boolean): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < users; i++) {
+    const o = expectedOutcome(portalUser(i, SEED).category, dryRun);
+    counts[o] = (counts[o] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function loop(slice: ReturnType<typeof setup>['slice'], dryRun: boolean, maxSlices = 1000, start?: { runId: string; cursor?: string }, budgetMs?: number) {
+  const results: BatchResult[] = [];
+  const bodies: SliceResponse[] = [];
+  let runId = start?.runId;
+  let cursor = start?.cursor;
+  for (let i = 0; i < maxSlices; i++) {
+    const body = ok(await slice({ dryRun, runId, cursor, budgetMs }));
+    bodies.push(body);
+    results.push(...body.results);
+    runId = body.runId;
+    cursor = body.next ?? undefined;
+    if (body.done) break;
+  }
+  return { results, bodies, runId: runId!, cursor, last: bodies[bodies.length - 1]! };
+}
+
+const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+describe('batch slices over the in-memory portal', () => {
+  test('dry run: many slices, every user once in portal order, expected counts, no write, no message', async () => {
+    const { slice, store, sent } = setup(230);
+    const { results, bodies, last } = await loop(slice, true);
+    expect(bodies.length).toBeGreaterThan(2);
+    expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
+    expect(last).toMatchObject({ done: true, next: null, total: 230, processed: 230 });
+    expect(nonZero(last.counts)).toEqual(expectedCounts(230, true));
+    results.forEach((r, i) => expect(r.outcome).toBe(expectedOutcome(portalUser(i, SEED).category, true)));
+    expect(store.writes).toBe(0);
+    expect(sent).toHaveLength(0);
+  });
+
+  test('duplicates far apart are found across slices: from the cursor in a dry run, from the subscriber record in a real run', async () => {
+    for (const dryRun of [true, false]) {
+      const { slice, portal } = setup(230);
+      portal.phoneOverride.set(0, '+9779841234567');
+      portal.phoneOverride.set(225, '09841234567');
+      const { results, bodies } = await loop(slice, dryRun);
+      // User 1 is in the first slice, user 226 in a later one.
+      expect(bodies[0]!.results.some((r) => r.userId === '1')).toBe(true);
+      expect(bodies[0]!.results.some((r) => r.userId === '226')).toBe(false);
+      expect(results.find((r) => r.userId === '1')!.outcome).toBe(dryRun ? 'would_register' : 'registered');
+      expect(results.find((r) => r.userId === '226')).toMatchObject({ outcome: 'duplicate', masked: '+977******567' });
+    }
+  });
+
+  test('real run: one welcome per valid unique number, duplicates reported, resumable by runId alone', async () => {
+    const { slice, sent } = setup(230);
+    const first = ok(await slice({ dryRun: false }));
+    expect(first.done).toBe(false);
+    // Resume with the runId only: the state is in Sync.
+    const rest = await loop(slice, false, 1000, { runId: first.runId });
+    const results = [...first.results, ...rest.results];
+    expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
+    expect(nonZero(rest.last.counts)).toEqual(expectedCounts(230, false));
+    const valid = new Set(Array.from({ length: 230 }, (_, i) => portalUser(i, SEED)).filter((u) => u.category === 'valid' || u.category === 'us').map((u) => u.e164));
+    expect(sent.length).toBe(valid.size);
+    expect(new Set(sent)).toEqual(valid);
+    // A finished run answers done again, with nothing new.
+    const again = ok(await slice({ dryRun: false, runId: first.runId }));
+    expect(again).toMatchObject({ done: true, results: [], processed: 230 });
+  });
+
+  test('a slice killed before its commit is replayed: no second welcome, no user skipped', async () => {
+    const { slice, store, sent, later } = setup(120);
+    const first = ok(await slice({ dryRun: false }));
+    const sentByFirst = sent.length;
+    // The next slice does registrations but dies at its first commit.
+    store.kill = { map: 'batch-runs', allowed: 0 };
+    await expect(slice({ dryRun: false, runId: first.runId })).rejects.toThrow('killed');
+    await new Promise((r) => setTimeout(r, 50)); // its in-flight registrations finish
+    const sentBeforeReplay = sent.length;
+    expect(sentBeforeReplay).toBeGreaterThan(sentByFirst);
+    store.kill = undefined;
+    later(20_000); // the dead slice's lease runs out
+    const rest = await loop(slice, false, 1000, { runId: first.runId });
+    const results = [...first.results, ...rest.results];
+    expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 120 }, (_, i) => String(i + 1)));
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent.length).toBe(sentBeforeReplay + rest.results.filter((r) => r.outcome === 'registered').length);
+    // Replayed users answer already_registered; their duplicates are still duplicates.
+    expect(rest.results.some((r) => r.outcome === 'already_registered')).toBe(true);
+    const dups = results.filter((r) => r.outcome === 'duplicate').map((r) => Number(r.userId) - 1);
+    expect(dups.every((i) => portalUser(i, SEED).category === 'duplicate')).toBe(true);
+  });
+
+  test('a slice killed after committing a page: the run state still counts every user exactly once', async () => {
+    const { slice, store, sent, later } = setup(120);
+    const first = ok(await slice({ dryRun: false }));
+    store.kill = { map: 'batch-runs', allowed: 1 };
+    await expect(slice({ dryRun: false, runId: first.runId })).rejects.toThrow('killed');
+    await new Promise((r) => setTimeout(r, 50));
+    store.kill = undefined;
+    later(20_000);
+    const rest = await loop(slice, false, 1000, { runId: first.runId });
+    expect(rest.last).toMatchObject({ done: true, processed: 120 });
+    expect(Object.values(rest.last.counts).reduce((a, b) => a + b, 0)).toBe(120);
+    // The answers the client saw miss the page the dead slice committed, and repeat no one.
+    const seen = [...first.results, ...rest.results].map((r) => Number(r.userId));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(new Set(sent).size).toBe(sent.length);
+  });
+
+  test('a malformed page stops the run with a clear error; the cursor is kept and resuming works once fixed', async () => {
+    const { slice, portal } = setup(200);
+    portal.malformedPage = 3;
+    // The slice that meets the bad page answers the work it did before it.
+    const first = await loop(slice, false, 1, undefined, 8000);
+    expect(first.last).toMatchObject({ done: false, processed: 100 }); // pages 1 and 2 only
+    const failed = await slice({ dryRun: false, runId: first.runId });
+    expect(failed).toMatchObject({ ok: false, status: 502, code: 'portal_malformed_page', extra: { runId: first.runId } });
+    if (!failed.ok) expect(failed.message).toMatch(/page=3.*not valid JSON/);
+    portal.malformedPage = 0;
+    const rest = await loop(slice, false, 1000, { runId: first.runId });
+    expect([...first.results, ...rest.results].map((r) => r.userId)).toEqual(Array.from({ length: 200 }, (_, i) => String(i + 1)));
+    expect(rest.last).toMatchObject({ done: true, processed: 200 });
+  });
+
+  test('a dry run with a malformed page keeps its cursor in the error', async () => {
+    const { slice, portal } = setup(200);
+    portal.malformedPage = 2;
+    const first = ok(await slice({ dryRun: true, budgetMs: 8000 }));
+    expect(first).toMatchObject({ done: false, processed: 50 });
+    const failed = await slice({ dryRun: true, runId: first.runId, cursor: first.next! });
+    expect(failed).toMatchObject({ ok: false, code: 'portal_malformed_page' });
+    portal.malformedPage = 0;
+    const cursor = (failed as unknown as { extra: { next: string } }).extra.next;
+    const rest = await loop(slice, true, 1000, { runId: first.runId, cursor });
+    expect(rest.last).toMatchObject({ done: true, processed: 200 });
+    expect(nonZero(rest.last.counts)).toEqual(expectedCounts(200, true));
+  });
+
+  test('two clients on one run: the second is told the run is busy', async () => {
+    const { slice, deps, store } = setup(100);
+    const first = ok(await slice({ dryRun: false, budgetMs: 600 }));
+    // Hold the lease as a live slice would.
+    const item = await store.get<{ lease: unknown }>('batch-runs', first.runId);
+    await store.update('batch-runs', first.runId, { ...item!.data, lease: { id: 'other', until: new Date(deps.clock() + 5000).toISOString() } }, item!.revision);
+    const busy = await slice({ dryRun: false, runId: first.runId });
+    expect(busy).toMatchObject({ ok: false, status: 409, code: 'run_busy' });
+  });
+
+  test('a run changed by another client during a slice: this slice stops at its next commit and answers 409', async () => {
+    const { slice, store, portal } = setup(300);
+    const first = ok(await slice({ dryRun: false, budgetMs: 600 }));
+    let bumped = false;
+    portal.onFetch = async () => {
+      if (bumped) return;
+      bumped = true;
+      const item = await store.get<object>('batch-runs', first.runId);
+      await store.update('batch-runs', first.runId, { ...item!.data }, item!.revision);
+    };
+    const lost = await slice({ dryRun: false, runId: first.runId, budgetMs: 8000 });
+    expect(lost).toMatchObject({ ok: false, status: 409, code: 'run_busy' });
+    const state = await store.get<{ processed: number }>('batch-runs', first.runId);
+    expect(state!.data.processed).toBe(first.processed);
+  });
+
+  test('dry-run state needs its cursor; a forged or mismatched cursor is refused', async () => {
+    const { slice } = setup(100);
+    const first = ok(await slice({ dryRun: true, budgetMs: 600 }));
+    expect(await slice({ dryRun: true, runId: first.runId })).toMatchObject({ ok: false, status: 400, code: 'cursor_required' });
+    expect(await slice({ dryRun: true, runId: first.runId, cursor: first.next!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).toMatchObject({ ok: false, code: 'invalid_cursor' });
+    expect(await slice({ dryRun: false, cursor: first.next! })).toMatchObject({ ok: false, status: 409, code: 'run_mode_mismatch' });
+    expect(await slice({ dryRun: false, runId: 'run_unknown' })).toMatchObject({ ok: false, status: 404, code: 'run_not_found' });
+  });
+});

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import {
+  addCounts,
+  advanceRun,
+  batchOutcomeOf,
+  decodeCursor,
+  emptyCounts,
+  encodeCursor,
+  newRunId,
+  newRunState,
+  parseSliceOptions,
+  SeenNumbers,
+  type BatchResult,
+} from '../../src/core/batch';
+import { firstPageUrl, portalPageUrl, readPage, readUser } from '../../src/twilio/portal';
+
+const SECRET = 'a'.repeat(48);
+
+describe('parseSliceOptions', () => {
+  test('defaults: real run, page 100, budget from BUDGET_MS', () => {
+    expect(parseSliceOptions({}, 8000)).toEqual({ ok: true, value: { dryRun: false, runId: undefined, cursor: undefined, pageSize: 100, budgetMs: 8000 } });
+  });
+  test('form strings are read like JSON values', () => {
+    const parsed = parseSliceOptions({ dryRun: 'true', pageSize: '20', budgetMs: '3000', runId: 'run_x' }, 8000);
+    expect(parsed).toEqual({ ok: true, value: { dryRun: true, runId: 'run_x', cursor: undefined, pageSize: 20, budgetMs: 3000 } });
+  });
+  test.each([
+    [{ pageSize: 0 }, 'invalid_page_size'],
+    [{ pageSize: 501 }, 'invalid_page_size'],
+    [{ pageSize: '1.5' }, 'invalid_page_size'],
+    [{ budgetMs: 8001 }, 'invalid_budget'],
+    [{ budgetMs: 10 }, 'invalid_budget'],
+    [{ dryRun: 'maybe' }, 'invalid_dry_run'],
+    [{ runId: 'has space' }, 'invalid_run_id'],
+    [{ runId: 42 }, 'invalid_run_id'],
+    [{ cursor: { a: 1 } }, 'invalid_cursor'],
+  ])('%j is refused with %s', (body, code) => {
+    const parsed = parseSliceOptions(body as Record<string, unknown>, 8000);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.code).toBe(code);
+  });
+  test('a BUDGET_MS above the Function limit is capped at 8000', () => {
+    const parsed = parseSliceOptions({}, 20000);
+    expect(parsed.ok && parsed.value.budgetMs).toBe(8000);
+  });
+});
+
+describe('batchOutcomeOf', () => {
+  test.each([
+    [{ kind: 'registered', masked: '+977******278' }, 'registered', null],
+    [{ kind: 'would_register', masked: '+977******278' }, 'would_register', null],
+    [{ kind: 'suppressed', masked: '+977******278' }, 'already_registered', 'suppressed'],
+    [{ kind: 'in_progress', masked: '+977******278' }, 'retry_later', 'in_progress'],
+    [{ kind: 'rate_limited', masked: '+977******278' }, 'retry_later', 'rate_limited'],
+    [{ kind: 'invalid', reason: 'too_short' }, 'invalid', 'too_short'],
+    [{ kind: 'invalid', reason: 'lookup_invalid' }, 'invalid', 'lookup_invalid'],
+    [{ kind: 'invalid', reason: 'country_not_allowed' }, 'country_not_allowed', 'country_not_allowed'],
+    [{ kind: 'rejected', masked: '+977******001', code: 21211 }, 'rejected_by_twilio', 'twilio_21211'],
+    [{ kind: 'not_configured' }, 'retry_later', 'not_configured'],
+  ])('%j -> %s (%s)', (input, outcome, reason) => {
+    const mapped = batchOutcomeOf(input);
+    expect(mapped.outcome).toBe(outcome);
+    expect(mapped.reason).toBe(reason);
+    expect(mapped.masked).toBe((input as { masked?: string }).masked ?? null);
+  });
+});
+
+describe('counts and run state', () => {
+  const result = (outcome: BatchResult['outcome']): BatchResult => ({ userId: 'u', masked: null, outcome, reason: null });
+  test('counts start at zero for every outcome of the mode and add up', () => {
+    expect(Object.keys(emptyCounts(true))).toContain('would_register');
+    expect(Object.keys(emptyCounts(false))).not.toContain('would_register');
+    const counts = addCounts(emptyCounts(true), [result('would_register'), result('duplicate'), result('would_register')]);
+    expect(counts).toMatchObject({ would_register: 2, duplicate: 1, invalid: 0 });
+  });
+  test('advanceRun moves the cursor, adds counts and finishes at a null cursor', () => {
+    const start = newRunState({ runId: 'r', dryRun: false, firstPage: 'http://p/?page_size=2', now: new Date('2026-01-01T00:00:00Z') });
+    const mid = advanceRun(start, { cursor: { page: 'http://p/?page=2', offset: 0 }, results: [result('registered')], total: 3, now: new Date('2026-01-01T00:00:01Z') });
+    expect(mid).toMatchObject({ processed: 1, total: 3, finishedAt: null, cursor: { page: 'http://p/?page=2', offset: 0 } });
+    const end = advanceRun(mid, { cursor: null, results: [result('invalid'), result('registered')], total: null, now: new Date('2026-01-01T00:00:02Z') });
+    expect(end).toMatchObject({ processed: 3, total: 3, finishedAt: '2026-01-01T00:00:02.000Z', counts: { registered: 2, invalid: 1 } });
+  });
+  test('run ids are sortable by start time and carry a random tail', () => {
+    expect(newRunId(new Date('2026-11-24T05:11:00.123Z'), 'ab12cdef')).toBe('run_2026-11-24T05-11-00Z_ab12cd');
+  });
+});
+
+describe('cursor token', () => {
+  const state = { ...newRunState({ runId: 'run_1', dryRun: true, firstPage: 'http://portal/api/users/?page_size=5', now: new Date() }), seen: 'AAAAAAAB', seenCapped: false };
+  test('round-trips', () => {
+    expect(decodeCursor(encodeCursor(state, SECRET), SECRET)).toEqual(state);
+  });
+  test('another secret, a flipped character or garbage is refused', () => {
+    const token = encodeCursor(state, SECRET);
+    expect(decodeCursor(token, 'b'.repeat(48))).toBeUndefined();
+    const [payload, sig] = token.split('.');
+    const tampered = Buffer.from(JSON.stringify({ ...state, processed: 999 })).toString('base64url');
+    expect(decodeCursor(`${tampered}.${sig}`, SECRET)).toBeUndefined();
+    expect(decodeCursor(`${payload}.${sig}x`, SECRET)).toBeUndefined();
+    expect(decodeCursor('not-a-token', SECRET)).toBeUndefined();
+    expect(decodeCursor('', SECRET)).toBeUndefined();
+  });
+});
+
+describe('SeenNumbers', () => {
+  test('remembers numbers across pack/unpack (property)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 9800000000, max: 9869999999 }), { maxLength: 200 }), (nationals) => {
+        const seen = new SeenNumbers();
+        const numbers = nationals.map((n) => `+977${n}`);
+        numbers.slice(0, numbers.length / 2).forEach((n) => seen.add(n));
+        const again = new SeenNumbers(seen.pack(), seen.capped);
+        numbers.forEach((n, i) => expect(again.has(n)).toBe(i < Math.floor(numbers.length / 2)));
+      }),
+      { numRuns: 50 },
+    );
+  });
+  test('stops remembering at the cap and says so', () => {
+    const seen = new SeenNumbers('', false, 3);
+    ['+9779840000001', '+9779840000002', '+9779840000003', '+9779840000004'].forEach((n) => seen.add(n));
+    expect(seen.size).toBe(3);
+    expect(seen.capped).toBe(true);
+    expect(seen.has('+9779840000004')).toBe(false);
+    expect(Buffer.from(seen.pack(), 'base64')).toHaveLength(18);
+  });
+});
+
+describe('portal page reading', () => {
+  const config = { url: 'https://portal.example/api/users/', token: 't', scheme: 'Token', idField: 'id', phoneField: 'phone' };
+  test('first page URL sets page_size and drops page', () => {
+    expect(firstPageUrl('https://portal.example/api/users/?page=3&active=1', 50)).toBe('https://portal.example/api/users/?active=1&page_size=50');
+  });
+  test('next stays on the portal host, on its scheme', () => {
+    expect(portalPageUrl('http://portal.example/api/users/?page=2', config.url)).toBe('https://portal.example/api/users/?page=2');
+    expect(portalPageUrl('/api/users/?page=2', config.url)).toBe('https://portal.example/api/users/?page=2');
+    expect(portalPageUrl('https://evil.example/api/users/?page=2', config.url)).toBeUndefined();
+    expect(portalPageUrl('file:///etc/passwd', config.url)).toBeUndefined();
+  });
+  test('a DRF page is read, with configurable field names, language and blank phones', () => {
+    const page = readPage(
+      { count: 3, next: 'https://portal.example/api/users/?page=2', previous: null, results: [{ pk: 7, mobile: '9841000000', language: 'NE' }, { pk: 'x', mobile: null }, { pk: 9, mobile: '', language: 'fr' }] },
+      'https://portal.example/api/users/',
+      { ...config, idField: 'pk', phoneField: 'mobile' },
+    );
+    expect(page).toEqual({
+      url: 'https://portal.example/api/users/',
+      count: 3,
+      next: 'https://portal.example/api/users/?page=2',
+      users: [
+        { id: '7', phone: '9841000000', language: 'ne' },
+        { id: 'x', phone: '' },
+        { id: '9', phone: '' },
+      ],
+    });
+  });
+  test.each([
+    [[], 'not a JSON object'],
+    [{ count: 1, next: null }, 'no "results"'],
+    [{ next: null, results: [] }, 'no integer "count"'],
+    [{ count: 1, next: 5, results: [] }, '"next"'],
+    [{ count: 1, next: 'https://other.example/?page=2', results: [] }, 'another host'],
+    [{ count: 1, next: null, results: [{ phone: '1' }] }, 'PORTAL_ID_FIELD'],
+    [{ count: 1, next: null, results: [{ id: 1 }] }, 'PORTAL_PHONE_FIELD'],
+    [{ count: 1, next: null, results: ['x'] }, 'not an object'],
+  ])('malformed page %j is explained (%s)', (body, why) => {
+    const page = readPage(body, config.url, config);
+    expect(typeof page).toBe('string');
+    expect(page as string).toContain(why);
+  });
+  test('a user id is trimmed and bounded', () => {
+    expect(readUser({ id: ' a'.padEnd(100, 'b'), phone: '1' }, config)).toMatchObject({ id: 'a'.padEnd(64, 'b') });
+  });
+});
