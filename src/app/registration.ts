@@ -342,7 +342,8 @@ async function recordWelcome(
     const recorded = await deps.store.update(map, number.e164, welcomeSent(subscriber, sent.sid, sent.status, deps.now()), claimed.revision);
     if (!recorded) await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeSent(current, sent.sid, sent.status, deps.now()));
     log.info(created ? 'registration.created' : 'registration.welcome_sent', { userId: subscriber.userId, phone: number.e164, channel: subscriber.channel, messageSid: sent.sid });
-    await deps.activity.count(today, { ...(created ? { [COUNTER.registrationCreated]: 1 } : {}), [COUNTER.welcomeStatus('queued')]: 1 });
+    // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
+    if (created) await deps.activity.count(today, { [COUNTER.registrationCreated]: 1 });
     if (created) await deps.activity.gauge(statusChange(undefined, 'active'));
     await deps.activity.event({ time: deps.now().toISOString(), event: 'registration.created', masked: number.masked, detail: subscriber.channel });
   } catch (error) {
