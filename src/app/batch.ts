@@ -38,8 +38,14 @@ import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './regist
 export const BATCH_RUNS_MAP = 'batch-runs';
 /** Kept free at the end of a slice for the final commit and the answer (a loaded machine needs more than the one Sync call). */
 export const COMMIT_RESERVE_MS = 500;
-/** Margin on the slowest recent user when deciding whether one more fits in the budget. */
-const USER_ESTIMATE_MARGIN = 1.25;
+/**
+ * Margin on the slowest recent user when deciding whether one more fits in the budget. The
+ * retry deadline only stops retries, not a user's next first attempt, so a user started
+ * too late would run past the budget: the estimate must cover the slow ones, not the median.
+ */
+const USER_ESTIMATE_MARGIN = 1.1;
+/** How many recent user durations the estimate looks at. */
+const RECENT_USERS = 32;
 /** Assumed duration of one user until the slice has measured some. */
 const INITIAL_USER_ESTIMATE_MS = 400;
 /** Run state items outlive any sane run, then clean themselves up. */
@@ -274,7 +280,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
       result = { ...result, outcome: 'duplicate' };
     }
     recent.push(deps.clock() - began);
-    if (recent.length > 16) recent.shift();
+    if (recent.length > RECENT_USERS) recent.shift();
     return result;
   }
 
