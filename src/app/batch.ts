@@ -32,6 +32,7 @@ import { normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
 import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
+import { bufferActivity } from '../twilio/activity';
 import type { KeyValueStore } from '../twilio/sync-store';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
 
@@ -154,14 +155,20 @@ async function realRunSlice(input: SliceInput, runId: string | undefined, deps: 
     state = withoutLease(item.data);
   }
 
+  // The slice's registrations share one counter write per commit instead of one each
+  // (hot shared items under BATCH_CONCURRENCY writers); a Function killed between two
+  // commits loses at most one page's dashboard counts, never a registration.
+  const activity = bufferActivity(deps.registration.activity);
+  const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity } };
   const commit = async (next: RunState, final: boolean): Promise<boolean> => {
     const data: StoredRun = { ...next, lease: final ? null : lease };
-    const updated = await deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS);
+    const [updated] = await Promise.all([deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS), activity.flush()]);
     if (!updated) return false;
     revision = updated.revision;
     return true;
   };
-  const outcome = await processSlice(state, input, deps, { commit });
+  const outcome = await processSlice(state, input, sliceDeps, { commit });
+  await activity.flush(); // counts of users finished after the last commit (a lost run's too)
   if (outcome.lostRun) return fail(409, 'run_busy', 'another client changed this run during the slice; its work is safe, continue with the same runId', { runId: state.runId }, 1);
   return answerFor(outcome.state, outcome, input, deps);
 }

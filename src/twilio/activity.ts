@@ -1,22 +1,43 @@
 /**
- * Dashboard feed: daily counters (one Sync item per local date, in SYNC_SHARDS maps so
- * no single object takes more than its share of writes) and a short-lived list of recent
- * events. Recording is best effort: a failure is logged, never fails the caller's work.
+ * Dashboard feed: daily counters and a short-lived list of recent events. A counter is
+ * spread over many Sync items (SYNC_SHARDS maps x COUNTER_SLOTS keys per date, summed when
+ * read), so concurrent writers rarely meet on one item; a writer that loses a revision race
+ * moves to another slot at once instead of waiting for the busy one. Recording is best
+ * effort: a failure is logged, never fails the caller's work.
  */
 import { addCounters, ALL_TIME, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import type { Logger } from '../core/log';
 import { allShardNames } from '../core/shard';
-import { upsertItem, type KeyValueStore } from './sync-store';
+import { backoffAfterConflict, tryUpsertOnce, type KeyValueStore, type ListPage } from './sync-store';
 
 const COUNTERS_MAP = 'counters';
 const EVENTS_MAP = 'events';
 const EVENT_TTL_SECONDS = 7 * 24 * 3600;
+/** Items per date in each counters map. */
+export const COUNTER_SLOTS = 8;
+/** Slots tried before a losing writer starts to back off (by then every item is busy). */
+const FREE_HOPS = 4;
+const COUNT_ATTEMPTS = 12;
+/** Between the date and the slot in a counter key; sorts after every digit, so a date's slots stay together. */
+const SLOT_SEPARATOR = '~';
+
+/** The date (or ALL_TIME) a counter item counts for. Keys without a slot are read too. */
+export function counterDateOf(key: string): string {
+  const at = key.indexOf(SLOT_SEPARATOR);
+  return at === -1 ? key : key.slice(0, at);
+}
 
 export interface Activity {
   count(localDate: string, deltas: CounterDeltas): Promise<void>;
   /** Subscriber totals by status (see statusChange); no-op for an empty change. */
   gauge(deltas: CounterDeltas): Promise<void>;
   event(event: ActivityEvent): Promise<void>;
+}
+
+/** An Activity whose counts are kept in memory until `flush` (events go straight through). */
+export interface BufferedActivity extends Activity {
+  /** Writes the counts gathered so far (one write per date); never throws. */
+  flush(): Promise<void>;
 }
 
 export interface ActivityReader {
@@ -28,15 +49,20 @@ export interface ActivityReader {
 }
 
 export function createActivity(store: KeyValueStore, shards: number, log: Logger, random: () => number = Math.random): Activity {
-  // Any shard will do for a counter (they are summed when read), so pick one at random to spread writes.
-  const pick = (base: string) => `${base}-${Math.floor(random() * Math.max(1, shards))}`;
+  const pick = (base: string, count: number) => `${base}-${Math.floor(random() * Math.max(1, count))}`;
   const activity: Activity = {
     async gauge(deltas) {
       if (Object.keys(deltas).length > 0) await activity.count(ALL_TIME, deltas);
     },
     async count(localDate, deltas) {
       try {
-        await upsertItem<CounterDeltas>(store, pick(COUNTERS_MAP), localDate, () => ({}), (current) => addCounters(current, deltas));
+        for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+          if (attempt >= FREE_HOPS) await backoffAfterConflict(attempt - FREE_HOPS + 1);
+          // Any slot will do (they are summed when read): a lost race just moves to another.
+          const key = `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}`;
+          if (await tryUpsertOnce<CounterDeltas>(store, pick(COUNTERS_MAP, shards), key, () => ({}), (current) => addCounters(current, deltas))) return;
+        }
+        log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), reason: 'every slot tried was busy' });
       } catch (error) {
         log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), error });
       }
@@ -44,13 +70,43 @@ export function createActivity(store: KeyValueStore, shards: number, log: Logger
     async event(event) {
       try {
         const key = `${event.time}_${Math.floor(random() * 1e9).toString(36)}`;
-        await store.create(pick(EVENTS_MAP), key, event, EVENT_TTL_SECONDS);
+        await store.create(pick(EVENTS_MAP, shards), key, event, EVENT_TTL_SECONDS);
       } catch (error) {
         log.warn('activity.event_failed', { event: event.event, error });
       }
     },
   };
   return activity;
+}
+
+/**
+ * For batch work: many registrations' counts become one write per date when flushed,
+ * instead of a read-modify-write on a shared counter per registration.
+ */
+export function bufferActivity(inner: Activity): BufferedActivity {
+  let pending = new Map<string, CounterDeltas>();
+  const add = (date: string, deltas: CounterDeltas) => {
+    if (Object.keys(deltas).length > 0) pending.set(date, addCounters(pending.get(date) ?? {}, deltas));
+  };
+  return {
+    async count(localDate, deltas) {
+      add(localDate, deltas);
+    },
+    async gauge(deltas) {
+      add(ALL_TIME, deltas);
+    },
+    event: (event) => inner.event(event),
+    async flush() {
+      const writing = pending;
+      pending = new Map();
+      const writes = [...writing].map(([date, deltas]) => [date, withoutZeros(deltas)] as const).filter(([, deltas]) => Object.keys(deltas).length > 0);
+      await Promise.all(writes.map(([date, deltas]) => inner.count(date, deltas)));
+    },
+  };
+}
+
+function withoutZeros(deltas: CounterDeltas): CounterDeltas {
+  return Object.fromEntries(Object.entries(deltas).filter(([, n]) => n !== 0));
 }
 
 export function createActivityReader(store: KeyValueStore, shards: number): ActivityReader {
@@ -63,8 +119,9 @@ export function createActivityReader(store: KeyValueStore, shards: number): Acti
           for (;;) {
             const page = await store.list<CounterDeltas>(map, { after, pageSize: 100 });
             for (const item of page.items) {
-              if (item.key > to) return;
-              if (item.key >= from) byDate.set(item.key, addCounters(byDate.get(item.key) ?? {}, item.data));
+              const date = counterDateOf(item.key);
+              if (date > to) return;
+              if (date >= from) byDate.set(date, addCounters(byDate.get(date) ?? {}, item.data));
             }
             if (!page.nextAfter) return;
             after = page.nextAfter;
@@ -74,8 +131,22 @@ export function createActivityReader(store: KeyValueStore, shards: number): Acti
       return byDate;
     },
     async gauges() {
-      const items = await Promise.all(allShardNames(COUNTERS_MAP, shards).map((map) => store.get<CounterDeltas>(map, ALL_TIME)));
-      return items.reduce<CounterDeltas>((sum, item) => (item ? addCounters(sum, item.data) : sum), {});
+      const totals = await Promise.all(
+        allShardNames(COUNTERS_MAP, shards).map(async (map) => {
+          let sum: CounterDeltas = {};
+          let after: string | undefined = previousKey(ALL_TIME);
+          for (;;) {
+            const page: ListPage<CounterDeltas> = await store.list<CounterDeltas>(map, { after, pageSize: 100 });
+            for (const item of page.items) {
+              if (counterDateOf(item.key) !== ALL_TIME) return sum;
+              sum = addCounters(sum, item.data);
+            }
+            if (!page.nextAfter) return sum;
+            after = page.nextAfter;
+          }
+        }),
+      );
+      return totals.reduce<CounterDeltas>((sum, shard) => addCounters(sum, shard), {});
     },
     async recentEvents(limit) {
       const pages = await Promise.all(allShardNames(EVENTS_MAP, shards).map((map) => store.list<ActivityEvent>(map, { order: 'desc', pageSize: limit })));

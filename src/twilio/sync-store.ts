@@ -37,7 +37,7 @@ export class SyncConflictError extends Error {}
  * Pause after losing a revision race: full jitter, growing with each loss, so contenders
  * spread out instead of colliding again at once.
  */
-function backoffAfterConflict(attempt: number): Promise<void> {
+export function backoffAfterConflict(attempt: number): Promise<void> {
   const ceiling = Math.min(200, 10 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
@@ -205,14 +205,26 @@ export async function upsertItem<T>(
   const attempts = options.attempts ?? CONFLICT_ATTEMPTS;
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await backoffAfterConflict(i);
-    const item = await store.get<T>(map, key);
-    if (!item) {
-      const created = await store.create(map, key, change(initial()), options.ttlSeconds);
-      if (created) return created;
-      continue; // someone created it first: read theirs and apply our change on top
-    }
-    const updated = await store.update(map, key, change(item.data), item.revision);
-    if (updated) return updated;
+    const written = await tryUpsertOnce(store, map, key, initial, change, options.ttlSeconds);
+    if (written) return written;
   }
   throw new SyncConflictError(`item kept changing under us after ${attempts} attempts`);
+}
+
+/**
+ * One read-modify-write attempt: undefined when another writer got in between (the caller
+ * decides whether to retry the same item or, for commutative data, to try another one).
+ */
+export async function tryUpsertOnce<T>(
+  store: KeyValueStore,
+  map: string,
+  key: string,
+  initial: () => T,
+  change: (current: T) => T,
+  ttlSeconds?: number,
+): Promise<StoredItem<T> | undefined> {
+  const item = await store.get<T>(map, key);
+  // A failed create means someone created it first: the caller reads theirs next time.
+  if (!item) return store.create(map, key, change(initial()), ttlSeconds);
+  return store.update(map, key, change(item.data), item.revision);
 }

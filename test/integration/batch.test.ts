@@ -139,6 +139,13 @@ describe('POST /admin/batch-register', () => {
     expect(new Set(welcomes.keys())).toEqual(welcomeNumbers());
     expect([...welcomes.values()].every((n) => n === 1)).toBe(true);
 
+    // The dashboard counts every registration once (slices write their counts at commits).
+    const stats = await system.get('/admin/stats', auth);
+    expect(stats.status).toBe(200);
+    const registered = expectedCounts(false).registered!;
+    expect(stats.json.registrations.created).toBe(registered);
+    expect(stats.json.subscribers.active).toBe(registered);
+
     // Driving the finished run again changes nothing.
     const again = await system.postJson('/admin/batch-register', { dryRun: false, runId: first.runId }, auth);
     expect(again.json).toMatchObject({ done: true, results: [], processed: USERS });
