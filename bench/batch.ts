@@ -16,6 +16,7 @@
  * Contract validation and status callbacks are off (test aids / other routes' load).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { RecordedRequest } from '../sandbox/server';
 import { startSystem, type System } from '../test/helpers/system';
 
 function arg(name: string, fallback: number): number {
@@ -41,6 +42,12 @@ function twilioRunPid(): number {
   throw new Error('twilio-run process not found');
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function memoryMb(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
@@ -55,6 +62,8 @@ interface Drive {
   counts: Record<string, number>;
   processed: number;
   maxCursorBytes: number;
+  /** Epoch ms each slice was sent and answered, as the client saw it. */
+  windows: Array<[number, number]>;
 }
 
 async function drive(system: System, body: Record<string, unknown>, onSlice?: (processed: number) => void): Promise<Drive> {
@@ -66,12 +75,15 @@ async function drive(system: System, body: Record<string, unknown>, onSlice?: (p
   let longestSliceMs = 0;
   let longestServerMs = 0;
   let maxCursorBytes = 0;
+  const windows: Array<[number, number]> = [];
   for (;;) {
     const t = performance.now();
+    const sentAt = Date.now();
     const res = await system.postJson('/admin/batch-register', { ...body, runId, cursor }, auth);
     const ms = performance.now() - t;
     if (res.status !== 200) throw new Error(`slice answered ${res.status}: ${res.text.slice(0, 300)}`);
     slices++;
+    windows.push([sentAt, Date.now()]);
     longestSliceMs = Math.max(longestSliceMs, ms);
     longestServerMs = Math.max(longestServerMs, res.json.elapsedMs);
     runId = res.json.runId;
@@ -79,9 +91,34 @@ async function drive(system: System, body: Record<string, unknown>, onSlice?: (p
     maxCursorBytes = Math.max(maxCursorBytes, cursor?.length ?? 0);
     onSlice?.(res.json.processed);
     if (res.json.done) {
-      return { seconds: (performance.now() - started) / 1000, slices, longestSliceMs, longestServerMs, counts: res.json.counts, processed: res.json.processed, maxCursorBytes };
+      return { seconds: (performance.now() - started) / 1000, slices, longestSliceMs, longestServerMs, counts: res.json.counts, processed: res.json.processed, maxCursorBytes, windows };
     }
   }
+}
+
+/**
+ * Where the ceiling is lost: the mean number of user calls in flight (each lasts the
+ * sandbox latency) as a fraction of C, overall, inside slices, and in each slice's first
+ * second, middle and last 1.5 s.
+ */
+function utilization(requests: RecordedRequest[], windows: Array<[number, number]>, latencyMs: number, concurrency: number) {
+  const busyMs = (from: number, to: number) =>
+    requests.reduce((sum, r) => sum + Math.max(0, Math.min(r.at + latencyMs, to) - Math.max(r.at, from)), 0) / (concurrency * Math.max(1, to - from));
+  const parts = { first: [] as number[], middle: [] as number[], last: [] as number[] };
+  let inside = 0;
+  for (const [from, to] of windows) {
+    inside += to - from;
+    parts.first.push(busyMs(from, from + 1000));
+    parts.middle.push(busyMs(from + 1000, to - 1500));
+    parts.last.push(busyMs(to - 1500, to));
+  }
+  const all = [...requests].sort((a, b) => a.at - b.at);
+  const startDelays = windows.map(([from, to]) => (all.find((r) => r.at >= from && r.at < to)?.at ?? from) - from);
+  const endGaps = windows.map(([from, to]) => to - Math.max(...all.filter((r) => r.at >= from && r.at < to).map((r) => r.at + latencyMs)));
+  console.log(`first user call after the slice request: ${startDelays.map((d) => `${d} ms`).join(', ')}; answer after the last user call ended: ${endGaps.map((d) => `${d} ms`).join(', ')}`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const total = windows[windows.length - 1]![1] - windows[0]![0];
+  return { overall: busyMs(windows[0]![0], windows[windows.length - 1]![1]), betweenSlicesMs: total - inside, first: mean(parts.first), middle: mean(parts.middle), last: mean(parts.last) };
 }
 
 const nonZero = (counts: Record<string, number>) =>
@@ -98,9 +135,13 @@ async function realRun(users: number, latencyMs: number, concurrency: number) {
   });
   try {
     const pid = twilioRunPid();
+    const cpuBefore = { functions: cpuSeconds(pid), bench: process.cpuUsage() };
     const result = await drive(system, { dryRun: false, pageSize: 100 });
+    const cpu = { functions: cpuSeconds(pid) - cpuBefore.functions, bench: (process.cpuUsage(cpuBefore.bench).user + process.cpuUsage(cpuBefore.bench).system) / 1e6 };
     const requests = system.sandbox.requests();
-    const runCalls = requests.filter((r) => r.path.includes('/Maps/batch-runs')).length;
+    // Per-slice bookkeeping, not any user's critical path: the run state, and the dashboard
+    // counters a slice writes once per commit.
+    const runCalls = requests.filter((r) => r.path.includes('/Maps/batch-runs') || r.path.includes('/Maps/counters-')).length;
     const userCalls = requests.length - runCalls;
     const callsPerUser = userCalls / users;
     const ceiling = concurrency / ((callsPerUser * latencyMs) / 1000);
@@ -108,11 +149,20 @@ async function realRun(users: number, latencyMs: number, concurrency: number) {
     const mem = memoryMb(pid);
     console.log(`\n## real run: ${users} users, latency ${latencyMs} ms, concurrency ${concurrency}`);
     console.log(`outcomes: ${nonZero(result.counts)}`);
-    console.log(`Twilio calls: ${userCalls} by registrations (${callsPerUser.toFixed(2)} per user on average), ${runCalls} for run state (${result.slices} slices)`);
+    console.log(`Twilio calls: ${userCalls} by registrations (${callsPerUser.toFixed(2)} per user on average), ${runCalls} for run state and counters (${result.slices} slices)`);
     console.log(`ceiling = ${concurrency} / (${callsPerUser.toFixed(2)} x ${latencyMs} ms) = ${ceiling.toFixed(1)} users/s`);
     console.log(`throughput ${throughput.toFixed(1)} users/s over ${result.seconds.toFixed(1)} s = ${(throughput / ceiling).toFixed(3)} of the ceiling`);
     console.log(`longest slice: ${result.longestSliceMs.toFixed(0)} ms at the client, ${result.longestServerMs} ms in the function (budget 8000)`);
     console.log(`twilio-run peak RSS (VmHWM) ${mem.hwm.toFixed(1)} MB, now ${mem.rss.toFixed(1)} MB`);
+    console.log(
+      `CPU: twilio-run ${cpu.functions.toFixed(1)} s (${((cpu.functions / result.seconds) * 100).toFixed(0)}% of a core, ${((cpu.functions / requests.length) * 1000).toFixed(2)} ms per Twilio call); ` +
+        `sandbox + bench client ${cpu.bench.toFixed(1)} s (${((cpu.bench / result.seconds) * 100).toFixed(0)}% of a core)`,
+    );
+    const u = utilization(requests.filter((r) => !r.path.includes('/Maps/batch-runs') && !r.path.includes('/Maps/counters-')), result.windows, latencyMs, concurrency);
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    console.log(
+      `calls in flight / C: overall ${pct(u.overall)}; per slice: first second ${pct(u.first)}, middle ${pct(u.middle)}, last 1.5 s ${pct(u.last)}; between slices ${u.betweenSlicesMs} ms in all`,
+    );
     console.log(`welcomes sent: ${system.sandbox.messages().length}`);
   } finally {
     await system.stop();

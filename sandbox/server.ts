@@ -85,6 +85,8 @@ export interface RecordedRequest {
   path: string;
   form: Record<string, string>;
   ifMatch?: string;
+  /** Epoch ms the request arrived (before the configured latency). */
+  at: number;
 }
 
 export interface CallbackDelivery {
@@ -595,6 +597,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
 
   async function handleTwilio(req: IncomingMessage, res: ServerResponse, url: URL, product: string, parts: string[]): Promise<void> {
     inFlight++;
+    const arrivedAt = Date.now();
     try {
       if (!authorized(req)) throw new TwilioError(401, 20003, 'Authentication Error - invalid username');
       if (options.concurrencyLimit > 0 && inFlight > options.concurrencyLimit) {
@@ -607,7 +610,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       const path = '/' + parts.join('/');
       if (options.recordRequests) {
         const ifMatch = req.headers['if-match'];
-        recorded.push({ method, path: url.pathname + url.search, form, ...(typeof ifMatch === 'string' ? { ifMatch } : {}) });
+        recorded.push({ method, path: url.pathname + url.search, form, at: arrivedAt, ...(typeof ifMatch === 'string' ? { ifMatch } : {}) });
       }
       if (options.contract === 'strict') {
         // Repeated keys (e.g. several Fields) are kept as arrays.

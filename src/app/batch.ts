@@ -365,14 +365,20 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
   }
 
   for (const work of works) await Promise.all(work.tasks);
-  // Whole pages first, then the done prefix of the first unfinished page.
-  await commitDonePages(works.length, true);
-  const partial = works[committedPages];
-  if (partial && !lostRun) {
-    const firstUndone = partial.results.findIndex((r) => r === undefined);
-    const done = (firstUndone === -1 ? partial.results : partial.results.slice(0, firstUndone)) as BatchResult[];
-    const candidate = advanceRun(state, { cursor: { page: partial.page.url, offset: partial.start + done.length }, results: done, total, now: new Date(deps.clock()) });
-    if (await hooks.commit(candidate, true)) {
+  // One final commit: every whole page not committed yet, then the done prefix of the first
+  // unfinished page (a commit per page here would put a Sync round trip each on the answer).
+  if (!lostRun) {
+    let candidate = state;
+    const done: BatchResult[] = [];
+    for (const work of works.slice(committedPages)) {
+      const firstUndone = work.results.findIndex((r) => r === undefined);
+      const finished = (firstUndone === -1 ? work.results : work.results.slice(0, firstUndone)) as BatchResult[];
+      const cursor: PageCursor | null = firstUndone !== -1 ? { page: work.page.url, offset: work.start + finished.length } : work.page.next ? { page: work.page.next, offset: 0 } : null;
+      candidate = advanceRun(candidate, { cursor, results: finished, total, now: new Date(deps.clock()) });
+      done.push(...finished);
+      if (firstUndone !== -1) break;
+    }
+    if (candidate === state || (await hooks.commit(candidate, true))) {
       state = candidate;
       results.push(...done);
     } else {

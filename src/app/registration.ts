@@ -31,7 +31,7 @@ import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
 import type { Activity } from '../twilio/activity';
 import { lineTypeCanReceiveSms, type LookupMode, type PhoneLookup } from '../twilio/lookup';
 import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, upsertItem, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import { modifyItem, upsertSpread, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
 
 export const SUBSCRIBERS_MAP = 'subscribers';
 export const MESSAGES_MAP = 'messages';
@@ -260,8 +260,9 @@ async function continueWithItem(
 
 /**
  * Global cap on welcomes per minute. The count is split over shards and, when the share is
- * large enough, over up to 8 buckets per shard (each number always lands in the same one),
- * so no single Sync item takes every welcome's write. Returns seconds to wait, or 0.
+ * large enough, over up to 8 buckets per shard (a number starts at its own bucket and
+ * moves to the next only when another writer holds that one), so no single Sync item
+ * takes every welcome's write. Returns seconds to wait, or 0.
  */
 async function takeWelcomeSlot(e164: string, deps: RegistrationDeps): Promise<number> {
   const { config } = deps;
@@ -272,12 +273,13 @@ async function takeWelcomeSlot(e164: string, deps: RegistrationDeps): Promise<nu
   const buckets = Math.max(1, Math.min(8, Math.floor(perShard / 25)));
   const perBucket = Math.ceil(perShard / buckets);
   // Keys go into the URL path unencoded by twilio-node: no '#', '?' or '/' in them.
-  const key = `${now.toISOString().slice(0, 16)}_${shardOf(e164 + '_bucket', buckets)}`;
+  const minute = now.toISOString().slice(0, 16);
+  const firstBucket = shardOf(e164 + '_bucket', buckets);
   let granted = true;
-  await upsertItem<{ count: number }>(
+  // A bucket busy with another writer: the next one will do (each caps its own share).
+  await upsertSpread<{ count: number }>(
     deps.store,
-    shardedName(RATE_MAP, e164, config.shards),
-    key,
+    (attempt) => ({ map: shardedName(RATE_MAP, e164, config.shards), key: `${minute}_${(firstBucket + attempt) % buckets}` }),
     () => ({ count: 0 }),
     (current) => {
       granted = current.count < perBucket;

@@ -8,16 +8,13 @@
 import { addCounters, ALL_TIME, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import type { Logger } from '../core/log';
 import { allShardNames } from '../core/shard';
-import { backoffAfterConflict, tryUpsertOnce, type KeyValueStore, type ListPage } from './sync-store';
+import { upsertSpread, type KeyValueStore, type ListPage } from './sync-store';
 
 const COUNTERS_MAP = 'counters';
 const EVENTS_MAP = 'events';
 const EVENT_TTL_SECONDS = 7 * 24 * 3600;
 /** Items per date in each counters map. */
 export const COUNTER_SLOTS = 8;
-/** Slots tried before a losing writer starts to back off (by then every item is busy). */
-const FREE_HOPS = 4;
-const COUNT_ATTEMPTS = 12;
 /** Between the date and the slot in a counter key; sorts after every digit, so a date's slots stay together. */
 const SLOT_SEPARATOR = '~';
 
@@ -56,13 +53,9 @@ export function createActivity(store: KeyValueStore, shards: number, log: Logger
     },
     async count(localDate, deltas) {
       try {
-        for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
-          if (attempt >= FREE_HOPS) await backoffAfterConflict(attempt - FREE_HOPS + 1);
-          // Any slot will do (they are summed when read): a lost race just moves to another.
-          const key = `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}`;
-          if (await tryUpsertOnce<CounterDeltas>(store, pick(COUNTERS_MAP, shards), key, () => ({}), (current) => addCounters(current, deltas))) return;
-        }
-        log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), reason: 'every slot tried was busy' });
+        // Any slot will do (they are summed when read): a lost race just moves to another.
+        const anySlot = () => ({ map: pick(COUNTERS_MAP, shards), key: `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}` });
+        await upsertSpread<CounterDeltas>(store, anySlot, () => ({}), (current) => addCounters(current, deltas));
       } catch (error) {
         log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), error });
       }

@@ -37,7 +37,7 @@ export class SyncConflictError extends Error {}
  * Pause after losing a revision race: full jitter, growing with each loss, so contenders
  * spread out instead of colliding again at once.
  */
-export function backoffAfterConflict(attempt: number): Promise<void> {
+function backoffAfterConflict(attempt: number): Promise<void> {
   const ceiling = Math.min(200, 10 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
@@ -209,6 +209,35 @@ export async function upsertItem<T>(
     if (written) return written;
   }
   throw new SyncConflictError(`item kept changing under us after ${attempts} attempts`);
+}
+
+/** Hops to another interchangeable item before a losing writer starts to wait. */
+const FREE_HOPS = 4;
+
+/**
+ * Read-modify-write on whichever of several interchangeable items (counter slots, rate
+ * buckets) is free: `target(attempt)` names the item to try each time. A lost race moves
+ * to the next item at once for the first few attempts (another item is very likely free),
+ * and backs off like upsertItem when the target stays the same or every hop was busy.
+ */
+export async function upsertSpread<T>(
+  store: KeyValueStore,
+  target: (attempt: number) => { map: string; key: string },
+  initial: () => T,
+  change: (current: T) => T,
+  options: { ttlSeconds?: number; attempts?: number } = {},
+): Promise<StoredItem<T>> {
+  const attempts = options.attempts ?? CONFLICT_ATTEMPTS;
+  let previous: string | undefined;
+  for (let i = 0; i < attempts; i++) {
+    const { map, key } = target(i);
+    const name = `${map}/${key}`;
+    if (i > 0 && (name === previous || i >= FREE_HOPS)) await backoffAfterConflict(name === previous ? i : i - FREE_HOPS + 1);
+    previous = name;
+    const written = await tryUpsertOnce(store, map, key, initial, change, options.ttlSeconds);
+    if (written) return written;
+  }
+  throw new SyncConflictError(`every item tried kept changing under us (${attempts} attempts)`);
 }
 
 /**

@@ -243,7 +243,7 @@ describe('batch slices over the in-memory portal', () => {
   });
 
   test('a slice killed after committing a page: the run state still counts every user exactly once', async () => {
-    const { slice, store, sent, later } = setup(120);
+    const { slice, store, sent, later } = setup(400);
     const first = ok(await slice({ dryRun: false }));
     store.kill = { map: 'batch-runs', allowed: 1 };
     await expect(slice({ dryRun: false, runId: first.runId })).rejects.toThrow('killed');
@@ -251,8 +251,8 @@ describe('batch slices over the in-memory portal', () => {
     store.kill = undefined;
     later(20_000);
     const rest = await loop(slice, false, 1000, { runId: first.runId });
-    expect(rest.last).toMatchObject({ done: true, processed: 120 });
-    expect(Object.values(rest.last.counts).reduce((a, b) => a + b, 0)).toBe(120);
+    expect(rest.last).toMatchObject({ done: true, processed: 400 });
+    expect(Object.values(rest.last.counts).reduce((a, b) => a + b, 0)).toBe(400);
     // The answers the client saw miss the page the dead slice committed, and repeat no one.
     const seen = [...first.results, ...rest.results].map((r) => Number(r.userId));
     expect(new Set(seen).size).toBe(seen.length);
