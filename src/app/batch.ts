@@ -32,7 +32,7 @@ import { normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
 import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
-import { bufferActivity } from '../twilio/activity';
+import { bufferActivity, ownedCounterWriter } from '../twilio/activity';
 import type { KeyValueStore } from '../twilio/sync-store';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
 
@@ -40,13 +40,19 @@ export const BATCH_RUNS_MAP = 'batch-runs';
 /** Kept free at the end of a slice for the final commit and the answer (a loaded machine needs more than the one Sync call). */
 export const COMMIT_RESERVE_MS = 500;
 /**
- * Margin on the slowest recent user when deciding whether one more fits in the budget. The
- * retry deadline only stops retries, not a user's next first attempt, so a user started
- * too late would run past the budget: the estimate must cover the slow ones, not the median.
+ * When one more user still fits in the budget. The retry deadline only stops retries, not a
+ * user's next first call, so a user started too late runs past the budget: a new user may
+ * start only if a slow one (90th percentile of the recent users, +10%) would still leave
+ * the whole commit reserve, AND the slowest recent one would still leave room for the
+ * final commit (1.5 x the slowest commit measured in this slice).
  */
 const USER_ESTIMATE_MARGIN = 1.1;
+const FINAL_COMMIT_MARGIN = 1.5;
+const USER_ESTIMATE_PERCENTILE = 0.9;
+/** Least time assumed for the final commit before one has been measured. */
+const MIN_FINAL_COMMIT_MS = 100;
 /** How many recent user durations the estimate looks at. */
-const RECENT_USERS = 32;
+const RECENT_USERS = 64;
 /** Assumed duration of one user until the slice has measured some. */
 const INITIAL_USER_ESTIMATE_MS = 400;
 /** Run state items outlive any sane run, then clean themselves up. */
@@ -156,9 +162,10 @@ async function realRunSlice(input: SliceInput, runId: string | undefined, deps: 
   }
 
   // The slice's registrations share one counter write per commit instead of one each
-  // (hot shared items under BATCH_CONCURRENCY writers); a Function killed between two
-  // commits loses at most one page's dashboard counts, never a registration.
-  const activity = bufferActivity(deps.registration.activity);
+  // (hot shared items under BATCH_CONCURRENCY writers), into the run's own counter items;
+  // a Function killed between two commits loses at most one page's dashboard counts,
+  // never a registration.
+  const activity = bufferActivity(deps.registration.activity, ownedCounterWriter(deps.store, deps.registration.config.shards, state.runId, deps.log));
   const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity } };
   const commit = async (next: RunState, final: boolean): Promise<boolean> => {
     const data: StoredRun = { ...next, lease: final ? null : lease };
@@ -187,6 +194,7 @@ function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, de
     processed: state.processed,
     done: state.cursor === null,
     portalFault: portalFault?.code,
+    userMs: outcome.userMs,
     elapsedMs: deps.clock() - input.startedAt,
   });
   // A portal fault only fails a slice that could do nothing; otherwise the work done is
@@ -223,6 +231,8 @@ interface SliceOutcome {
   portalFault?: PortalError;
   /** A commit found the run changed under us (another client): stop, answer 409. */
   lostRun: boolean;
+  /** Users' durations in ms (median, 90th percentile, slowest), for the slice log. */
+  userMs?: { p50: number; p90: number; max: number };
 }
 
 interface PageWork {
@@ -247,13 +257,28 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
 
   const stopStartingAt = workDeadline(input.startedAt, input.budgetMs);
   const recent: number[] = [];
+  /** Every user's duration in this slice, for the slice log. */
+  const durations: number[] = [];
   let stopped = false;
   let lostRun = false;
+  const budgetEnd = input.startedAt + input.budgetMs;
+  let slowestCommitMs = 0;
   const canStart = () => {
     if (stopped) return false;
-    const estimate = Math.max(INITIAL_USER_ESTIMATE_MS, USER_ESTIMATE_MARGIN * Math.max(0, ...recent));
-    if (deps.clock() + estimate >= stopStartingAt) stopped = true;
+    const now = deps.clock();
+    const slow = recent.length ? USER_ESTIMATE_MARGIN * percentile(recent, USER_ESTIMATE_PERCENTILE) : INITIAL_USER_ESTIMATE_MS;
+    const slowest = Math.max(0, ...recent);
+    const finalCommit = Math.max(MIN_FINAL_COMMIT_MS, FINAL_COMMIT_MARGIN * slowestCommitMs);
+    if (now + slow >= stopStartingAt || now + slowest + finalCommit >= budgetEnd) stopped = true;
     return !stopped;
+  };
+  const commit = async (next: RunState, final: boolean): Promise<boolean> => {
+    const began = deps.clock();
+    try {
+      return await hooks.commit(next, final);
+    } finally {
+      slowestCommitMs = Math.max(slowestCommitMs, deps.clock() - began);
+    }
   };
 
   const dryRun = state.dryRun;
@@ -286,7 +311,9 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     if (!dryRun && outcome.kind === 'conflict' && (await registeredByThisRun(outcome.e164, startedAt, deps))) {
       result = { ...result, outcome: 'duplicate' };
     }
-    recent.push(deps.clock() - began);
+    const took = deps.clock() - began;
+    durations.push(took);
+    recent.push(took);
     if (recent.length > RECENT_USERS) recent.shift();
     return result;
   }
@@ -332,7 +359,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
       const next: PageCursor | null = work.page.next ? { page: work.page.next, offset: 0 } : null;
       const candidate = advanceRun(state, { cursor: next, results: done, total, now: new Date(deps.clock()) });
       const isLast = final && committedPages === upTo - 1;
-      if (!(await hooks.commit(candidate, isLast))) {
+      if (!(await commit(candidate, isLast))) {
         lostRun = true;
         stopped = true;
         break;
@@ -378,14 +405,24 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
       done.push(...finished);
       if (firstUndone !== -1) break;
     }
-    if (candidate === state || (await hooks.commit(candidate, true))) {
+    if (candidate === state || (await commit(candidate, true))) {
       state = candidate;
       results.push(...done);
     } else {
       lostRun = true;
     }
   }
-  return { state, results, portalFault, lostRun };
+  return { state, results, portalFault, lostRun, userMs: summarize(durations) };
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+function summarize(durations: number[]): SliceOutcome['userMs'] {
+  if (durations.length === 0) return undefined;
+  return { p50: percentile(durations, 0.5), p90: percentile(durations, 0.9), max: Math.max(...durations) };
 }
 
 /**

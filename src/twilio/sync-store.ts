@@ -37,7 +37,7 @@ export class SyncConflictError extends Error {}
  * Pause after losing a revision race: full jitter, growing with each loss, so contenders
  * spread out instead of colliding again at once.
  */
-function backoffAfterConflict(attempt: number): Promise<void> {
+export function pauseAfterConflict(attempt: number): Promise<void> {
   const ceiling = Math.min(200, 10 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
@@ -182,7 +182,7 @@ export async function modifyItem<T>(
   attempts = CONFLICT_ATTEMPTS,
 ): Promise<StoredItem<T> | undefined> {
   for (let i = 0; i < attempts; i++) {
-    if (i > 0) await backoffAfterConflict(i);
+    if (i > 0) await pauseAfterConflict(i);
     const item = await store.get<T>(map, key);
     if (!item) return undefined;
     const next = change(item.data);
@@ -204,7 +204,7 @@ export async function upsertItem<T>(
 ): Promise<StoredItem<T>> {
   const attempts = options.attempts ?? CONFLICT_ATTEMPTS;
   for (let i = 0; i < attempts; i++) {
-    if (i > 0) await backoffAfterConflict(i);
+    if (i > 0) await pauseAfterConflict(i);
     const written = await tryUpsertOnce(store, map, key, initial, change, options.ttlSeconds);
     if (written) return written;
   }
@@ -232,7 +232,7 @@ export async function upsertSpread<T>(
   for (let i = 0; i < attempts; i++) {
     const { map, key } = target(i);
     const name = `${map}/${key}`;
-    if (i > 0 && (name === previous || i >= FREE_HOPS)) await backoffAfterConflict(name === previous ? i : i - FREE_HOPS + 1);
+    if (i > 0 && (name === previous || i >= FREE_HOPS)) await pauseAfterConflict(name === previous ? i : i - FREE_HOPS + 1);
     previous = name;
     const written = await tryUpsertOnce(store, map, key, initial, change, options.ttlSeconds);
     if (written) return written;
