@@ -29,9 +29,14 @@ export function rewriteTwilioUrl(uri: string, baseUrl: string): string {
 
 export type TwilioApiError = RestException & { retryAfterMs?: number };
 
+/** Above the highest BATCH_CONCURRENCY the batch route allows (50). */
+export const MAX_SOCKETS_PER_HOST = 64;
+
 class ProjectRequestClient extends RequestClient {
   constructor(private readonly baseUrl: string | undefined) {
-    super({ keepAlive: true, timeout: 8000 });
+    // twilio-node allows 20 sockets per host by default: more concurrent calls to one
+    // Twilio host (a batch at BATCH_CONCURRENCY up to 50) would queue for a socket.
+    super({ keepAlive: true, timeout: 8000, maxSockets: MAX_SOCKETS_PER_HOST });
   }
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>) {

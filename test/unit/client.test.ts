@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTwilioClient, rewriteTwilioUrl } from '../../src/twilio/client';
+import { createTwilioClient, MAX_SOCKETS_PER_HOST, rewriteTwilioUrl } from '../../src/twilio/client';
 
 const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
 const AUTH_TOKEN = 'b'.repeat(32);
@@ -71,6 +71,13 @@ describe('createTwilioClient against a local server', () => {
       retryAfterMs: 2000,
     });
     nextStatus = 201;
+  });
+
+  test('allows as many sockets per Twilio host as a batch runs calls at once (twilio-node defaults to 20)', () => {
+    const client = createTwilioClient({ ACCOUNT_SID: 'AC' + '0'.repeat(32), AUTH_TOKEN: 'f'.repeat(32) });
+    const agent = (client.httpClient as unknown as { axios: { defaults: { httpsAgent: { maxSockets: number } } } }).axios.defaults.httpsAgent;
+    expect(agent.maxSockets).toBe(MAX_SOCKETS_PER_HOST);
+    expect(MAX_SOCKETS_PER_HOST).toBeGreaterThanOrEqual(50);
   });
 
   test('refuses to build without credentials', () => {
