@@ -202,13 +202,8 @@ export async function upsertItem<T>(
   change: (current: T) => T,
   options: { ttlSeconds?: number; attempts?: number } = {},
 ): Promise<StoredItem<T>> {
-  const attempts = options.attempts ?? CONFLICT_ATTEMPTS;
-  for (let i = 0; i < attempts; i++) {
-    if (i > 0) await pauseAfterConflict(i);
-    const written = await tryUpsertOnce(store, map, key, initial, change, options.ttlSeconds);
-    if (written) return written;
-  }
-  throw new SyncConflictError(`item kept changing under us after ${attempts} attempts`);
+  // One item only: every lost race waits before the next try.
+  return upsertSpread(store, () => ({ map, key }), initial, change, options);
 }
 
 /** Hops to another interchangeable item before a losing writer starts to wait. */
@@ -244,7 +239,7 @@ export async function upsertSpread<T>(
  * One read-modify-write attempt: undefined when another writer got in between (the caller
  * decides whether to retry the same item or, for commutative data, to try another one).
  */
-export async function tryUpsertOnce<T>(
+async function tryUpsertOnce<T>(
   store: KeyValueStore,
   map: string,
   key: string,
