@@ -16,6 +16,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
+import type { SliceResponse } from '../src/app/batch';
 
 interface Args {
   url: string;
@@ -29,17 +30,8 @@ interface Args {
   stateDir: string;
 }
 
-interface SliceBody {
-  runId: string;
-  dryRun: boolean;
-  done: boolean;
-  next: string | null;
-  total: number | null;
-  processed: number;
-  counts: Record<string, number>;
-  results: Array<{ userId: string; masked: string | null; outcome: string; reason: string | null }>;
-  elapsedMs: number;
-}
+/** The route's answer: the same type the service builds, so the two cannot drift. */
+type SliceBody = SliceResponse;
 
 /** What the CLI keeps between invocations (never the token). */
 interface LocalRun {
