@@ -243,8 +243,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       const request: Record<string, unknown> = { dryRun: args.dryRun };
       if (run) request.runId = run.runId;
-      // A dry run's state is its cursor; a real run's lives in Sync (the runId is enough).
-      if (run?.next && run.dryRun) request.cursor = run.next;
+      // A dry run's state is its cursor; a real run's lives in Sync, and its cursor only lets
+      // the service fetch the next portal page while it reads that state.
+      if (run?.next) request.cursor = run.next;
       if (args.pageSize !== undefined) request.pageSize = args.pageSize;
       if (args.budgetMs !== undefined) request.budgetMs = args.budgetMs;
       let body: SliceBody;

@@ -35,6 +35,7 @@ import { PortalError, type PortalClient, type PortalPage, type PortalUser } from
 import { bufferActivity, ownedCounterWriter } from '../twilio/activity';
 import type { KeyValueStore } from '../twilio/sync-store';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
+import { createReservingWelcomeCap } from './welcome-cap';
 
 export const BATCH_RUNS_MAP = 'batch-runs';
 /** Kept free at the end of a slice for the final commit and the answer (a loaded machine needs more than the one Sync call). */
@@ -120,7 +121,7 @@ export async function runSlice(input: SliceInput, deps: BatchDeps): Promise<Slic
     if (fromToken.dryRun !== input.dryRun) return fail(409, 'run_mode_mismatch', `run ${fromToken.runId} is a ${fromToken.dryRun ? 'dry' : 'real'} run: send the same dryRun`);
     if (input.runId !== undefined && input.runId !== fromToken.runId) return fail(400, 'invalid_cursor', 'cursor belongs to another runId');
   }
-  return input.dryRun ? dryRunSlice(input, fromToken, deps) : realRunSlice(input, fromToken?.runId ?? input.runId, deps);
+  return input.dryRun ? dryRunSlice(input, fromToken, deps) : realRunSlice(input, fromToken, deps);
 }
 
 async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, deps: BatchDeps): Promise<SliceAnswer> {
@@ -134,7 +135,11 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
   return answerFor(finalState, outcome, input, deps);
 }
 
-async function realRunSlice(input: SliceInput, runId: string | undefined, deps: BatchDeps): Promise<SliceAnswer> {
+async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, deps: BatchDeps): Promise<SliceAnswer> {
+  const runId = fromToken?.runId ?? input.runId;
+  // The client's `next` names the page the run is most likely at: fetch it while the run
+  // state is read (Sync's state still decides; a stale guess is dropped).
+  const prefetched = fromToken?.cursor ? prefetchPage(fromToken.cursor.page, deps) : undefined;
   const leaseId = deps.newLeaseId();
   const lease = { id: leaseId, until: new Date(input.startedAt + input.budgetMs + 2000).toISOString() };
   let revision: string;
@@ -166,16 +171,20 @@ async function realRunSlice(input: SliceInput, runId: string | undefined, deps: 
   // a Function killed between two commits loses at most one page's dashboard counts,
   // never a registration.
   const activity = bufferActivity(deps.registration.activity, ownedCounterWriter(deps.store, deps.registration.config.shards, state.runId, deps.log));
-  const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity } };
+  // Welcome slots in blocks: the slice's concurrent users do not each write (and race for)
+  // a rate bucket; the slots left over go back with the final commit.
+  const welcomeCap = createReservingWelcomeCap(deps.registration);
+  const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity, welcomeCap } };
   const commit = async (next: RunState, final: boolean): Promise<boolean> => {
     const data: StoredRun = { ...next, lease: final ? null : lease };
-    const [updated] = await Promise.all([deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS), activity.flush()]);
+    const [updated] = await Promise.all([deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS), activity.flush(), final ? welcomeCap.release() : undefined]);
     if (!updated) return false;
     revision = updated.revision;
     return true;
   };
-  const outcome = await processSlice(state, input, sliceDeps, { commit });
-  await activity.flush(); // counts of users finished after the last commit (a lost run's too)
+  const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched });
+  // Counts of users finished after the last commit, and slots not given back (a lost run's too).
+  await Promise.all([activity.flush(), welcomeCap.release()]);
   if (outcome.lostRun) return fail(409, 'run_busy', 'another client changed this run during the slice; its work is safe, continue with the same runId', { runId: state.runId }, 1);
   return answerFor(outcome.state, outcome, input, deps);
 }
@@ -246,6 +255,8 @@ interface PageWork {
 interface SliceHooks {
   /** Dry run only: numbers seen earlier in the run (from the cursor). */
   seen?: SeenNumbers;
+  /** A page fetched ahead; used when it is the page the cursor names. */
+  prefetched?: PrefetchedPage;
   /** Persists the state; false when the run moved on under us. */
   commit(next: RunState, final: boolean): Promise<boolean>;
 }
@@ -334,7 +345,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
 
   let page: PortalPage;
   try {
-    page = await deps.portal.fetchPage(state.cursor.page);
+    page = await (hooks.prefetched?.url === state.cursor.page ? hooks.prefetched.page : deps.portal.fetchPage(state.cursor.page));
   } catch (error) {
     if (!(error instanceof PortalError)) throw error;
     await hooks.commit(state, true);
@@ -413,6 +424,17 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     }
   }
   return { state, results, portalFault, lostRun, userMs: summarize(durations) };
+}
+
+interface PrefetchedPage {
+  url: string;
+  page: Promise<PortalPage>;
+}
+
+function prefetchPage(url: string, deps: BatchDeps): PrefetchedPage {
+  const page = deps.portal.fetchPage(url);
+  page.catch(() => undefined); // unused when the guess was stale; a used one is awaited (and its error met) there
+  return { url, page };
 }
 
 function percentile(values: number[], q: number): number {

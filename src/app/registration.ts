@@ -11,7 +11,7 @@ import { COUNTER, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
-import { shardedName, shardOf } from '../core/shard';
+import { shardedName } from '../core/shard';
 import {
   claimWelcome,
   decideForExisting,
@@ -31,14 +31,11 @@ import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
 import type { Activity } from '../twilio/activity';
 import { lineTypeCanReceiveSms, type LookupMode, type PhoneLookup } from '../twilio/lookup';
 import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, pauseAfterConflict, SyncConflictError, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import { modifyItem, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import type { WelcomeCap } from './welcome-cap';
 
 export const SUBSCRIBERS_MAP = 'subscribers';
 export const MESSAGES_MAP = 'messages';
-const RATE_MAP = 'welcome-rate';
-/** A minute's rate buckets outlive the minute a little, then clean themselves up. */
-const RATE_TTL_SECONDS = 180;
-const RATE_ATTEMPTS = 16;
 const MESSAGE_TTL_SECONDS = 35 * 24 * 3600;
 
 export interface RegistrationRequest {
@@ -69,6 +66,8 @@ export interface RegistrationDeps {
   sender: MessageSender;
   lookup: PhoneLookup;
   activity: Activity;
+  /** WELCOME_RATE_PER_MINUTE: one slot per welcome. */
+  welcomeCap: WelcomeCap;
   log: Logger;
   config: RegistrationConfig;
   now: () => Date;
@@ -130,7 +129,7 @@ async function registerOnce(request: RegistrationRequest, deps: RegistrationDeps
   if (!item) {
     const refusal = await lookupRefusal(e164, request.channel, deps);
     if (refusal) return refusal;
-    const limited = await takeWelcomeSlot(e164, deps);
+    const limited = await deps.welcomeCap.take(e164);
     if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
     // A few rounds: the instance that beat us to the create may drop the record again
     // (Twilio refused the number) before we read it.
@@ -244,7 +243,7 @@ async function continueWithItem(
             return { kind: 'already_registered', ...number, welcome: earlier.status };
           }
         }
-        const limited = await takeWelcomeSlot(number.e164, deps);
+        const limited = await deps.welcomeCap.take(number.e164);
         if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
         const claimId = deps.newId();
         const claimed = await deps.store.update(map, number.e164, claimWelcome(item.data, claimId, deps.now()), item.revision);
@@ -259,45 +258,6 @@ async function continueWithItem(
     }
   }
   return { kind: 'in_progress', ...number };
-}
-
-/**
- * Global cap on welcomes per minute. The count is split over shards and, when the share is
- * large enough, over up to 8 buckets per shard, so no single Sync item takes every
- * welcome's write. A number starts at its own bucket and moves on when that one is full or
- * another writer holds it; it is refused only when every bucket of its shard is full.
- * Returns seconds to wait, or 0.
- */
-async function takeWelcomeSlot(e164: string, deps: RegistrationDeps): Promise<number> {
-  const { config } = deps;
-  if (config.welcomesPerMinute <= 0) return 0;
-  const now = deps.now();
-  const perShard = Math.max(1, Math.ceil(config.welcomesPerMinute / config.shards));
-  // Buckets only where each still allows 10+ welcomes a minute, so small caps stay exact.
-  const buckets = Math.max(1, Math.min(8, Math.floor(perShard / 10)));
-  const perBucket = Math.ceil(perShard / buckets);
-  const map = shardedName(RATE_MAP, e164, config.shards);
-  // Keys go into the URL path unencoded by twilio-node: no '#', '?' or '/' in them.
-  const minute = now.toISOString().slice(0, 16);
-  const firstBucket = shardOf(e164 + '_bucket', buckets);
-  const full = new Set<number>();
-  for (let attempt = 0; attempt < RATE_ATTEMPTS && full.size < buckets; attempt++) {
-    // Skip buckets known full; once every free one was busy, wait a little (jittered).
-    let bucket = (firstBucket + attempt) % buckets;
-    while (full.has(bucket)) bucket = (bucket + 1) % buckets;
-    if (attempt >= buckets) await pauseAfterConflict(attempt - buckets + 1);
-    const key = `${minute}_${bucket}`;
-    const item = await deps.store.get<{ count: number }>(map, key);
-    if (item && item.data.count >= perBucket) {
-      full.add(bucket);
-      continue;
-    }
-    const written = item ? await deps.store.update(map, key, { count: item.data.count + 1 }, item.revision) : await deps.store.create(map, key, { count: 1 }, RATE_TTL_SECONDS);
-    if (written) return 0;
-  }
-  if (full.size < buckets) throw new SyncConflictError('welcome-rate buckets kept changing under us');
-  deps.log.warn('registration.rate_limited', { phone: e164, perBucket, buckets });
-  return 60 - now.getUTCSeconds();
 }
 
 async function sendWelcome(

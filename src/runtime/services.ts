@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
+import { createWelcomeCap } from '../app/welcome-cap';
 import type { TipDeps } from '../app/tips';
 import { parseTips, type Tip } from '../core/tips';
 import type { Logger } from '../core/log';
@@ -90,14 +91,17 @@ export function registrationConfig(context: Env): RegistrationConfig {
 export function registrationDeps(context: Env, log: Logger, deadlineMs: number): RegistrationDeps {
   const services = createServices(context, deadlineMs);
   const deadline = () => deadlineMs;
+  const config = registrationConfig(context);
+  const now = () => new Date();
   return {
     store: services.store,
     sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, deadline),
     lookup: createPhoneLookup(services.client, deadline),
     activity: createActivity(services.store, services.shards, log),
+    welcomeCap: createWelcomeCap({ store: services.store, config, log, now }),
     log,
-    config: registrationConfig(context),
-    now: () => new Date(),
+    config,
+    now,
     newId: () => randomUUID(),
     localDate: services.localDate,
   };

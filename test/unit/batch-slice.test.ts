@@ -5,7 +5,7 @@
  */
 import { runSlice, type BatchDeps, type SliceAnswer, type SliceResponse } from '../../src/app/batch';
 import type { RegistrationDeps } from '../../src/app/registration';
-import type { BatchResult } from '../../src/core/batch';
+import { decodeCursor, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
 import { createActivity } from '../../src/twilio/activity';
 import { PortalError, type PortalClient, type PortalPage } from '../../src/twilio/portal';
@@ -61,6 +61,7 @@ class MemoryStore implements KeyValueStore {
 /** DRF-like pages over the sandbox generator; `malformedPage` answers a PortalError for that page. */
 class MemoryPortal implements PortalClient {
   fetches = 0;
+  fetched: string[] = [];
   malformedPage = 0;
   /** Phone of user i, overriding the generator (to place duplicates far apart). */
   phoneOverride = new Map<number, string>();
@@ -72,6 +73,7 @@ class MemoryPortal implements PortalClient {
   onFetch?: () => Promise<void>;
   async fetchPage(url: string): Promise<PortalPage> {
     this.fetches++;
+    this.fetched.push(url);
     await this.onFetch?.();
     const u = new URL(url);
     const page = Number(u.searchParams.get('page'));
@@ -108,6 +110,7 @@ function setup(users: number) {
     },
     lookup: { lookup: async () => ({ valid: true, validationErrors: [] }) },
     activity: createActivity(store, 2, log),
+    welcomeCap: { take: async () => 0 },
     log,
     config: { defaultCountry: 'NP', allowedCountries: ['NP', 'US'], lookupMode: 'basic', shards: 2, cooldownSeconds: 60, welcomesPerMinute: 0, joinInstruction: '', statusCallbackUrl: 'http://x/status-callback' },
     now: () => new Date(t),
@@ -217,6 +220,33 @@ describe('batch slices over the in-memory portal', () => {
     // A finished run answers done again, with nothing new.
     const again = ok(await slice({ dryRun: false, runId: first.runId }));
     expect(again).toMatchObject({ done: true, results: [], processed: 230 });
+  });
+
+  test('real run with cursor: the page is fetched while the run state is read; a stale cursor is only a guess', async () => {
+    const { slice, store, portal } = setup(230);
+    const first = ok(await slice({ dryRun: false }));
+    const second = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));
+    expect(second.results[0]!.userId).toBe(String(first.processed + 1));
+    // A client replaying an old `next`: the run state in Sync decides where the slice starts.
+    const fetchesAtStateRead: number[] = [];
+    const get = store.get.bind(store);
+    store.get = (async (map: string, key: string) => {
+      if (map === 'batch-runs') fetchesAtStateRead.push(portal.fetches);
+      return get(map, key);
+    }) as typeof store.get;
+    const before = portal.fetches;
+    portal.fetched.length = 0;
+    const third = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));
+    expect(fetchesAtStateRead[0]).toBe(before + 1); // the guessed page was already on its way
+    expect(third.results[0]!.userId).toBe(String(second.processed + 1));
+    // Fetched: the stale guess, then the page the run state names.
+    const guessed = decodeCursor(first.next!, SECRET)!.cursor!.page;
+    const actual = decodeCursor(second.next!, SECRET)!.cursor!.page;
+    expect(guessed).not.toBe(actual);
+    expect(portal.fetched.slice(0, 2)).toEqual([guessed, actual]);
+    const rest = await loop(slice, false, 1000, { runId: first.runId, cursor: third.next ?? undefined });
+    const ids = [...first.results, ...second.results, ...third.results, ...rest.results].map((r) => r.userId);
+    expect(ids).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
   });
 
   test('a slice killed before its commit is replayed: no second welcome, no user skipped', async () => {

@@ -1,0 +1,180 @@
+/**
+ * Global cap on welcomes per minute (WELCOME_RATE_PER_MINUTE). The count is split over
+ * shards and, when the share is large enough, over up to 8 buckets per shard, so no single
+ * Sync item takes every welcome's write. A taker starts at one bucket and moves on when that
+ * one is full or another writer holds it; it is refused only when every bucket of its shard
+ * is full.
+ *
+ * Two takers share the buckets: one slot per call (POST /register), and a reserving one for
+ * a batch slice, which takes a block of slots per bucket write and hands them out locally,
+ * so its concurrent users neither pay two Sync calls each nor race each other for buckets.
+ */
+import type { Logger } from '../core/log';
+import { shardOf } from '../core/shard';
+import { modifyItem, pauseAfterConflict, SyncConflictError, type KeyValueStore } from '../twilio/sync-store';
+
+const RATE_MAP = 'welcome-rate';
+/** A minute's rate buckets outlive the minute a little, then clean themselves up. */
+const RATE_TTL_SECONDS = 180;
+const RATE_ATTEMPTS = 16;
+/** Most slots a batch slice reserves per bucket write. */
+const MAX_BLOCK = 8;
+
+export interface WelcomeCap {
+  /** One welcome slot for this number: 0, or the seconds to wait when the cap is reached. */
+  take(e164: string): Promise<number>;
+}
+
+/** A batch slice's cap: gives its unused reserved slots back at the end. */
+export interface ReservingWelcomeCap extends WelcomeCap {
+  /** Returns slots reserved and not used (this minute's only); never throws. */
+  release(): Promise<void>;
+}
+
+export interface WelcomeCapDeps {
+  store: KeyValueStore;
+  config: { welcomesPerMinute: number; shards: number };
+  log: Logger;
+  now: () => Date;
+}
+
+interface Layout {
+  buckets: number;
+  perBucket: number;
+}
+
+function layoutOf(config: WelcomeCapDeps['config']): Layout {
+  const perShard = Math.max(1, Math.ceil(config.welcomesPerMinute / config.shards));
+  // Buckets only where each still allows 10+ welcomes a minute, so small caps stay exact.
+  const buckets = Math.max(1, Math.min(8, Math.floor(perShard / 10)));
+  return { buckets, perBucket: Math.ceil(perShard / buckets) };
+}
+
+/** Keys go into the URL path unencoded by twilio-node: no '#', '?' or '/' in them. */
+const minuteOf = (now: Date) => now.toISOString().slice(0, 16);
+const secondsToNextMinute = (now: Date) => 60 - now.getUTCSeconds();
+const bucketKey = (minute: string, bucket: number) => `${minute}_${bucket}`;
+
+interface Reservation {
+  key: string;
+  granted: number;
+}
+
+/**
+ * Reserves up to `want` slots of one shard's current minute, in one write: the first bucket
+ * with room, starting at `firstBucket`. Undefined when every bucket is full.
+ */
+async function reserve(deps: WelcomeCapDeps, shard: number, minute: string, firstBucket: number, want: number): Promise<Reservation | undefined> {
+  const { buckets, perBucket } = layoutOf(deps.config);
+  const map = `${RATE_MAP}-${shard}`;
+  const full = new Set<number>();
+  for (let attempt = 0; attempt < RATE_ATTEMPTS && full.size < buckets; attempt++) {
+    // Skip buckets known full; once every free one was busy, wait a little (jittered).
+    let bucket = (firstBucket + attempt) % buckets;
+    while (full.has(bucket)) bucket = (bucket + 1) % buckets;
+    if (attempt >= buckets) await pauseAfterConflict(attempt - buckets + 1);
+    const key = bucketKey(minute, bucket);
+    const item = await deps.store.get<{ count: number }>(map, key);
+    const used = item?.data.count ?? 0;
+    if (used >= perBucket) {
+      full.add(bucket);
+      continue;
+    }
+    const granted = Math.min(want, perBucket - used);
+    const written = item ? await deps.store.update(map, key, { count: used + granted }, item.revision) : await deps.store.create(map, key, { count: granted }, RATE_TTL_SECONDS);
+    if (written) return { key, granted };
+  }
+  if (full.size < buckets) throw new SyncConflictError('welcome-rate buckets kept changing under us');
+  return undefined;
+}
+
+/** One slot per call, starting at the number's own bucket (POST /register). */
+export function createWelcomeCap(deps: WelcomeCapDeps): WelcomeCap {
+  return {
+    async take(e164) {
+      if (deps.config.welcomesPerMinute <= 0) return 0;
+      const now = deps.now();
+      const { buckets, perBucket } = layoutOf(deps.config);
+      const shard = shardOf(e164, deps.config.shards);
+      if (await reserve(deps, shard, minuteOf(now), shardOf(e164 + '_bucket', buckets), 1)) return 0;
+      deps.log.warn('registration.rate_limited', { phone: e164, perBucket, buckets });
+      return secondsToNextMinute(now);
+    },
+  };
+}
+
+interface ShardPool {
+  minute: string;
+  /** Reserved slots not handed out yet, by bucket key. */
+  left: Map<string, number>;
+  /** Every bucket was full in this minute: refuse without asking Sync again. */
+  fullIn?: string;
+  refilling?: Promise<void>;
+  refills: number;
+}
+
+/**
+ * Reserves slots in blocks (an eighth of a bucket, at most 8) per shard and hands them out
+ * locally; concurrent takers of one shard wait for one refill instead of each writing. A
+ * small cap keeps blocks of one, so it stays exact. Unused slots are given back by
+ * `release`; a slice killed before that leaves them counted until the minute ends.
+ */
+export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => number = Math.random): ReservingWelcomeCap {
+  const pools = new Map<number, ShardPool>();
+  const layout = layoutOf(deps.config);
+  const block = Math.max(1, Math.min(MAX_BLOCK, Math.floor(layout.perBucket / 8)));
+
+  const poolOf = (shard: number, minute: string): ShardPool => {
+    let pool = pools.get(shard);
+    if (!pool || pool.minute !== minute) {
+      // Last minute's slots are gone with their minute; its refill (if any) lands in the old pool.
+      pool = { minute, left: new Map(), refills: pool?.refills ?? Math.floor(random() * layout.buckets) };
+      pools.set(shard, pool);
+    }
+    return pool;
+  };
+  const refill = async (shard: number, pool: ShardPool) => {
+    const reservation = await reserve(deps, shard, pool.minute, pool.refills++ % layout.buckets, block);
+    if (!reservation) {
+      pool.fullIn = pool.minute;
+      deps.log.warn('batch.welcome_cap_reached', { shard, perBucket: layout.perBucket, buckets: layout.buckets });
+      return;
+    }
+    pool.left.set(reservation.key, (pool.left.get(reservation.key) ?? 0) + reservation.granted);
+  };
+
+  return {
+    async take(e164) {
+      if (deps.config.welcomesPerMinute <= 0) return 0;
+      const shard = shardOf(e164, deps.config.shards);
+      for (;;) {
+        const now = deps.now();
+        const pool = poolOf(shard, minuteOf(now));
+        for (const [key, left] of pool.left) {
+          if (left > 1) pool.left.set(key, left - 1);
+          else pool.left.delete(key);
+          return 0;
+        }
+        if (pool.fullIn === pool.minute) return secondsToNextMinute(now);
+        pool.refilling ??= refill(shard, pool).finally(() => (pool.refilling = undefined));
+        await pool.refilling;
+      }
+    },
+    async release() {
+      const minute = minuteOf(deps.now());
+      const returns = [...pools]
+        .filter(([, pool]) => pool.minute === minute)
+        .flatMap(([shard, pool]) => [...pool.left].map(([key, left]) => ({ map: `${RATE_MAP}-${shard}`, key, left })));
+      pools.clear();
+      await Promise.all(
+        returns.map(async ({ map, key, left }) => {
+          try {
+            await modifyItem<{ count: number }>(deps.store, map, key, (current) => ({ count: Math.max(0, current.count - left) }));
+          } catch (error) {
+            deps.log.warn('batch.welcome_slots_not_returned', { map, key, left, error });
+          }
+        }),
+      );
+    },
+  };
+}

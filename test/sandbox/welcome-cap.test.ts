@@ -1,0 +1,114 @@
+/**
+ * The welcome cap on the sandbox's Sync (revisions, races, TTL): exact under concurrency,
+ * one cap shared by the per-call and the batch's reserving taker, and the reserving one
+ * writes once per block and gives unused slots back.
+ */
+import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { createWelcomeCap, createReservingWelcomeCap, type WelcomeCapDeps } from '../../src/app/welcome-cap';
+import { createLogger } from '../../src/core/log';
+import { createTwilioClient } from '../../src/twilio/client';
+import { createSyncStore, type KeyValueStore } from '../../src/twilio/sync-store';
+import { startSandbox, type SandboxHandle } from '../../sandbox/server';
+
+let sandbox: SandboxHandle;
+let store: KeyValueStore;
+const lines: string[] = [];
+const log = createLogger((line) => lines.push(line));
+let now = new Date('2026-05-01T06:30:05Z');
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ latencyMs: 2 });
+  const client = createTwilioClient({ ACCOUNT_SID: sandbox.options.accountSid, AUTH_TOKEN: sandbox.options.authToken, TWILIO_API_BASE_URL: sandbox.url });
+  store = createSyncStore({ client, serviceSid: sandbox.options.syncServiceSid, deadline: () => Date.now() + 20_000 });
+});
+afterAll(async () => sandbox.close());
+beforeEach(() => {
+  sandbox.reset();
+  lines.length = 0;
+  now = new Date('2026-05-01T06:30:05Z');
+});
+
+/** Counts Sync writes (creates and updates) to the welcome-rate maps. */
+function countingStore(): { store: KeyValueStore; writes: () => number } {
+  let writes = 0;
+  return {
+    store: {
+      ...store,
+      create: (...args) => (writes++, store.create(...args)),
+      update: (...args) => (writes++, store.update(...args)),
+    },
+    writes: () => writes,
+  };
+}
+
+function deps(welcomesPerMinute: number, over: KeyValueStore = store): WelcomeCapDeps {
+  return { store: over, config: { welcomesPerMinute, shards: 1 }, log, now: () => now };
+}
+
+/** Slots counted in Sync for one minute (every bucket of shard 0). */
+async function counted(minute: string): Promise<number> {
+  const page = await store.list<{ count: number }>('welcome-rate-0', { pageSize: 100 });
+  return page.items.filter((i) => i.key.startsWith(minute)).reduce((sum, i) => sum + i.data.count, 0);
+}
+
+const numbers = (n: number, prefix = '98410') => Array.from({ length: n }, (_, i) => `+977${prefix}${String(i).padStart(5, '0')}`);
+
+test('per call: 25 concurrent takers of a 20-a-minute cap -> exactly 20 slots, 5 told to wait until the next minute', async () => {
+  const cap = createWelcomeCap(deps(20));
+  const waits = await Promise.all(numbers(25).map((n) => cap.take(n)));
+  expect(waits.filter((w) => w === 0)).toHaveLength(20);
+  expect(waits.filter((w) => w > 0)).toEqual([55, 55, 55, 55, 55]);
+  expect(await counted('2026-05-01T06:30')).toBe(20);
+  expect(lines.some((l) => l.includes('registration.rate_limited') && !l.includes('+97798410'))).toBe(true);
+});
+
+test('reserving: 50 concurrent takers write a block at a time, and the unused slots go back', async () => {
+  const counting = countingStore();
+  // 640 a minute on one shard: 8 buckets of 80, blocks of 8.
+  const cap = createReservingWelcomeCap(deps(640, counting.store));
+  const waits = await Promise.all(numbers(50).map((n) => cap.take(n)));
+  expect(waits.every((w) => w === 0)).toBe(true);
+  const writes = counting.writes();
+  // 50 slots in blocks of 8 is 7 blocks; a lost race costs one more write, not one per taker.
+  expect(writes).toBeGreaterThanOrEqual(7);
+  expect(writes).toBeLessThan(15);
+  expect(await counted('2026-05-01T06:30')).toBe(56);
+  await cap.release();
+  expect(await counted('2026-05-01T06:30')).toBe(50);
+});
+
+test('one cap shared: 60 per-call and 80 reserving takers of 128 a minute -> exactly 128 slots', async () => {
+  // 128 a minute on one shard: 8 buckets of 16, blocks of 2.
+  const perCall = createWelcomeCap(deps(128));
+  const reserving = createReservingWelcomeCap(deps(128));
+  const [a, b] = await Promise.all([Promise.all(numbers(60, '98420').map((n) => perCall.take(n))), Promise.all(numbers(80, '98430').map((n) => reserving.take(n)))]);
+  await reserving.release();
+  const granted = [...a, ...b].filter((w) => w === 0).length;
+  expect(granted).toBe(128);
+  expect(await counted('2026-05-01T06:30')).toBe(128);
+  // A full minute is remembered: a later take in it is refused without asking Sync.
+  const counting = countingStore();
+  const full = createReservingWelcomeCap(deps(128, counting.store));
+  expect(await full.take('+9779841099999')).toBe(55);
+  expect(await full.take('+9779841099998')).toBe(55);
+  expect(counting.writes()).toBe(0);
+});
+
+test('reserving: slots belong to their minute; release gives back only the current minute\'s', async () => {
+  const cap = createReservingWelcomeCap(deps(128)); // blocks of 2
+  expect(await cap.take('+9779841000001')).toBe(0);
+  expect(await counted('2026-05-01T06:30')).toBe(2);
+  now = new Date('2026-05-01T06:31:01Z');
+  expect(await cap.take('+9779841000002')).toBe(0); // last minute's spare slot is not used
+  expect(await counted('2026-05-01T06:31')).toBe(2);
+  await cap.release();
+  expect(await counted('2026-05-01T06:30')).toBe(2);
+  expect(await counted('2026-05-01T06:31')).toBe(1);
+});
+
+test('no cap configured: every take is free and nothing is written', async () => {
+  const counting = countingStore();
+  const cap = createReservingWelcomeCap(deps(0, counting.store));
+  expect(await Promise.all(numbers(5).map((n) => cap.take(n)))).toEqual([0, 0, 0, 0, 0]);
+  expect(counting.writes()).toBe(0);
+});
