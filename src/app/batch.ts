@@ -171,9 +171,10 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   // a Function killed between two commits loses at most one page's dashboard counts,
   // never a registration.
   const activity = bufferActivity(deps.registration.activity, ownedCounterWriter(deps.store, deps.registration.config.shards, state.runId, deps.log));
-  // Welcome slots in blocks: the slice's concurrent users do not each write (and race for)
-  // a rate bucket; the slots left over go back with the final commit.
+  // Welcome slots in blocks, reserved ahead: the slice's concurrent users do not each write
+  // (and race for) a rate bucket; the slots left over go back with the final commit.
   const welcomeCap = createReservingWelcomeCap(deps.registration);
+  void welcomeCap.prime();
   const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity, welcomeCap } };
   const commit = async (next: RunState, final: boolean): Promise<boolean> => {
     const data: StoredRun = { ...next, lease: final ? null : lease };

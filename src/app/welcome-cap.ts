@@ -25,8 +25,10 @@ export interface WelcomeCap {
   take(e164: string): Promise<number>;
 }
 
-/** A batch slice's cap: gives its unused reserved slots back at the end. */
+/** A batch slice's cap: reserves ahead of its takers, gives unused slots back at the end. */
 export interface ReservingWelcomeCap extends WelcomeCap {
+  /** Starts reserving a block on every shard now; settles (never rejects) when they land. */
+  prime(): Promise<void>;
   /** Returns slots reserved and not used (this minute's only); never throws. */
   release(): Promise<void>;
 }
@@ -115,9 +117,10 @@ interface ShardPool {
 
 /**
  * Reserves slots in blocks (an eighth of a bucket, at most 8) per shard and hands them out
- * locally; concurrent takers of one shard wait for one refill instead of each writing. A
- * small cap keeps blocks of one, so it stays exact. Unused slots are given back by
- * `release`; a slice killed before that leaves them counted until the minute ends.
+ * locally; concurrent takers of one shard wait for one refill instead of each writing, and
+ * a shard running low refills in the background, so takers rarely wait at all. A small cap
+ * keeps blocks of one, so it stays exact. Unused slots are given back by `release`; a
+ * slice killed before that leaves them counted until the minute ends.
  */
 export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => number = Math.random): ReservingWelcomeCap {
   const pools = new Map<number, ShardPool>();
@@ -142,6 +145,15 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
     }
     pool.left.set(reservation.key, (pool.left.get(reservation.key) ?? 0) + reservation.granted);
   };
+  /** One refill per shard at a time; a background one's failure is met by the next taker that waits. */
+  const startRefill = (shard: number, pool: ShardPool): Promise<void> => {
+    if (!pool.refilling) {
+      pool.refilling = refill(shard, pool).finally(() => (pool.refilling = undefined));
+      pool.refilling.catch(() => undefined);
+    }
+    return pool.refilling;
+  };
+  const slotsLeft = (pool: ShardPool) => [...pool.left.values()].reduce((sum, n) => sum + n, 0);
 
   return {
     async take(e164) {
@@ -153,14 +165,22 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
         for (const [key, left] of pool.left) {
           if (left > 1) pool.left.set(key, left - 1);
           else pool.left.delete(key);
+          if (block > 1 && slotsLeft(pool) <= block / 2 && pool.fullIn !== pool.minute) void startRefill(shard, pool);
           return 0;
         }
         if (pool.fullIn === pool.minute) return secondsToNextMinute(now);
-        pool.refilling ??= refill(shard, pool).finally(() => (pool.refilling = undefined));
-        await pool.refilling;
+        await startRefill(shard, pool);
       }
     },
+    async prime() {
+      if (deps.config.welcomesPerMinute <= 0 || block === 1) return;
+      const minute = minuteOf(deps.now());
+      const shards = Array.from({ length: Math.max(1, deps.config.shards) }, (_, shard) => shard);
+      await Promise.allSettled(shards.map((shard) => startRefill(shard, poolOf(shard, minute))));
+    },
     async release() {
+      // A refill still on its way would land after the pools are cleared: let it land first.
+      await Promise.allSettled([...pools.values()].map((pool) => pool.refilling));
       const minute = minuteOf(deps.now());
       const returns = [...pools]
         .filter(([, pool]) => pool.minute === minute)

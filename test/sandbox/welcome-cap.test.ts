@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { createWelcomeCap, createReservingWelcomeCap, type WelcomeCapDeps } from '../../src/app/welcome-cap';
 import { createLogger } from '../../src/core/log';
+import { shardOf } from '../../src/core/shard';
 import { createTwilioClient } from '../../src/twilio/client';
 import { createSyncStore, type KeyValueStore } from '../../src/twilio/sync-store';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server';
@@ -68,13 +69,44 @@ test('reserving: 50 concurrent takers write a block at a time, and the unused sl
   const cap = createReservingWelcomeCap(deps(640, counting.store));
   const waits = await Promise.all(numbers(50).map((n) => cap.take(n)));
   expect(waits.every((w) => w === 0)).toBe(true);
+  // 50 slots in blocks of 8 is 7 blocks (one more refilled ahead); a lost race costs one
+  // more write, not one per taker.
   const writes = counting.writes();
-  // 50 slots in blocks of 8 is 7 blocks; a lost race costs one more write, not one per taker.
   expect(writes).toBeGreaterThanOrEqual(7);
   expect(writes).toBeLessThan(15);
-  expect(await counted('2026-05-01T06:30')).toBe(56);
   await cap.release();
   expect(await counted('2026-05-01T06:30')).toBe(50);
+});
+
+test('reserving: primed, the first takers find their slots waiting and write nothing', async () => {
+  const counting = countingStore();
+  const cap = createReservingWelcomeCap({ ...deps(640 * 4, counting.store), config: { welcomesPerMinute: 640 * 4, shards: 4 } });
+  await cap.prime();
+  expect(counting.writes()).toBe(4); // one block per shard
+  // 2 takes per shard leave 6 of 8: above the refill mark, so nothing is written.
+  const spread = numbers(40).filter((n, i, all) => all.slice(0, i).filter((m) => shardOf(m, 4) === shardOf(n, 4)).length < 2);
+  expect(spread).toHaveLength(8);
+  expect(await Promise.all(spread.map((n) => cap.take(n)))).toEqual(Array(8).fill(0));
+  expect(counting.writes()).toBe(4);
+  await cap.release();
+  let total = 0;
+  for (let shard = 0; shard < 4; shard++) {
+    const page = await store.list<{ count: number }>(`welcome-rate-${shard}`, { pageSize: 100 });
+    total += page.items.reduce((sum, i) => sum + i.data.count, 0);
+  }
+  expect(total).toBe(8);
+});
+
+test('reserving: a shard running low refills in the background, before a taker has to wait', async () => {
+  const counting = countingStore();
+  const cap = createReservingWelcomeCap(deps(640, counting.store)); // blocks of 8
+  for (const n of numbers(4)) expect(await cap.take(n)).toBe(0); // the 4th take leaves 4 of 8: refill starts
+  await new Promise((r) => setTimeout(r, 100));
+  expect(counting.writes()).toBe(2);
+  expect(await counted('2026-05-01T06:30')).toBe(16);
+  for (const n of numbers(8, '98411')) expect(await cap.take(n)).toBe(0);
+  await cap.release();
+  expect(await counted('2026-05-01T06:30')).toBe(12);
 });
 
 test('one cap shared: 60 per-call and 80 reserving takers of 128 a minute -> exactly 128 slots', async () => {
@@ -95,14 +127,14 @@ test('one cap shared: 60 per-call and 80 reserving takers of 128 a minute -> exa
 });
 
 test('reserving: slots belong to their minute; release gives back only the current minute\'s', async () => {
-  const cap = createReservingWelcomeCap(deps(128)); // blocks of 2
+  const cap = createReservingWelcomeCap(deps(128)); // blocks of 2, refilled at 1 left
   expect(await cap.take('+9779841000001')).toBe(0);
-  expect(await counted('2026-05-01T06:30')).toBe(2);
+  await new Promise((r) => setTimeout(r, 50)); // the background refill lands
+  expect(await counted('2026-05-01T06:30')).toBe(4);
   now = new Date('2026-05-01T06:31:01Z');
-  expect(await cap.take('+9779841000002')).toBe(0); // last minute's spare slot is not used
-  expect(await counted('2026-05-01T06:31')).toBe(2);
+  expect(await cap.take('+9779841000002')).toBe(0); // last minute's 3 spare slots are not used
   await cap.release();
-  expect(await counted('2026-05-01T06:30')).toBe(2);
+  expect(await counted('2026-05-01T06:30')).toBe(4);
   expect(await counted('2026-05-01T06:31')).toBe(1);
 });
 
