@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../core/log';
 import { shardOf } from '../core/shard';
-import { modifyItem, pauseAfterConflict, SyncConflictError, type KeyValueStore } from '../twilio/sync-store';
+import { modifyItem, pauseAfterConflict, SyncConflictError, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
 
 const RATE_MAP = 'welcome-rate';
 /** A minute's rate buckets outlive the minute a little, then clean themselves up. */
@@ -60,6 +60,8 @@ const bucketKey = (minute: string, bucket: number) => `${minute}_${bucket}`;
 interface Reservation {
   key: string;
   granted: number;
+  /** The bucket as this write left it: giving slots back is then one write. */
+  written: StoredItem<{ count: number }>;
 }
 
 /**
@@ -84,7 +86,7 @@ async function reserve(deps: WelcomeCapDeps, shard: number, minute: string, firs
     }
     const granted = Math.min(want, perBucket - used);
     const written = item ? await deps.store.update(map, key, { count: used + granted }, item.revision) : await deps.store.create(map, key, { count: granted }, RATE_TTL_SECONDS);
-    if (written) return { key, granted };
+    if (written) return { key, granted, written };
   }
   if (full.size < buckets) throw new SyncConflictError('welcome-rate buckets kept changing under us');
   return undefined;
@@ -109,6 +111,8 @@ interface ShardPool {
   minute: string;
   /** Reserved slots not handed out yet, by bucket key. */
   left: Map<string, number>;
+  /** Each bucket as our last write left it. */
+  written: Map<string, StoredItem<{ count: number }>>;
   /** Every bucket was full in this minute: refuse without asking Sync again. */
   fullIn?: string;
   refilling?: Promise<void>;
@@ -131,7 +135,7 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
     let pool = pools.get(shard);
     if (!pool || pool.minute !== minute) {
       // Last minute's slots are gone with their minute; its refill (if any) lands in the old pool.
-      pool = { minute, left: new Map(), refills: pool?.refills ?? Math.floor(random() * layout.buckets) };
+      pool = { minute, left: new Map(), written: new Map(), refills: pool?.refills ?? Math.floor(random() * layout.buckets) };
       pools.set(shard, pool);
     }
     return pool;
@@ -144,6 +148,7 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
       return;
     }
     pool.left.set(reservation.key, (pool.left.get(reservation.key) ?? 0) + reservation.granted);
+    pool.written.set(reservation.key, reservation.written);
   };
   /** One refill per shard at a time; a background one's failure is met by the next taker that waits. */
   const startRefill = (shard: number, pool: ShardPool): Promise<void> => {
@@ -184,12 +189,15 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
       const minute = minuteOf(deps.now());
       const returns = [...pools]
         .filter(([, pool]) => pool.minute === minute)
-        .flatMap(([shard, pool]) => [...pool.left].map(([key, left]) => ({ map: `${RATE_MAP}-${shard}`, key, left })));
+        .flatMap(([shard, pool]) => [...pool.left].map(([key, left]) => ({ map: `${RATE_MAP}-${shard}`, key, left, last: pool.written.get(key) })));
       pools.clear();
       await Promise.all(
-        returns.map(async ({ map, key, left }) => {
+        returns.map(async ({ map, key, left, last }) => {
+          const giveBack = (current: { count: number }) => ({ count: Math.max(0, current.count - left) });
           try {
-            await modifyItem<{ count: number }>(deps.store, map, key, (current) => ({ count: Math.max(0, current.count - left) }));
+            // Usually nobody wrote the bucket since our reservation: one write; else re-read.
+            const done = last && (await deps.store.update(map, key, giveBack(last.data), last.revision));
+            if (!done) await modifyItem<{ count: number }>(deps.store, map, key, giveBack);
           } catch (error) {
             deps.log.warn('batch.welcome_slots_not_returned', { map, key, left, error });
           }

@@ -78,7 +78,7 @@ test('reserving: 50 concurrent takers write a block at a time, and the unused sl
   expect(await counted('2026-05-01T06:30')).toBe(50);
 });
 
-test('reserving: primed, the first takers find their slots waiting and write nothing', async () => {
+test('reserving: primed, the first takers find their slots waiting and write nothing; the spare slots go back in one write each', async () => {
   const counting = countingStore();
   const cap = createReservingWelcomeCap({ ...deps(640 * 4, counting.store), config: { welcomesPerMinute: 640 * 4, shards: 4 } });
   await cap.prime();
@@ -89,6 +89,7 @@ test('reserving: primed, the first takers find their slots waiting and write not
   expect(await Promise.all(spread.map((n) => cap.take(n)))).toEqual(Array(8).fill(0));
   expect(counting.writes()).toBe(4);
   await cap.release();
+  expect(counting.writes()).toBe(8); // each shard's 6 spare slots go back in one write
   let total = 0;
   for (let shard = 0; shard < 4; shard++) {
     const page = await store.list<{ count: number }>(`welcome-rate-${shard}`, { pageSize: 100 });
