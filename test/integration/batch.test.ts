@@ -274,3 +274,63 @@ describe('batch CLI end to end', () => {
     expect(run.stderr).toMatch(/--url/);
   });
 });
+
+describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: blocks of 3)', () => {
+  let capped: System;
+  beforeAll(async () => {
+    capped = await startSystem({
+      sandbox: { portal: { users: 100 }, statusCallbacks: false },
+      env: { LOOKUP_MODE: 'basic', BATCH_CONCURRENCY: '8', SYNC_SHARDS: '1', WELCOME_RATE_PER_MINUTE: '200' },
+      forkPerRequest: false,
+    });
+  }, 60_000);
+  afterAll(async () => capped?.stop());
+
+  const driveCapped = async () => {
+    let runId: string | undefined;
+    const results: Driven['results'] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await capped.postJson('/admin/batch-register', { dryRun: false, pageSize: 50, runId }, { Authorization: `Bearer ${capped.env.ADMIN_TOKEN}` });
+      expect(res.status).toBe(200);
+      results.push(...res.json.results);
+      runId = res.json.runId;
+      if (res.json.done) return { results, counts: res.json.counts as Record<string, number> };
+    }
+    throw new Error('run did not finish');
+  };
+  /** Welcome slots counted in Sync for the minute of `at`, over every bucket. */
+  const counted = (at: Date) =>
+    capped.sandbox
+      .syncItems('welcome-rate-0')
+      .filter((i) => i.key.startsWith(at.toISOString().slice(0, 16)))
+      .reduce((sum, i) => sum + (i.data as { count: number }).count, 0);
+
+  test('spare reserved slots go back; past the cap the rest is retry_later (rate_limited) and exactly the cap is sent', async () => {
+    // Both runs must fall in one clock minute (the cap's window).
+    const second = new Date().getUTCSeconds();
+    if (second > 30) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+    const minute = new Date();
+    const capSeed = capped.sandbox.options.portal.seed ?? DEFAULT_PORTAL.seed;
+    const fresh = (from: number, to: number) => new Set(Array.from({ length: to - from }, (_, i) => portalUser(from + i, capSeed)).filter((u) => u.category === 'valid' || u.category === 'us').map((u) => u.e164!));
+
+    // Under the cap: every welcome sent, and the bucket counts exactly those (no slot kept).
+    const small = await driveCapped();
+    const firstHundred = fresh(0, 100).size;
+    expect(small.counts.registered).toBe(firstHundred);
+    expect(capped.sandbox.messages()).toHaveLength(firstHundred);
+    expect(counted(minute)).toBe(firstHundred);
+
+    // Over the cap in the same minute: exactly 200 welcomes in all, the rest told to come back.
+    capped.sandbox.configure({ portal: { users: 400 } });
+    const big = await driveCapped();
+    expect(new Date().getUTCMinutes()).toBe(minute.getUTCMinutes());
+    const newNumbers = [...fresh(100, 400)].filter((n) => !fresh(0, 100).has(n)).length;
+    expect(newNumbers).toBeGreaterThan(200 - firstHundred);
+    expect(capped.sandbox.messages()).toHaveLength(200);
+    expect(big.counts.registered).toBe(200 - firstHundred);
+    const limited = big.results.filter((r) => r.outcome === 'retry_later');
+    expect(limited).toHaveLength(newNumbers - (200 - firstHundred));
+    expect(limited.every((r) => r.reason === 'rate_limited')).toBe(true);
+    expect(counted(minute)).toBe(200);
+  }, 120_000);
+});
