@@ -12,10 +12,11 @@ import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { createActivity } from '../twilio/activity';
-import { sharedTwilioClient, type TwilioClient } from '../twilio/client';
+import { sharedTwilioClient, twilioCredentials, type TwilioClient } from '../twilio/client';
 import type { LookupMode } from '../twilio/lookup';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
+import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
 import { createSyncStore, type KeyValueStore } from '../twilio/sync-store';
 import { publicUrl } from './auth';
 
@@ -44,6 +45,18 @@ export function createServices(context: Env, deadlineMs: number): Services {
 }
 
 /** The tips file is a private asset: deployed functions read it through Runtime.getAssets(). */
+/**
+ * The store of a batch dry run: reads single items through the lean reader (see
+ * sync-reader.ts for why not twilio-node), and refuses every write.
+ */
+export function dryRunStore(context: Env, deadlineMs: number): KeyValueStore {
+  const credentials = twilioCredentials(context);
+  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
+  return readOnlyStore(
+    createSyncItemReader({ credentials, serviceSid: setting(context, 'SYNC_SERVICE_SID')!, baseUrl: setting(context, 'TWILIO_API_BASE_URL'), deadline: () => deadlineMs }),
+  );
+}
+
 export function loadTips(): Tip[] {
   const asset = Runtime.getAssets()['/tips.json'];
   if (!asset) throw new Error('tips asset /tips.json is missing');

@@ -11,7 +11,7 @@ import { intSetting, setting } from '../../core/settings';
 import type { Channel } from '../../core/subscriber';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { registrationDeps } from '../../runtime/services';
+import { dryRunStore, registrationDeps } from '../../runtime/services';
 import { createPortalClient } from '../../twilio/portal';
 
 /** More parallel registrations than this would only meet Twilio's concurrency limit. */
@@ -35,7 +35,9 @@ export const handler = defineRoute({
     }
 
     const deadline = workDeadline(startedAt, parsed.value.budgetMs);
-    const registration = registrationDeps(context, log, deadline);
+    const full = registrationDeps(context, log, deadline);
+    // A dry run only reads subscribers: through the lean read-only store (memory; no write can reach Sync).
+    const registration = parsed.value.dryRun ? { ...full, store: dryRunStore(context, deadline) } : full;
     const portal = createPortalClient(
       {
         url: setting(context, 'PORTAL_API_URL')!,
