@@ -57,6 +57,36 @@ export function dryRunStore(context: Env, deadlineMs: number): KeyValueStore {
   );
 }
 
+/** Thrown by the adapters a dry run must never use (messages, Lookup). */
+export class DryRunRefusal extends Error {
+  constructor(what: string) {
+    super(`${what} refused: a dry run sends nothing and looks nothing up`);
+    this.name = 'DryRunRefusal';
+  }
+}
+
+/**
+ * Registration adapters for a batch dry run (`registerNumber(..., { dryRun: true })` only
+ * reads the subscriber item): the read-only store, and a sender and Lookup that refuse.
+ * No Twilio client is made, so a dry slice never loads twilio-node (see client.ts).
+ */
+export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: number): RegistrationDeps {
+  const store = dryRunStore(context, deadlineMs);
+  const timeZone = setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
+  const refuse = (what: string) => () => Promise.reject(new DryRunRefusal(what));
+  return {
+    store,
+    sender: { send: refuse('sending a message'), cancel: refuse('cancelling a message'), findSentSince: refuse('searching messages') },
+    lookup: { lookup: refuse('Lookup') },
+    activity: createActivity(store, intSetting(context, 'SYNC_SHARDS'), log),
+    log,
+    config: registrationConfig(context),
+    now: () => new Date(),
+    newId: () => randomUUID(),
+    localDate: (instant) => localDateOf(instant, timeZone),
+  };
+}
+
 export function loadTips(): Tip[] {
   const asset = Runtime.getAssets()['/tips.json'];
   if (!asset) throw new Error('tips asset /tips.json is missing');

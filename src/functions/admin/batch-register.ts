@@ -11,7 +11,7 @@ import { intSetting, setting } from '../../core/settings';
 import type { Channel } from '../../core/subscriber';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { dryRunStore, registrationDeps } from '../../runtime/services';
+import { dryRunRegistrationDeps, registrationDeps } from '../../runtime/services';
 import { createPortalClient } from '../../twilio/portal';
 
 /** More parallel registrations than this would only meet Twilio's concurrency limit. */
@@ -35,9 +35,8 @@ export const handler = defineRoute({
     }
 
     const deadline = workDeadline(startedAt, parsed.value.budgetMs);
-    const full = registrationDeps(context, log, deadline);
-    // A dry run only reads subscribers: through the lean read-only store (memory; no write can reach Sync).
-    const registration = parsed.value.dryRun ? { ...full, store: dryRunStore(context, deadline) } : full;
+    // A dry run only reads subscribers (lean read-only store, no Twilio client): see services.ts.
+    const registration = parsed.value.dryRun ? dryRunRegistrationDeps(context, log, deadline) : registrationDeps(context, log, deadline);
     const portal = createPortalClient(
       {
         url: setting(context, 'PORTAL_API_URL')!,
