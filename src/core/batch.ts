@@ -172,12 +172,12 @@ export class SeenNumbers {
   }
 
   has(e164: string): boolean {
-    const hash = numberHash(e164);
+    const hash = this.hashOf(e164);
     return this.added.has(hash) || this.inEarlier(hash);
   }
 
   add(e164: string): void {
-    const hash = numberHash(e164);
+    const hash = this.hashOf(e164);
     if (this.added.has(hash) || this.inEarlier(hash)) return;
     if (this.size >= this.cap) {
       this.capped = true;
@@ -205,6 +205,14 @@ export class SeenNumbers {
       at += HASH_BYTES;
     }
     return out.toString('base64url');
+  }
+
+  private last = { e164: '', hash: 0 };
+
+  /** A slice asks has() and then add() for the same number: hash it once. */
+  private hashOf(e164: string): number {
+    if (this.last.e164 !== e164) this.last = { e164, hash: numberHash(e164) };
+    return this.last.hash;
   }
 
   private inEarlier(hash: number): boolean {
@@ -249,8 +257,14 @@ function cursorKey(secret: string): Buffer {
   return createHmac('sha256', secret).update('batch-cursor-v1').digest();
 }
 
-function signature(payload: string, secret: string): Buffer {
-  return createHmac('sha256', cursorKey(secret)).update(payload).digest();
+/** HMAC over the token's parts joined by '.', fed part by part (no copy of a large cursor). */
+function signature(parts: readonly string[], secret: string): Buffer {
+  const hmac = createHmac('sha256', cursorKey(secret));
+  parts.forEach((part, i) => {
+    if (i > 0) hmac.update('.');
+    hmac.update(part);
+  });
+  return hmac.digest();
 }
 
 /**
@@ -261,8 +275,8 @@ function signature(payload: string, secret: string): Buffer {
 export function encodeCursor(state: RunState, secret: string): string {
   const { seen, ...rest } = state;
   const payload = Buffer.from(JSON.stringify(rest)).toString('base64url');
-  const signed = seen === undefined ? payload : `${payload}.${seen}`;
-  return `${signed}.${signature(signed, secret).toString('base64url')}`;
+  const parts = seen === undefined ? [payload] : [payload, seen];
+  return `${parts.join('.')}.${signature(parts, secret).toString('base64url')}`;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -275,7 +289,7 @@ export function decodeCursor(token: string, secret: string): RunState | undefine
   const [payload, seen] = parts;
   if (!payload || !sig) return undefined;
   const given = Buffer.from(sig, 'base64url');
-  const expected = signature(parts.join('.'), secret);
+  const expected = signature(parts, secret);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   if (seen !== undefined && !BASE64URL.test(seen)) return undefined;
   try {
