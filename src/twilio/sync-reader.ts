@@ -1,6 +1,6 @@
 /**
- * Read-only Sync for the batch dry run: one GET of a Sync Map item over node:http(s) with a
- * keep-alive agent, and a KeyValueStore whose writes throw.
+ * Read-only Sync for the batch dry run: one GET of a Sync Map item (http-get.ts: node:http
+ * with a keep-alive agent), and a KeyValueStore whose writes throw.
  *
  * Why not twilio-node here: a dry run reads one item per portal user, thousands per second,
  * and each call through twilio-node (axios) allocates about 50 KB. Under that rate V8
@@ -13,10 +13,10 @@
  * Errors look like the client factory's: `status`, Twilio `code` and `retryAfterMs`, so
  * the retry helper classifies them the same way.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { parseRetryAfter, withRetry } from '../core/retry';
-import { rewriteTwilioUrl, MAX_SOCKETS_PER_HOST } from './client';
+import { rewriteTwilioUrl } from './client';
+import { httpGet } from './http-get';
 import type { KeyValueStore, StoredItem } from './sync-store';
 
 export interface SyncReaderOptions {
@@ -31,25 +31,18 @@ export interface SyncReaderOptions {
   timeoutMs?: number;
 }
 
-/** An error answer (status >= 400) or a network failure, shaped for failureOf(). */
+/** An error answer (status >= 400), shaped for failureOf(); no answer at all is an HttpGetError. */
 export class SyncReadError extends Error {
   constructor(
     message: string,
     readonly status?: number,
     readonly code?: number,
     readonly retryAfterMs?: number,
-    readonly network?: boolean,
   ) {
     super(message);
     this.name = 'SyncReadError';
   }
 }
-
-// One agent per scheme for the process: a warm Function container reuses its connections.
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
-};
 
 interface ItemJson {
   key?: unknown;
@@ -64,22 +57,7 @@ export function syncItemUrl(serviceSid: string, map: string, key: string, baseUr
   return baseUrl ? rewriteTwilioUrl(url, baseUrl) : url;
 }
 
-function getOnce(url: URL, authorization: string, timeoutMs: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const transport = url.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: 'GET', agent: agents[url.protocol as 'http:' | 'https:'], headers: { Authorization: authorization, Accept: 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (error) => reject(new SyncReadError(`Sync read failed: ${error.message}`, undefined, undefined, undefined, true)));
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('Sync did not answer in time'), { name: 'TimeoutError' })));
-    req.on('error', (error) => reject(new SyncReadError(`Sync read failed: ${error.message}`, undefined, undefined, undefined, true)));
-    req.end();
-  });
-}
-
-function errorOf(status: number, headers: http.IncomingHttpHeaders, body: string): SyncReadError {
+function errorOf(status: number, headers: IncomingHttpHeaders, body: string): SyncReadError {
   let code: number | undefined;
   let message = `Sync answered HTTP ${status}`;
   try {
@@ -99,12 +77,13 @@ export type SyncItemGet = <T>(map: string, key: string) => Promise<StoredItem<T>
 export function createSyncItemReader(options: SyncReaderOptions): SyncItemGet {
   const authorization = 'Basic ' + Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64');
   const timeoutMs = options.timeoutMs ?? 8000;
+  const headers = { Authorization: authorization, Accept: 'application/json' };
   return async function get<T>(map: string, key: string): Promise<StoredItem<T> | undefined> {
-    const url = new URL(syncItemUrl(options.serviceSid, map, key, options.baseUrl));
+    const url = syncItemUrl(options.serviceSid, map, key, options.baseUrl);
     const answer = await withRetry(
       async () => {
         const remaining = options.deadline() - Date.now();
-        const res = await getOnce(url, authorization, Math.max(1, Math.min(timeoutMs, remaining)));
+        const res = await httpGet(url, headers, Math.max(1, Math.min(timeoutMs, remaining)));
         if (res.status === 404) return undefined;
         if (res.status !== 200) throw errorOf(res.status, res.headers, res.body);
         return res.body;

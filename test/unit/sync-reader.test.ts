@@ -82,7 +82,7 @@ test('network failures are retryable and give up at the deadline', async () => {
   const error = await closed('m', 'k').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DeadlineExceededError);
   const last = (error as DeadlineExceededError).lastError;
-  expect(last).toMatchObject({ name: 'SyncReadError', network: true });
+  expect(last).toMatchObject({ name: 'HttpGetError', network: true });
   expect(defaultRetryable(last)).toBe(true);
   expect((error as DeadlineExceededError).attempts).toBeGreaterThan(1);
   expect(Date.now() - started).toBeLessThan(1000);
