@@ -28,6 +28,7 @@ import {
   type SliceOptions,
 } from '../core/batch';
 import type { Logger } from '../core/log';
+import { RecentDurations } from '../core/recent-durations';
 import { normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
@@ -266,7 +267,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
   if (!state.cursor) return { state, results, lostRun: false };
 
   const stopStartingAt = workDeadline(input.startedAt, input.budgetMs);
-  const recent: number[] = [];
+  const recent = new RecentDurations(RECENT_USERS);
   /** Every user's duration in this slice, for the slice log. */
   const durations: number[] = [];
   let stopped = false;
@@ -278,8 +279,8 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     if (stopped) return false;
     if (hooks.maxUsers !== undefined && startedUsers >= hooks.maxUsers) stopped = true;
     const now = deps.clock();
-    const slow = recent.length ? USER_ESTIMATE_MARGIN * percentile(recent, USER_ESTIMATE_PERCENTILE) : INITIAL_USER_ESTIMATE_MS;
-    const slowest = Math.max(0, ...recent);
+    const slow = recent.size ? USER_ESTIMATE_MARGIN * recent.percentile(USER_ESTIMATE_PERCENTILE) : INITIAL_USER_ESTIMATE_MS;
+    const slowest = recent.max();
     const finalCommit = Math.max(MIN_FINAL_COMMIT_MS, FINAL_COMMIT_MARGIN * slowestCommitMs);
     if (now + slow >= stopStartingAt || now + slowest + finalCommit >= budgetEnd) stopped = true;
     return !stopped;
@@ -326,8 +327,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     }
     const took = deps.clock() - began;
     durations.push(took);
-    recent.push(took);
-    if (recent.length > RECENT_USERS) recent.shift();
+    recent.add(took);
     return result;
   }
 
