@@ -28,8 +28,8 @@ import {
   type SliceOptions,
 } from '../core/batch';
 import type { Logger } from '../core/log';
-import { RecentDurations } from '../core/recent-durations';
 import { normalizePhone } from '../core/phone';
+import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
 import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
@@ -59,8 +59,8 @@ const INITIAL_USER_ESTIMATE_MS = 400;
 /**
  * Most users one dry slice starts. A dry user is one Sync read, so at low latency a slice
  * gets through tens of thousands in its budget; its results, pages and answer (about 90
- * bytes per user, plus the cursor) are held until it answers. 10,000 keeps that to about
- * 1 MB of answer; with real Sync latency (tens of ms per read) a slice ends on its budget
+ * bytes per user, plus the cursor) are held until it answers. 10,000 keeps the results
+ * to about 1 MB; with real Sync latency (tens of ms per read) a slice ends on its budget
  * first.
  */
 export const DRY_SLICE_MAX_USERS = 10_000;
