@@ -29,6 +29,7 @@ import {
 } from '../core/batch';
 import type { Logger } from '../core/log';
 import { normalizePhone } from '../core/phone';
+import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
 import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
@@ -56,6 +57,14 @@ const MIN_FINAL_COMMIT_MS = 100;
 const RECENT_USERS = 64;
 /** Assumed duration of one user until the slice has measured some. */
 const INITIAL_USER_ESTIMATE_MS = 400;
+/**
+ * Most users one dry slice starts. A dry user is one Sync read, so at low latency a slice
+ * gets through tens of thousands in its budget; its results, pages and answer (about 90
+ * bytes per user, plus the cursor) are held until it answers. 10,000 keeps the results
+ * to about 1 MB; with real Sync latency (tens of ms per read) a slice ends on its budget
+ * first.
+ */
+export const DRY_SLICE_MAX_USERS = 10_000;
 /** Run state items outlive any sane run, then clean themselves up. */
 const RUN_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -130,7 +139,7 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
   }
   const state = fromToken ?? newRunState({ runId: deps.newRunId(), dryRun: true, firstPage: deps.portal.firstPageUrl(input.pageSize), now: new Date(deps.clock()) });
   const seen = new SeenNumbers(state.seen ?? '', state.seenCapped ?? false);
-  const outcome = await processSlice(state, input, deps, { seen, commit: async () => true });
+  const outcome = await processSlice(state, input, deps, { seen, maxUsers: DRY_SLICE_MAX_USERS, commit: async () => true });
   const finalState: RunState = { ...outcome.state, seen: seen.pack(), seenCapped: seen.capped };
   return answerFor(finalState, outcome, input, deps);
 }
@@ -258,6 +267,8 @@ interface SliceHooks {
   seen?: SeenNumbers;
   /** A page fetched ahead; used when it is the page the cursor names. */
   prefetched?: PrefetchedPage;
+  /** Dry run only: most users the slice starts (DRY_SLICE_MAX_USERS). */
+  maxUsers?: number;
   /** Persists the state; false when the run moved on under us. */
   commit(next: RunState, final: boolean): Promise<boolean>;
 }
@@ -268,18 +279,20 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
   if (!state.cursor) return { state, results, lostRun: false };
 
   const stopStartingAt = workDeadline(input.startedAt, input.budgetMs);
-  const recent: number[] = [];
+  const recent = new RecentDurations(RECENT_USERS);
   /** Every user's duration in this slice, for the slice log. */
   const durations: number[] = [];
   let stopped = false;
   let lostRun = false;
   const budgetEnd = input.startedAt + input.budgetMs;
   let slowestCommitMs = 0;
+  let startedUsers = 0;
   const canStart = () => {
     if (stopped) return false;
+    if (hooks.maxUsers !== undefined && startedUsers >= hooks.maxUsers) stopped = true;
     const now = deps.clock();
-    const slow = recent.length ? USER_ESTIMATE_MARGIN * percentile(recent, USER_ESTIMATE_PERCENTILE) : INITIAL_USER_ESTIMATE_MS;
-    const slowest = Math.max(0, ...recent);
+    const slow = recent.size ? USER_ESTIMATE_MARGIN * recent.percentile(USER_ESTIMATE_PERCENTILE) : INITIAL_USER_ESTIMATE_MS;
+    const slowest = recent.max();
     const finalCommit = Math.max(MIN_FINAL_COMMIT_MS, FINAL_COMMIT_MARGIN * slowestCommitMs);
     if (now + slow >= stopStartingAt || now + slowest + finalCommit >= budgetEnd) stopped = true;
     return !stopped;
@@ -301,6 +314,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
 
   async function handleUser(user: PortalUser): Promise<BatchResult | undefined> {
     if (!canStart()) return undefined;
+    startedUsers++;
     const began = deps.clock();
     const normalized = normalizePhone(user.phone, { defaultCountry: config.defaultCountry, allowedCountries: config.allowedCountries });
     if (normalized.ok) {
@@ -325,22 +339,26 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     }
     const took = deps.clock() - began;
     durations.push(took);
-    recent.push(took);
-    if (recent.length > RECENT_USERS) recent.shift();
+    recent.add(took);
     return result;
   }
 
-  const limit = pLimit(Math.max(1, deps.concurrency));
+  const concurrency = Math.max(1, deps.concurrency);
+  const limit = pLimit(concurrency);
   const schedule = (page: PortalPage, start: number): PageWork => {
     const work: PageWork = { page, start, results: new Array(page.users.length - start).fill(undefined), tasks: [] };
-    for (let i = start; i < page.users.length; i++) {
-      const user = page.users[i]!;
-      work.tasks.push(
-        limit(async () => {
-          work.results[i - start] = await handleUser(user);
-        }),
-      );
-    }
+    // Up to `concurrency` workers per page take its users in order, instead of one queued
+    // task per user: 500 pending closures and promises per page were most of what a
+    // fast (dry) slice kept long enough to reach the old generation. The shared limit
+    // still caps the slice, and the next page's workers start as this page's finish.
+    let next = start;
+    const worker = async () => {
+      while (next < page.users.length) {
+        const i = next++;
+        work.results[i - start] = await handleUser(page.users[i]!);
+      }
+    };
+    for (let w = Math.min(concurrency, page.users.length - start); w > 0; w--) work.tasks.push(limit(worker));
     return work;
   };
 

@@ -147,51 +147,86 @@ export function numberHash(e164: string): number {
   return createHash('sha256').update(e164).digest().readUIntBE(0, 6);
 }
 
-/** Distinct numbers a dry run remembers across slices: about 6.7 characters each in the cursor. */
+/** Distinct numbers a dry run remembers across slices: 8 characters each in the cursor. */
 export const SEEN_CAP = 100_000;
+const HASH_BYTES = 6;
 
 /**
- * Numbers seen earlier in a run, as hashes. Past `cap` numbers new ones are no longer
+ * Numbers seen earlier in a run, as 48-bit hashes. Past `cap` numbers new ones are no longer
  * remembered (`capped`): the cursor stays under about 1 MB whatever the portal's size.
+ *
+ * The hashes from the cursor stay in their packed form (sorted, 6 bytes each, outside the
+ * JS heap) and are binary-searched; only this slice's new hashes are JS numbers. A Set of
+ * 100,000 numbers would be a few MB of heap objects on every dry slice.
  */
 export class SeenNumbers {
-  private readonly hashes: Set<number>;
+  private readonly earlier: Buffer;
+  private readonly added = new Set<number>();
   capped: boolean;
 
+  /** `packed`: what pack() returned (base64url; plain base64 from older cursors reads the same). */
   constructor(packed = '', capped = false, private readonly cap = SEEN_CAP) {
-    this.hashes = new Set(unpackHashes(packed));
+    const bytes = Buffer.from(packed, 'base64url');
+    this.earlier = bytes.subarray(0, bytes.length - (bytes.length % HASH_BYTES));
     this.capped = capped;
   }
 
   has(e164: string): boolean {
-    return this.hashes.has(numberHash(e164));
+    const hash = this.hashOf(e164);
+    return this.added.has(hash) || this.inEarlier(hash);
   }
 
   add(e164: string): void {
-    if (this.hashes.size >= this.cap) {
+    const hash = this.hashOf(e164);
+    if (this.added.has(hash) || this.inEarlier(hash)) return;
+    if (this.size >= this.cap) {
       this.capped = true;
       return;
     }
-    this.hashes.add(numberHash(e164));
+    this.added.add(hash);
   }
 
   get size(): number {
-    return this.hashes.size;
+    return this.earlier.length / HASH_BYTES + this.added.size;
   }
 
+  /** Every hash, sorted, 6 bytes each, as base64url: the earlier ones merged with this slice's. */
   pack(): string {
-    const sorted = [...this.hashes].sort((a, b) => a - b);
-    const buffer = Buffer.alloc(sorted.length * 6);
-    sorted.forEach((h, i) => buffer.writeUIntBE(h, i * 6, 6));
-    return buffer.toString('base64');
+    const added = Float64Array.from(this.added).sort();
+    const out = Buffer.alloc(this.earlier.length + added.length * HASH_BYTES);
+    let i = 0;
+    let j = 0;
+    let at = 0;
+    const earlierCount = this.earlier.length / HASH_BYTES;
+    while (i < earlierCount || j < added.length) {
+      const fromEarlier = i < earlierCount ? this.earlier.readUIntBE(i * HASH_BYTES, HASH_BYTES) : Infinity;
+      const next = j < added.length && added[j]! < fromEarlier ? added[j++]! : (i++, fromEarlier);
+      out.writeUIntBE(next, at, HASH_BYTES);
+      at += HASH_BYTES;
+    }
+    return out.toString('base64url');
   }
-}
 
-function unpackHashes(packed: string): number[] {
-  const buffer = Buffer.from(packed, 'base64');
-  const out: number[] = [];
-  for (let i = 0; i + 6 <= buffer.length; i += 6) out.push(buffer.readUIntBE(i, 6));
-  return out;
+  private last = { e164: '', hash: 0 };
+
+  /** A slice asks has() and then add() for the same number: hash it once. */
+  private hashOf(e164: string): number {
+    if (this.last.e164 !== e164) this.last = { e164, hash: numberHash(e164) };
+    return this.last.hash;
+  }
+
+  private inEarlier(hash: number): boolean {
+    let low = 0;
+    let high = this.earlier.length / HASH_BYTES - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const value = this.earlier.readUIntBE(mid * HASH_BYTES, HASH_BYTES);
+      if (value === hash) return true;
+      if (value < hash) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
 }
 
 /** Where a run stands: the portal page still to finish and how many of its users are done. */
@@ -212,7 +247,7 @@ export interface RunState {
   startedAt: string;
   updatedAt: string;
   finishedAt: string | null;
-  /** Dry run only: packed SeenNumbers. */
+  /** Dry run only: SeenNumbers.pack(). */
   seen?: string;
   seenCapped?: boolean;
 }
@@ -222,25 +257,45 @@ function cursorKey(secret: string): Buffer {
   return createHmac('sha256', secret).update('batch-cursor-v1').digest();
 }
 
-function signature(payload: string, secret: string): Buffer {
-  return createHmac('sha256', cursorKey(secret)).update(payload).digest();
+/** HMAC over the token's parts joined by '.', fed part by part (no copy of a large cursor). */
+function signature(parts: readonly string[], secret: string): Buffer {
+  const hmac = createHmac('sha256', cursorKey(secret));
+  parts.forEach((part, i) => {
+    if (i > 0) hmac.update('.');
+    hmac.update(part);
+  });
+  return hmac.digest();
 }
 
-/** Opaque, signed token of a run's state: `<base64url JSON>.<base64url HMAC-SHA256>`. */
+/**
+ * Opaque, signed token of a run's state: `<base64url JSON>.<base64url HMAC-SHA256>`, and
+ * for a dry run `<base64url JSON>.<seen>.<HMAC>`, the packed seen-number hashes in their own
+ * part (already base64url: encoding them inside the JSON would base64 them twice).
+ */
 export function encodeCursor(state: RunState, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
-  return `${payload}.${signature(payload, secret).toString('base64url')}`;
+  const { seen, ...rest } = state;
+  const payload = Buffer.from(JSON.stringify(rest)).toString('base64url');
+  const parts = seen === undefined ? [payload] : [payload, seen];
+  return `${parts.join('.')}.${signature(parts, secret).toString('base64url')}`;
 }
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** The state in a token, or undefined when it was not signed with this secret or is damaged. */
 export function decodeCursor(token: string, secret: string): RunState | undefined {
-  const [payload, sig, extra] = token.split('.');
-  if (!payload || !sig || extra !== undefined) return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 2 && parts.length !== 3) return undefined;
+  const sig = parts.pop()!;
+  const [payload, seen] = parts;
+  if (!payload || !sig) return undefined;
   const given = Buffer.from(sig, 'base64url');
-  const expected = signature(payload, secret);
+  const expected = signature(parts, secret);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (seen !== undefined && !BASE64URL.test(seen)) return undefined;
   try {
     const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as RunState;
+    // A two-part token from before the seen part existed carries `seen` inside the JSON.
+    if (seen !== undefined) state.seen = seen;
     return isRunState(state) ? state : undefined;
   } catch {
     return undefined;

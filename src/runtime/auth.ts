@@ -5,7 +5,7 @@
  * compared in constant time. No home-made crypto.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import { setting, type Env } from '../core/settings';
 import type { RouteEvent } from './route';
 
@@ -48,7 +48,10 @@ export function publicUrl(context: Env, path: string): string {
 export type AuthResult = { ok: true } | { ok: false; code: string; message: string };
 
 function validSignature(secret: string, signature: string | undefined, url: string, params: Record<string, string>): boolean {
-  return signature !== undefined && signature !== '' && twilio.validateRequest(secret, signature, url, params);
+  if (signature === undefined || signature === '') return false;
+  // Required here, not at the top: the admin routes check a token only and need not load twilio-node (see client.ts).
+  const { validateRequest } = require('twilio') as typeof twilio; // eslint-disable-line @typescript-eslint/no-require-imports
+  return validateRequest(secret, signature, url, params);
 }
 
 export function checkPortalSignature(context: Env, event: RouteEvent, path: string, nowMs: number): AuthResult {

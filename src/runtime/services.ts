@@ -13,10 +13,11 @@ import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { createActivity } from '../twilio/activity';
-import { sharedTwilioClient, type TwilioClient } from '../twilio/client';
+import { sharedTwilioClient, twilioCredentials, type TwilioClient } from '../twilio/client';
 import type { LookupMode } from '../twilio/lookup';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
+import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
 import { createSyncStore, type KeyValueStore } from '../twilio/sync-store';
 import { publicUrl } from './auth';
 
@@ -45,6 +46,49 @@ export function createServices(context: Env, deadlineMs: number): Services {
 }
 
 /** The tips file is a private asset: deployed functions read it through Runtime.getAssets(). */
+/**
+ * The store of a batch dry run: reads single items through the lean reader (see
+ * sync-reader.ts for why not twilio-node), and refuses every write.
+ */
+export function dryRunStore(context: Env, deadlineMs: number): KeyValueStore {
+  const credentials = twilioCredentials(context);
+  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
+  return readOnlyStore(
+    createSyncItemReader({ credentials, serviceSid: setting(context, 'SYNC_SERVICE_SID')!, baseUrl: setting(context, 'TWILIO_API_BASE_URL'), deadline: () => deadlineMs }),
+  );
+}
+
+/** Thrown by the adapters a dry run must never use (messages, Lookup). */
+export class DryRunRefusal extends Error {
+  constructor(what: string) {
+    super(`${what} refused: a dry run sends nothing and looks nothing up`);
+    this.name = 'DryRunRefusal';
+  }
+}
+
+/**
+ * Registration adapters for a batch dry run (`registerNumber(..., { dryRun: true })` only
+ * reads the subscriber item): the read-only store, and a sender and Lookup that refuse.
+ * No Twilio client is made, so a dry slice never loads twilio-node (see client.ts).
+ */
+export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: number): RegistrationDeps {
+  const store = dryRunStore(context, deadlineMs);
+  const timeZone = setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
+  const refuse = (what: string) => () => Promise.reject(new DryRunRefusal(what));
+  return {
+    store,
+    sender: { send: refuse('sending a message'), cancel: refuse('cancelling a message'), findSentSince: refuse('searching messages') },
+    lookup: { lookup: refuse('Lookup') },
+    activity: createActivity(store, intSetting(context, 'SYNC_SHARDS'), log),
+    welcomeCap: { take: refuse('the welcome cap') },
+    log,
+    config: registrationConfig(context),
+    now: () => new Date(),
+    newId: () => randomUUID(),
+    localDate: (instant) => localDateOf(instant, timeZone),
+  };
+}
+
 export function loadTips(): Tip[] {
   const asset = Runtime.getAssets()['/tips.json'];
   if (!asset) throw new Error('tips asset /tips.json is missing');

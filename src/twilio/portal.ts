@@ -5,6 +5,7 @@
  * and a message that names the setting to fix. The token never appears in an error.
  */
 import { DeadlineExceededError, withRetry } from '../core/retry';
+import { httpGet, HttpGetError, type HttpAnswer, type HttpGet } from './http-get';
 import type { Language } from '../core/subscriber';
 
 export interface PortalConfig {
@@ -61,7 +62,8 @@ export interface PortalClientOptions {
   deadline: () => number;
   /** Longest wait for one page. */
   timeoutMs?: number;
-  fetchImpl?: typeof fetch;
+  /** node:http GET (http-get.ts: not global fetch, which costs a Function ~15 MB to load). */
+  get?: HttpGet;
 }
 
 export interface PortalClient {
@@ -95,6 +97,8 @@ export function portalPageUrl(candidate: string, apiUrl: string): string | undef
 }
 
 const LANGUAGES = new Set(['en', 'ne']);
+/** Redirects followed for one page (same host only). */
+const MAX_REDIRECTS = 5;
 
 /** One portal user object -> PortalUser, or a message saying what is wrong with it. */
 export function readUser(raw: unknown, config: Pick<PortalConfig, 'idField' | 'phoneField'>): PortalUser | string {
@@ -141,25 +145,29 @@ function describe(url: string): string {
 }
 
 export function createPortalClient(config: PortalConfig, options: PortalClientOptions): PortalClient {
-  const fetchImpl = options.fetchImpl ?? fetch;
+  const get = options.get ?? httpGet;
   const timeoutMs = options.timeoutMs ?? 5000;
 
   async function fetchOnce(url: string): Promise<unknown> {
     const remaining = options.deadline() - Date.now();
     if (remaining <= 0) throw new DeadlineExceededError(0, new Error('no time left for the portal'));
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        headers: { Authorization: `${config.scheme} ${config.token}`, Accept: 'application/json' },
-        signal: AbortSignal.timeout(Math.min(timeoutMs, remaining)),
-      });
-    } catch (error) {
-      // Socket errors and timeouts: retryable network failures.
-      const name = (error as Error)?.name;
-      throw Object.assign(new Error(name === 'TimeoutError' ? 'portal did not answer in time' : 'portal unreachable'), { network: true });
+    let response: HttpAnswer;
+    let at = url;
+    for (let hops = 0; ; hops++) {
+      try {
+        response = await get(at, { Authorization: `${config.scheme} ${config.token}`, Accept: 'application/json' }, Math.min(timeoutMs, remaining));
+      } catch (error) {
+        // Socket errors and timeouts: retryable network failures.
+        throw Object.assign(new Error(error instanceof HttpGetError && error.timedOut ? 'portal did not answer in time' : 'portal unreachable'), { network: true });
+      }
+      const location = response.headers.location;
+      if (![301, 302, 303, 307, 308].includes(response.status) || !location || hops >= MAX_REDIRECTS) break;
+      // Redirects (e.g. a missing trailing slash) are followed on the portal's host only: the token goes nowhere else.
+      const next = portalPageUrl(location, at); // `at` is on the PORTAL_API_URL host already
+      if (!next) throw new PortalError('portal_malformed_page', `The portal redirected ${describe(url)} to another host: set PORTAL_API_URL to the final address`, response.status);
+      at = next;
     }
     if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
       throw new PortalError(
         'portal_unauthorized',
         `The portal refused our credentials (HTTP ${response.status}): check PORTAL_API_TOKEN and PORTAL_AUTH_SCHEME (now "${config.scheme}")`,
@@ -167,15 +175,13 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
       );
     }
     if (response.status === 404) {
-      await response.body?.cancel();
       throw new PortalError('portal_page_not_found', `The portal has no page ${describe(url)} (HTTP 404): check PORTAL_API_URL, or the user list shrank during the run`, 404);
     }
     if (response.status === 429 || response.status >= 500) {
-      await response.body?.cancel();
-      const retryAfter = Number(response.headers.get('retry-after'));
+      const retryAfter = Number(response.headers['retry-after']);
       throw new PortalHttpError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
     }
-    const text = await response.text();
+    const text = response.body;
     if (response.status !== 200) throw new PortalError('portal_malformed_page', `The portal answered HTTP ${response.status} for ${describe(url)}`, response.status);
     try {
       return JSON.parse(text);

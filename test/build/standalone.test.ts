@@ -2,6 +2,7 @@
  * Twilio uploads each function as a lone file. Copy every built function, alone, into an
  * empty directory that has only node_modules, load it, and call it.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -46,6 +47,16 @@ test('each built function loads alone from an empty directory and exports a hand
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+});
+
+test('the batch and health functions load without twilio-node (it is required on first client use)', () => {
+  for (const name of ['admin/batch-register.js', 'health.js']) {
+    const file = join(distFunctions, name);
+    const script = `require(${JSON.stringify(file)}); console.log(JSON.stringify(Object.keys(require.cache).filter((p) => p.includes('/node_modules/twilio/'))))`;
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual([]);
   }
 });
 

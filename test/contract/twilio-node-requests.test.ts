@@ -9,6 +9,7 @@ import { validateTwilioRequest } from '../../sandbox/contract/index';
 import { createTwilioClient, type TwilioClient } from '../../src/twilio/client';
 import { createMessageSender } from '../../src/twilio/messaging';
 import { createPhoneLookup } from '../../src/twilio/lookup';
+import { createSyncItemReader } from '../../src/twilio/sync-reader';
 import { createSyncStore } from '../../src/twilio/sync-store';
 import { CONTENT_SID, MESSAGE_SID, MESSAGING_SERVICE_SID, SYNC_SERVICE_SID } from './fixtures';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server';
@@ -114,5 +115,13 @@ describe("the project's adapters put only spec-conforming requests on the wire",
     });
     expect(requests.length).toBeGreaterThanOrEqual(12);
     expect(requests.flatMap((request) => validateTwilioRequest(request))).toEqual([]);
+  });
+
+  test("the dry run's lean Sync item reader (node:http, not twilio-node)", async () => {
+    const get = createSyncItemReader({ credentials: { username: 'AC' + '0'.repeat(32), password: '0'.repeat(32) }, serviceSid: SYNC_SERVICE_SID, baseUrl: server.url, deadline: () => Date.now() + 5000 });
+    const requests = await sent(() => get('subscribers-0', TO).catch(() => undefined));
+    expect(requests).toHaveLength(1);
+    expect(`${requests[0]!.method} /${requests[0]!.product}${requests[0]!.path}`).toBe(`GET /sync/v1/Services/${SYNC_SERVICE_SID}/Maps/subscribers-0/Items/${encodeURIComponent(TO)}`);
+    expect(validateTwilioRequest(requests[0]!)).toEqual([]);
   });
 });

@@ -152,6 +152,27 @@ describe('POST /admin/batch-register', () => {
     expect(system.sandbox.messages()).toHaveLength(welcomeNumbers().size);
   });
 
+  test('a dry run after a real run reads the subscribers it made (lean reader): registered users are already_registered, nothing written', async () => {
+    const real = await drive({ dryRun: false, pageSize: 100 });
+    expect(real.last.json.done).toBe(true);
+    const itemsBefore = subscriberItems();
+    const revisionsBefore = JSON.stringify(Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`)));
+    const messagesBefore = system.sandbox.messages().length;
+
+    const dry = await drive({ dryRun: true, pageSize: 100, budgetMs: 1000 });
+    expect(dry.last.json).toMatchObject({ dryRun: true, done: true, processed: USERS });
+    const expected = expectedCounts(false);
+    expect(nonZero(dry.last.json.counts)).toEqual(nonZero({ ...expected, already_registered: expected.registered!, registered: 0 }));
+    const byId = new Map(users().map((u) => [String(u.id), u]));
+    for (const r of dry.results) {
+      const fresh = expectedOutcome(byId.get(r.userId)!.category, false);
+      expect(r.outcome).toBe(fresh === 'registered' ? 'already_registered' : fresh);
+    }
+    expect(subscriberItems()).toBe(itemsBefore);
+    expect(JSON.stringify(Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`)))).toBe(revisionsBefore);
+    expect(system.sandbox.messages()).toHaveLength(messagesBefore);
+  });
+
   test('portal 500s are retried with backoff and the run still completes', async () => {
     system.sandbox.configure({ portal: { users: USERS, failRate: 0.4 } });
     const run = await drive({ dryRun: true, pageSize: 100 });

@@ -3,7 +3,7 @@
  * service, an in-memory Sync store with revisions, a counting sender and a paged portal
  * built from the sandbox's user generator (whose categories give the expected outcomes).
  */
-import { runSlice, type BatchDeps, type SliceAnswer, type SliceResponse } from '../../src/app/batch';
+import { DRY_SLICE_MAX_USERS, runSlice, type BatchDeps, type SliceAnswer, type SliceResponse } from '../../src/app/batch';
 import type { RegistrationDeps } from '../../src/app/registration';
 import { decodeCursor, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
@@ -189,6 +189,38 @@ describe('batch slices over the in-memory portal', () => {
     results.forEach((r, i) => expect(r.outcome).toBe(expectedOutcome(portalUser(i, SEED).category, true)));
     expect(store.writes).toBe(0);
     expect(sent).toHaveLength(0);
+  });
+
+  test('a dry slice starts at most DRY_SLICE_MAX_USERS users even with budget left; the next continues mid-page', async () => {
+    const users = DRY_SLICE_MAX_USERS + 1234;
+    const { slice, deps, store } = setup(users);
+    deps.clock = () => 1_000_000; // time stands still: only the cap can end a slice
+    const { results, bodies, last } = await loop(slice, true);
+    expect(bodies.map((b) => b.results.length)).toEqual([DRY_SLICE_MAX_USERS, 1234]);
+    expect(bodies[0]).toMatchObject({ done: false, processed: DRY_SLICE_MAX_USERS });
+    expect(results.map((r) => r.userId)).toEqual(Array.from({ length: users }, (_, i) => String(i + 1)));
+    expect(last).toMatchObject({ done: true, processed: users });
+    // At this size the generator gives a few 'valid' users a number an earlier one has: duplicates too.
+    const numbers = new Set<string>();
+    const expected = Array.from({ length: users }, (_, i) => {
+      const u = portalUser(i, SEED);
+      const outcome = expectedOutcome(u.category, true);
+      if (outcome !== 'would_register') return outcome;
+      if (numbers.has(u.e164!)) return 'duplicate';
+      numbers.add(u.e164!);
+      return outcome;
+    });
+    expect(results.map((r) => r.outcome)).toEqual(expected);
+    expect(last.counts.duplicate).toBe(expected.filter((o) => o === 'duplicate').length);
+    expect(store.writes).toBe(0);
+  });
+
+  test('a real slice is not capped by DRY_SLICE_MAX_USERS', async () => {
+    const users = DRY_SLICE_MAX_USERS + 100;
+    const { slice, deps } = setup(users);
+    deps.clock = () => 1_000_000;
+    const first = ok(await slice({ dryRun: false, pageSize: 500, budgetMs: 8000 }));
+    expect(first).toMatchObject({ done: true, processed: users });
   });
 
   test('duplicates far apart are found across slices: from the cursor in a dry run, from the subscriber record in a real run', async () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createHmac } from 'node:crypto';
 import {
   addCounts,
   advanceRun,
@@ -8,6 +9,7 @@ import {
   encodeCursor,
   newRunId,
   newRunState,
+  numberHash,
   parseSliceOptions,
   SeenNumbers,
   type BatchResult,
@@ -90,15 +92,35 @@ describe('cursor token', () => {
   test('round-trips', () => {
     expect(decodeCursor(encodeCursor(state, SECRET), SECRET)).toEqual(state);
   });
-  test('another secret, a flipped character or garbage is refused', () => {
+  test('another secret, a flipped character, a changed seen part or garbage is refused', () => {
     const token = encodeCursor(state, SECRET);
     expect(decodeCursor(token, 'b'.repeat(48))).toBeUndefined();
-    const [payload, sig] = token.split('.');
-    const tampered = Buffer.from(JSON.stringify({ ...state, processed: 999 })).toString('base64url');
-    expect(decodeCursor(`${tampered}.${sig}`, SECRET)).toBeUndefined();
-    expect(decodeCursor(`${payload}.${sig}x`, SECRET)).toBeUndefined();
+    const [payload, seen, sig] = token.split('.');
+    expect(seen).toBe(state.seen); // the hashes ride as they are, not inside the JSON
+    const tampered = Buffer.from(JSON.stringify({ ...state, seen: undefined, processed: 999 })).toString('base64url');
+    expect(decodeCursor(`${tampered}.${seen}.${sig}`, SECRET)).toBeUndefined();
+    expect(decodeCursor(`${payload}.AAAAAAAC.${sig}`, SECRET)).toBeUndefined();
+    expect(decodeCursor(`${payload}.${sig}`, SECRET)).toBeUndefined();
+    expect(decodeCursor(`${payload}.${seen}.${sig}x`, SECRET)).toBeUndefined();
     expect(decodeCursor('not-a-token', SECRET)).toBeUndefined();
     expect(decodeCursor('', SECRET)).toBeUndefined();
+  });
+  test('a real run (no seen set) has a two-part token', () => {
+    const real = newRunState({ runId: 'run_2', dryRun: false, firstPage: 'http://portal/api/users/', now: new Date() });
+    const token = encodeCursor(real, SECRET);
+    expect(token.split('.')).toHaveLength(2);
+    expect(decodeCursor(token, SECRET)).toEqual(real);
+  });
+  test('a token of the earlier format (seen as base64 inside the JSON) still decodes and its numbers are still seen', () => {
+    const old = new SeenNumbers();
+    old.add('+9779840000001');
+    const legacyState = { ...state, seen: Buffer.from(old.pack(), 'base64url').toString('base64') };
+    const payload = Buffer.from(JSON.stringify(legacyState)).toString('base64url');
+    const key = createHmac('sha256', SECRET).update('batch-cursor-v1').digest();
+    const legacy = `${payload}.${createHmac('sha256', key).update(payload).digest('base64url')}`;
+    const decoded = decodeCursor(legacy, SECRET)!;
+    expect(decoded).toEqual(legacyState);
+    expect(new SeenNumbers(decoded.seen).has('+9779840000001')).toBe(true);
   });
 });
 
@@ -121,7 +143,22 @@ describe('SeenNumbers', () => {
     expect(seen.size).toBe(3);
     expect(seen.capped).toBe(true);
     expect(seen.has('+9779840000004')).toBe(false);
-    expect(Buffer.from(seen.pack(), 'base64')).toHaveLength(18);
+    expect(Buffer.from(seen.pack(), 'base64url')).toHaveLength(18);
+  });
+  test('merges the cursor hashes with the slice ones in order, once each, 8 characters per number', () => {
+    const first = new SeenNumbers();
+    const numbers = Array.from({ length: 50 }, (_, i) => `+97798400${String(i * 7919).padStart(5, '0')}`);
+    numbers.slice(0, 30).forEach((n) => first.add(n));
+    const second = new SeenNumbers(first.pack());
+    numbers.slice(20).forEach((n) => second.add(n)); // 10 already seen
+    expect(second.size).toBe(50);
+    const packed = second.pack();
+    expect(packed).toHaveLength(50 * 8);
+    const bytes = Buffer.from(packed, 'base64url');
+    const hashes = Array.from({ length: 50 }, (_, i) => bytes.readUIntBE(i * 6, 6));
+    expect(hashes).toEqual([...hashes].sort((a, b) => a - b));
+    expect(new Set(hashes).size).toBe(50);
+    expect(new Set(hashes)).toEqual(new Set(numbers.map(numberHash)));
   });
 });
 

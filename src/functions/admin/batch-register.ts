@@ -11,7 +11,7 @@ import { intSetting, setting } from '../../core/settings';
 import type { Channel } from '../../core/subscriber';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { registrationDeps } from '../../runtime/services';
+import { dryRunRegistrationDeps, registrationDeps } from '../../runtime/services';
 import { createPortalClient } from '../../twilio/portal';
 
 /** More parallel registrations than this would only meet Twilio's concurrency limit. */
@@ -35,7 +35,8 @@ export const handler = defineRoute({
     }
 
     const deadline = workDeadline(startedAt, parsed.value.budgetMs);
-    const registration = registrationDeps(context, log, deadline);
+    // A dry run only reads subscribers (lean read-only store, no Twilio client): see services.ts.
+    const registration = parsed.value.dryRun ? dryRunRegistrationDeps(context, log, deadline) : registrationDeps(context, log, deadline);
     const portal = createPortalClient(
       {
         url: setting(context, 'PORTAL_API_URL')!,
