@@ -330,7 +330,7 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     const outcome = await registerNumber(
       { userId: user.id, phone: user.phone, name: user.name, channel: deps.channel, language: user.language ?? 'en', resubscribe: false, source: 'batch' },
       deps.registration,
-      { dryRun },
+      { dryRun, normalized },
     );
     const mapped = batchOutcomeOf(outcome);
     let result: BatchResult = { userId: user.id, ...mapped };

@@ -9,7 +9,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import { COUNTER, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
-import { normalizePhone, type PhoneRejection } from '../core/phone';
+import { normalizePhone, type PhoneRejection, type PhoneResult } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
 import { shardedName } from '../core/shard';
 import {
@@ -91,22 +91,28 @@ export type RegistrationOutcome =
   | { kind: 'rate_limited'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'not_configured'; missing: string[] };
 
-export async function registerNumber(request: RegistrationRequest, deps: RegistrationDeps, options: { dryRun?: boolean } = {}): Promise<RegistrationOutcome> {
+export interface RegistrationOptions {
+  /** Report what would happen; write and send nothing. */
+  dryRun?: boolean;
+  /** `request.phone` already through normalizePhone with this config (the batch did it to find duplicates). */
+  normalized?: PhoneResult;
+}
+
+export async function registerNumber(request: RegistrationRequest, deps: RegistrationDeps, options: RegistrationOptions = {}): Promise<RegistrationOutcome> {
+  const normalized = options.normalized ?? normalizePhone(request.phone, { defaultCountry: deps.config.defaultCountry, allowedCountries: deps.config.allowedCountries });
   try {
-    return await registerOnce(request, deps, options);
+    return await registerOnce(request, normalized, deps, options);
   } catch (error) {
     // Sync or Lookup still failing when the time box ran out: the portal retries later, and
     // the registration lock keeps that retry to one welcome.
     if (!(error instanceof DeadlineExceededError) && !defaultRetryable(error)) throw error;
-    const normalized = normalizePhone(request.phone, { defaultCountry: deps.config.defaultCountry, allowedCountries: deps.config.allowedCountries });
     deps.log.warn('registration.retry_later', { userId: request.userId, phone: normalized.ok ? normalized.e164 : undefined, error });
     return { kind: 'retry_later', e164: normalized.ok ? normalized.e164 : '', masked: normalized.ok ? normalized.masked : '', retryAfterSeconds: 5 };
   }
 }
 
-async function registerOnce(request: RegistrationRequest, deps: RegistrationDeps, options: { dryRun?: boolean }): Promise<RegistrationOutcome> {
+async function registerOnce(request: RegistrationRequest, normalized: PhoneResult, deps: RegistrationDeps, options: RegistrationOptions): Promise<RegistrationOutcome> {
   const { config, log } = deps;
-  const normalized = normalizePhone(request.phone, { defaultCountry: config.defaultCountry, allowedCountries: config.allowedCountries });
   if (!normalized.ok) {
     log.info('registration.invalid', { userId: request.userId, reason: normalized.reason });
     if (!options.dryRun) await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.registrationInvalid(normalized.reason)]: 1 });
