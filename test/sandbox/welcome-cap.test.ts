@@ -52,6 +52,15 @@ async function counted(minute: string): Promise<number> {
   return page.items.filter((i) => i.key.startsWith(minute)).reduce((sum, i) => sum + i.data.count, 0);
 }
 
+/** Waits until `check` holds (a background refill landing), failing after 5 s. */
+async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
+  const until = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached in 5 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const numbers = (n: number, prefix = '98410') => Array.from({ length: n }, (_, i) => `+977${prefix}${String(i).padStart(5, '0')}`);
 
 test('per call: 25 concurrent takers of a 20-a-minute cap -> exactly 20 slots, 5 told to wait until the next minute', async () => {
@@ -102,7 +111,7 @@ test('reserving: a shard running low refills in the background, before a taker h
   const counting = countingStore();
   const cap = createReservingWelcomeCap(deps(640, counting.store)); // blocks of 8
   for (const n of numbers(4)) expect(await cap.take(n)).toBe(0); // the 4th take leaves 4 of 8: refill starts
-  await new Promise((r) => setTimeout(r, 100));
+  await eventually(() => counting.writes() >= 2);
   expect(counting.writes()).toBe(2);
   expect(await counted('2026-05-01T06:30')).toBe(16);
   for (const n of numbers(8, '98411')) expect(await cap.take(n)).toBe(0);
@@ -130,7 +139,7 @@ test('one cap shared: 60 per-call and 80 reserving takers of 128 a minute -> exa
 test('reserving: slots belong to their minute; release gives back only the current minute\'s', async () => {
   const cap = createReservingWelcomeCap(deps(128)); // blocks of 2, refilled at 1 left
   expect(await cap.take('+9779841000001')).toBe(0);
-  await new Promise((r) => setTimeout(r, 50)); // the background refill lands
+  await eventually(async () => (await counted('2026-05-01T06:30')) >= 4); // the background refill lands
   expect(await counted('2026-05-01T06:30')).toBe(4);
   now = new Date('2026-05-01T06:31:01Z');
   expect(await cap.take('+9779841000002')).toBe(0); // last minute's 3 spare slots are not used
