@@ -13,7 +13,7 @@ import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { createActivity } from '../twilio/activity';
-import { sharedTwilioClient, twilioCredentials, type TwilioClient } from '../twilio/client';
+import { requireTwilioCredentials, sharedTwilioClient, type TwilioClient } from '../twilio/client';
 import type { LookupMode } from '../twilio/lookup';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
@@ -32,10 +32,15 @@ export interface Services {
   localDate: (instant: Date) => string;
 }
 
+/** The portal's local time zone: daily counters and tip dates are its days. */
+function timeZoneOf(context: Env): string {
+  return setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
+}
+
 export function createServices(context: Env, deadlineMs: number): Services {
   const client = sharedTwilioClient(context);
   const deadline = () => deadlineMs;
-  const timeZone = setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
+  const timeZone = timeZoneOf(context);
   return {
     client,
     store: createSyncStore({ client, serviceSid: setting(context, 'SYNC_SERVICE_SID')!, deadline }),
@@ -45,16 +50,13 @@ export function createServices(context: Env, deadlineMs: number): Services {
   };
 }
 
-/** The tips file is a private asset: deployed functions read it through Runtime.getAssets(). */
 /**
  * The store of a batch dry run: reads single items through the lean reader (see
  * sync-reader.ts for why not twilio-node), and refuses every write.
  */
 export function dryRunStore(context: Env, deadlineMs: number): KeyValueStore {
-  const credentials = twilioCredentials(context);
-  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
   return readOnlyStore(
-    createSyncItemReader({ credentials, serviceSid: setting(context, 'SYNC_SERVICE_SID')!, baseUrl: setting(context, 'TWILIO_API_BASE_URL'), deadline: () => deadlineMs }),
+    createSyncItemReader({ credentials: requireTwilioCredentials(context), serviceSid: setting(context, 'SYNC_SERVICE_SID')!, baseUrl: setting(context, 'TWILIO_API_BASE_URL'), deadline: () => deadlineMs }),
   );
 }
 
@@ -73,7 +75,7 @@ export class DryRunRefusal extends Error {
  */
 export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: number): RegistrationDeps {
   const store = dryRunStore(context, deadlineMs);
-  const timeZone = setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
+  const timeZone = timeZoneOf(context);
   const refuse = (what: string) => () => Promise.reject(new DryRunRefusal(what));
   return {
     store,
@@ -89,6 +91,7 @@ export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: nu
   };
 }
 
+/** The tips file is a private asset: deployed functions read it through Runtime.getAssets(). */
 export function loadTips(): Tip[] {
   const asset = Runtime.getAssets()['/tips.json'];
   if (!asset) throw new Error('tips asset /tips.json is missing');

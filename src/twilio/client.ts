@@ -88,6 +88,13 @@ export function twilioCredentials(env: Env): { username: string; password: strin
   return authToken ? { username: accountSid, password: authToken, accountSid } : undefined;
 }
 
+/** twilioCredentials, or an error naming the settings to fill in. */
+export function requireTwilioCredentials(env: Env): { username: string; password: string; accountSid: string } {
+  const credentials = twilioCredentials(env);
+  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
+  return credentials;
+}
+
 /**
  * Clients cached per credential + base URL: a warm Function container serves many calls, and
  * reusing the client keeps its keep-alive connections to Twilio instead of a new TLS
@@ -108,8 +115,7 @@ export function sharedTwilioClient(env: Env): TwilioClient {
 }
 
 export function createTwilioClient(env: Env): TwilioClient {
-  const credentials = twilioCredentials(env);
-  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
+  const credentials = requireTwilioCredentials(env);
   const ProjectRequestClient = projectRequestClientClass();
   return sdk().twilio(credentials.username, credentials.password, {
     accountSid: credentials.accountSid,
