@@ -34,7 +34,8 @@ function twilioRunPid(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      if (/^Name:\s+twilio-run$/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) return Number(entry);
+      if (/^Name:\s+twilio-run$/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status))
+        return Number(entry);
     } catch {
       // process went away
     }
@@ -66,7 +67,11 @@ interface Drive {
   windows: Array<[number, number]>;
 }
 
-async function drive(system: System, body: Record<string, unknown>, onSlice?: (processed: number) => void): Promise<Drive> {
+async function drive(
+  system: System,
+  body: Record<string, unknown>,
+  onSlice?: (processed: number) => void,
+): Promise<Drive> {
   const auth = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
   const started = performance.now();
   let runId: string | undefined;
@@ -91,7 +96,16 @@ async function drive(system: System, body: Record<string, unknown>, onSlice?: (p
     maxCursorBytes = Math.max(maxCursorBytes, cursor?.length ?? 0);
     onSlice?.(res.json.processed);
     if (res.json.done) {
-      return { seconds: (performance.now() - started) / 1000, slices, longestSliceMs, longestServerMs, counts: res.json.counts, processed: res.json.processed, maxCursorBytes, windows };
+      return {
+        seconds: (performance.now() - started) / 1000,
+        slices,
+        longestSliceMs,
+        longestServerMs,
+        counts: res.json.counts,
+        processed: res.json.processed,
+        maxCursorBytes,
+        windows,
+      };
     }
   }
 }
@@ -101,9 +115,15 @@ async function drive(system: System, body: Record<string, unknown>, onSlice?: (p
  * sandbox latency) as a fraction of C, overall, inside slices, and in each slice's first
  * second, middle and last 1.5 s.
  */
-function utilization(requests: RecordedRequest[], windows: Array<[number, number]>, latencyMs: number, concurrency: number) {
+function utilization(
+  requests: RecordedRequest[],
+  windows: Array<[number, number]>,
+  latencyMs: number,
+  concurrency: number,
+) {
   const busyMs = (from: number, to: number) =>
-    requests.reduce((sum, r) => sum + Math.max(0, Math.min(r.at + latencyMs, to) - Math.max(r.at, from)), 0) / (concurrency * Math.max(1, to - from));
+    requests.reduce((sum, r) => sum + Math.max(0, Math.min(r.at + latencyMs, to) - Math.max(r.at, from)), 0) /
+    (concurrency * Math.max(1, to - from));
   const parts = { first: [] as number[], middle: [] as number[], last: [] as number[] };
   let inside = 0;
   for (const [from, to] of windows) {
@@ -114,11 +134,21 @@ function utilization(requests: RecordedRequest[], windows: Array<[number, number
   }
   const all = [...requests].sort((a, b) => a.at - b.at);
   const startDelays = windows.map(([from, to]) => (all.find((r) => r.at >= from && r.at < to)?.at ?? from) - from);
-  const endGaps = windows.map(([from, to]) => to - Math.max(...all.filter((r) => r.at >= from && r.at < to).map((r) => r.at + latencyMs)));
-  console.log(`first user call after the slice request: ${startDelays.map((d) => `${d} ms`).join(', ')}; answer after the last user call ended: ${endGaps.map((d) => `${d} ms`).join(', ')}`);
+  const endGaps = windows.map(
+    ([from, to]) => to - Math.max(...all.filter((r) => r.at >= from && r.at < to).map((r) => r.at + latencyMs)),
+  );
+  console.log(
+    `first user call after the slice request: ${startDelays.map((d) => `${d} ms`).join(', ')}; answer after the last user call ended: ${endGaps.map((d) => `${d} ms`).join(', ')}`,
+  );
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const total = windows[windows.length - 1]![1] - windows[0]![0];
-  return { overall: busyMs(windows[0]![0], windows[windows.length - 1]![1]), betweenSlicesMs: total - inside, first: mean(parts.first), middle: mean(parts.middle), last: mean(parts.last) };
+  return {
+    overall: busyMs(windows[0]![0], windows[windows.length - 1]![1]),
+    betweenSlicesMs: total - inside,
+    first: mean(parts.first),
+    middle: mean(parts.middle),
+    last: mean(parts.last),
+  };
 }
 
 const nonZero = (counts: Record<string, number>) =>
@@ -137,11 +167,16 @@ async function realRun(users: number, latencyMs: number, concurrency: number) {
     const pid = twilioRunPid();
     const cpuBefore = { functions: cpuSeconds(pid), bench: process.cpuUsage() };
     const result = await drive(system, { dryRun: false, pageSize: 100 });
-    const cpu = { functions: cpuSeconds(pid) - cpuBefore.functions, bench: (process.cpuUsage(cpuBefore.bench).user + process.cpuUsage(cpuBefore.bench).system) / 1e6 };
+    const cpu = {
+      functions: cpuSeconds(pid) - cpuBefore.functions,
+      bench: (process.cpuUsage(cpuBefore.bench).user + process.cpuUsage(cpuBefore.bench).system) / 1e6,
+    };
     const requests = system.sandbox.requests();
     // Per-slice bookkeeping, not any user's critical path: the run state, and the dashboard
     // counters a slice writes once per commit.
-    const runCalls = requests.filter((r) => r.path.includes('/Maps/batch-runs') || r.path.includes('/Maps/counters-')).length;
+    const runCalls = requests.filter(
+      (r) => r.path.includes('/Maps/batch-runs') || r.path.includes('/Maps/counters-'),
+    ).length;
     const userCalls = requests.length - runCalls;
     const callsPerUser = userCalls / users;
     const ceiling = concurrency / ((callsPerUser * latencyMs) / 1000);
@@ -153,19 +188,32 @@ async function realRun(users: number, latencyMs: number, concurrency: number) {
     const mem = memoryMb(pid);
     console.log(`\n## real run: ${users} users, latency ${latencyMs} ms, concurrency ${concurrency}`);
     console.log(`outcomes: ${nonZero(result.counts)}`);
-    console.log(`Twilio calls: ${userCalls} by registrations (${callsPerUser.toFixed(2)} per user on average), ${runCalls} for run state and counters (${result.slices} slices)`);
-    console.log(`ceiling = ${concurrency} / (${callsPerUser.toFixed(2)} x ${latencyMs} ms) = ${ceiling.toFixed(1)} users/s`);
-    console.log(`throughput ${throughput.toFixed(1)} users/s over ${result.seconds.toFixed(1)} s = ${(throughput / ceiling).toFixed(3)} of the ceiling`);
+    console.log(
+      `Twilio calls: ${userCalls} by registrations (${callsPerUser.toFixed(2)} per user on average), ${runCalls} for run state and counters (${result.slices} slices)`,
+    );
+    console.log(
+      `ceiling = ${concurrency} / (${callsPerUser.toFixed(2)} x ${latencyMs} ms) = ${ceiling.toFixed(1)} users/s`,
+    );
+    console.log(
+      `throughput ${throughput.toFixed(1)} users/s over ${result.seconds.toFixed(1)} s = ${(throughput / ceiling).toFixed(3)} of the ceiling`,
+    );
     console.log(
       `strict: without the ${capCalls} welcome-cap calls (${((capCalls / userCalls) * 100).toFixed(1)}%) the ceiling is ${strictCeiling.toFixed(1)} users/s and the throughput ${(throughput / strictCeiling).toFixed(3)} of it`,
     );
-    console.log(`longest slice: ${result.longestSliceMs.toFixed(0)} ms at the client, ${result.longestServerMs} ms in the function (budget 8000)`);
+    console.log(
+      `longest slice: ${result.longestSliceMs.toFixed(0)} ms at the client, ${result.longestServerMs} ms in the function (budget 8000)`,
+    );
     console.log(`twilio-run peak RSS (VmHWM) ${mem.hwm.toFixed(1)} MB, now ${mem.rss.toFixed(1)} MB`);
     console.log(
       `CPU: twilio-run ${cpu.functions.toFixed(1)} s (${((cpu.functions / result.seconds) * 100).toFixed(0)}% of a core, ${((cpu.functions / requests.length) * 1000).toFixed(2)} ms per Twilio call); ` +
         `sandbox + bench client ${cpu.bench.toFixed(1)} s (${((cpu.bench / result.seconds) * 100).toFixed(0)}% of a core)`,
     );
-    const u = utilization(requests.filter((r) => !r.path.includes('/Maps/batch-runs') && !r.path.includes('/Maps/counters-')), result.windows, latencyMs, concurrency);
+    const u = utilization(
+      requests.filter((r) => !r.path.includes('/Maps/batch-runs') && !r.path.includes('/Maps/counters-')),
+      result.windows,
+      latencyMs,
+      concurrency,
+    );
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     console.log(
       `calls in flight / C: overall ${pct(u.overall)}; per slice: first second ${pct(u.first)}, middle ${pct(u.middle)}, last 1.5 s ${pct(u.last)}; between slices ${u.betweenSlicesMs} ms in all`,
@@ -196,9 +244,15 @@ async function dryRun(users: number) {
     const mem = memoryMb(pid);
     console.log(`\n## dry run: ${users} users (latency 0)`);
     console.log(`outcomes: ${nonZero(result.counts)}`);
-    console.log(`${result.slices} slices in ${result.seconds.toFixed(1)} s, longest ${result.longestSliceMs.toFixed(0)} ms; largest cursor ${(result.maxCursorBytes / 1024).toFixed(0)} KB`);
-    console.log(`twilio-run RSS before ${before.rss.toFixed(0)} MB; by users processed: ${samples.join(', ')}; peak (VmHWM) ${mem.hwm.toFixed(1)} MB`);
-    console.log(`messages: ${system.sandbox.messages().length}, Sync items written: ${system.sandbox.syncItems('batch-runs').length}`);
+    console.log(
+      `${result.slices} slices in ${result.seconds.toFixed(1)} s, longest ${result.longestSliceMs.toFixed(0)} ms; largest cursor ${(result.maxCursorBytes / 1024).toFixed(0)} KB`,
+    );
+    console.log(
+      `twilio-run RSS before ${before.rss.toFixed(0)} MB; by users processed: ${samples.join(', ')}; peak (VmHWM) ${mem.hwm.toFixed(1)} MB`,
+    );
+    console.log(
+      `messages: ${system.sandbox.messages().length}, Sync items written: ${system.sandbox.syncItems('batch-runs').length}`,
+    );
   } finally {
     await system.stop();
   }
@@ -212,7 +266,9 @@ async function shardRun(users: number, shards: number) {
   });
   try {
     const result = await drive(system, { dryRun: false, pageSize: 100 });
-    console.log(`SYNC_SHARDS ${shards}: ${(users / result.seconds).toFixed(1)} users/s over ${result.seconds.toFixed(1)} s, longest slice ${result.longestSliceMs.toFixed(0)} ms; outcomes: ${nonZero(result.counts)}; welcomes ${system.sandbox.messages().length}`);
+    console.log(
+      `SYNC_SHARDS ${shards}: ${(users / result.seconds).toFixed(1)} users/s over ${result.seconds.toFixed(1)} s, longest slice ${result.longestSliceMs.toFixed(0)} ms; outcomes: ${nonZero(result.counts)}; welcomes ${system.sandbox.messages().length}`,
+    );
   } finally {
     await system.stop();
   }

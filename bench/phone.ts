@@ -48,7 +48,9 @@ function time(label: string, inputs: string[], fn: (s: string) => unknown): numb
   for (const s of inputs) if (fn(s)) sink++;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rate = inputs.length / seconds;
-  console.log(`${label.padEnd(26)} ${seconds.toFixed(2)} s  ${Math.round(rate).toLocaleString('en-US')} numbers/s  (accepted ${sink})`);
+  console.log(
+    `${label.padEnd(26)} ${seconds.toFixed(2)} s  ${Math.round(rate).toLocaleString('en-US')} numbers/s  (accepted ${sink})`,
+  );
   return rate;
 }
 
@@ -75,7 +77,9 @@ function main() {
   }
   ratios.sort((a, b) => a - b);
   const median = ratios[Math.floor(ratios.length / 2)]!;
-  console.log(`ratio ours/raw per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; median ${median.toFixed(3)} (target >= 0.85)`);
+  console.log(
+    `ratio ours/raw per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; median ${median.toFixed(3)} (target >= 0.85)`,
+  );
 }
 
 if (require.main === module) main();

@@ -45,7 +45,11 @@ async function main() {
   const count = arg('count', 2000);
   const clients = arg('clients', 50);
   const latencyMs = arg('latency', 0);
-  const system = await startSystem({ env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8' }, sandbox: { latencyMs, recordRequests: true, contract: 'off', statusCallbacks: false }, forkPerRequest: false });
+  const system = await startSystem({
+    env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8' },
+    sandbox: { latencyMs, recordRequests: true, contract: 'off', statusCallbacks: false },
+    forkPerRequest: false,
+  });
   try {
     // Warm up both paths, then record what one registration asks of Twilio.
     for (let i = 0; i < 20; i++) await register(system, { user_id: `warm-${i}`, phone: phone(9_000_000 + i) });
@@ -54,21 +58,34 @@ async function main() {
     const before = system.sandbox.requests().length;
     const template = phone(9_100_000);
     await register(system, { user_id: 'template', phone: template });
-    const sequence: RecordedRequest[] = system.sandbox.requests().slice(before).filter((r) => !r.path.includes('/__sandbox'));
+    const sequence: RecordedRequest[] = system.sandbox
+      .requests()
+      .slice(before)
+      .filter((r) => !r.path.includes('/__sandbox'));
     await system.sandbox.settle();
     system.sandbox.configure({ recordRequests: false });
-    console.log(`one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/').slice(1, 2)}`).join(', ')}`);
+    console.log(
+      `one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/').slice(1, 2)}`).join(', ')}`,
+    );
 
     const auth = 'Basic ' + Buffer.from(`${system.env.ACCOUNT_SID}:${system.env.AUTH_TOKEN}`).toString('base64');
     const replay = async (i: number) => {
       const number = phone(i + 5_000_000);
       let ok = true;
       for (const r of sequence) {
-        const path = r.path.split(encodeURIComponent(template)).join(encodeURIComponent(number)).split(template).join(number);
+        const path = r.path
+          .split(encodeURIComponent(template))
+          .join(encodeURIComponent(number))
+          .split(template)
+          .join(number);
         const form = Object.fromEntries(Object.entries(r.form).map(([k, v]) => [k, v.split(template).join(number)]));
         const res = await fetch(system.sandbox.url + path, {
           method: r.method,
-          headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded', ...(r.ifMatch ? { 'If-Match': r.ifMatch } : {}) },
+          headers: {
+            Authorization: auth,
+            'Content-Type': 'application/x-www-form-urlencoded',
+            ...(r.ifMatch ? { 'If-Match': r.ifMatch } : {}),
+          },
           body: r.method === 'GET' || r.method === 'DELETE' ? undefined : new URLSearchParams(form).toString(),
         });
         await res.arrayBuffer();
@@ -87,16 +104,33 @@ async function main() {
     const ours = await runConcurrently(count, clients, flow);
     await system.sandbox.settle();
     const fmt = (x: number) => x.toFixed(1);
-    console.log(`node ${process.version}; ${count} registrations, ${clients} concurrent clients, sandbox latency ${latencyMs} ms`);
-    console.log(`bare sandbox calls : p50 ${fmt(bare.p50)} ms  p99 ${fmt(bare.p99)} ms  ${fmt(bare.throughput)} /s  errors ${bare.errors}`);
-    console.log(`POST /register     : p50 ${fmt(ours.p50)} ms  p99 ${fmt(ours.p99)} ms  ${fmt(ours.throughput)} /s  errors ${ours.errors}`);
-    console.log(`overhead           : p50 ${fmt(ours.p50 - bare.p50)} ms  p99 ${fmt(ours.p99 - bare.p99)} ms (target p99 <= 25 ms, zero errors)`);
+    console.log(
+      `node ${process.version}; ${count} registrations, ${clients} concurrent clients, sandbox latency ${latencyMs} ms`,
+    );
+    console.log(
+      `bare sandbox calls : p50 ${fmt(bare.p50)} ms  p99 ${fmt(bare.p99)} ms  ${fmt(bare.throughput)} /s  errors ${bare.errors}`,
+    );
+    console.log(
+      `POST /register     : p50 ${fmt(ours.p50)} ms  p99 ${fmt(ours.p99)} ms  ${fmt(ours.throughput)} /s  errors ${ours.errors}`,
+    );
+    console.log(
+      `overhead           : p50 ${fmt(ours.p50 - bare.p50)} ms  p99 ${fmt(ours.p99 - bare.p99)} ms (target p99 <= 25 ms, zero errors)`,
+    );
     if (unexpected.length > 0) {
       console.log(`non-201 answers: ${unexpected.join(' | ')}`);
-      console.log(system.logs().split('\n').filter((l) => l.includes('"level":"error"')).slice(0, 5).join('\n'));
+      console.log(
+        system
+          .logs()
+          .split('\n')
+          .filter((l) => l.includes('"level":"error"'))
+          .slice(0, 5)
+          .join('\n'),
+      );
     }
     console.log(`counter writes lost to contention: ${system.logs().split('activity.count_failed').length - 1}`);
-    const flowWelcomes = system.sandbox.messages().filter((m) => !m.sendAt && /^\+977985(0|1)/.test(m.to) && Number(m.to.slice(7)) < count).length;
+    const flowWelcomes = system.sandbox
+      .messages()
+      .filter((m) => !m.sendAt && /^\+977985(0|1)/.test(m.to) && Number(m.to.slice(7)) < count).length;
     console.log(`welcomes sent by the flow: ${flowWelcomes} (expected ${count})`);
   } finally {
     await system.stop();

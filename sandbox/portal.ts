@@ -17,7 +17,13 @@ export interface PortalOptions {
   malformedPage: number;
 }
 
-export const DEFAULT_PORTAL: Omit<PortalOptions, 'baseUrl'> = { users: 200, seed: 7, token: 'portal-demo-token', failRate: 0, malformedPage: 0 };
+export const DEFAULT_PORTAL: Omit<PortalOptions, 'baseUrl'> = {
+  users: 200,
+  seed: 7,
+  token: 'portal-demo-token',
+  failRate: 0,
+  malformedPage: 0,
+};
 
 export type UserCategory = 'valid' | 'duplicate' | 'invalid' | 'foreign' | 'us' | 'landline' | 'blank';
 
@@ -34,7 +40,14 @@ function bucket(index: number, seed: number): number {
   return Math.abs((Math.imul(index + 1, 2654435761) ^ Math.imul(seed, 40503)) >>> 0) % 100;
 }
 
-const NP_FORMATS = [(n: string) => `+977${n}`, (n: string) => n, (n: string) => `0${n}`, (n: string) => `00977 ${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`, (n: string) => `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`, (n: string) => `977${n}`];
+const NP_FORMATS = [
+  (n: string) => `+977${n}`,
+  (n: string) => n,
+  (n: string) => `0${n}`,
+  (n: string) => `00977 ${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`,
+  (n: string) => `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}`,
+  (n: string) => `977${n}`,
+];
 
 function npMobile(index: number): string {
   return '984' + String(index).padStart(7, '0');
@@ -46,7 +59,13 @@ export function portalUser(index: number, seed: number): PortalUser {
   const b = bucket(index, seed);
   if (b < 70 || index === 0) {
     const national = npMobile(index);
-    return { id, name, phone: NP_FORMATS[index % NP_FORMATS.length]!(national), category: 'valid', e164: `+977${national}` };
+    return {
+      id,
+      name,
+      phone: NP_FORMATS[index % NP_FORMATS.length]!(national),
+      category: 'valid',
+      e164: `+977${national}`,
+    };
   }
   if (b < 75) {
     // Same number as an earlier valid user.
@@ -56,12 +75,24 @@ export function portalUser(index: number, seed: number): PortalUser {
   }
   if (b < 85) return { id, name, phone: index % 2 ? '12345' : 'call me', category: 'invalid' };
   if (b < 90) return { id, name, phone: `+44 7400 ${String(index % 1_000_000).padStart(6, '0')}`, category: 'foreign' };
-  if (b < 95) return { id, name, phone: `+1 415 523 ${String(index % 10_000).padStart(4, '0')}`, category: 'us', e164: `+1415523${String(index % 10_000).padStart(4, '0')}` };
+  if (b < 95)
+    return {
+      id,
+      name,
+      phone: `+1 415 523 ${String(index % 10_000).padStart(4, '0')}`,
+      category: 'us',
+      e164: `+1415523${String(index % 10_000).padStart(4, '0')}`,
+    };
   if (b < 98) return { id, name, phone: `01${String(4400000 + (index % 100000))}`, category: 'landline' };
   return { id, name, phone: '', category: 'blank' };
 }
 
-export async function handlePortal(req: IncomingMessage, res: ServerResponse, url: URL, partial: Partial<PortalOptions> & { baseUrl: string }): Promise<void> {
+export async function handlePortal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  partial: Partial<PortalOptions> & { baseUrl: string },
+): Promise<void> {
   const options: PortalOptions = { ...DEFAULT_PORTAL, ...partial };
   const reply = (status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -69,7 +100,8 @@ export async function handlePortal(req: IncomingMessage, res: ServerResponse, ur
   };
   if (!/^\/portal\/api\/users\/?$/.test(url.pathname)) return reply(404, { detail: 'Not found.' });
   const auth = req.headers.authorization ?? '';
-  if (auth !== `Token ${options.token}` && auth !== `Bearer ${options.token}`) return reply(401, { detail: 'Invalid token.' });
+  if (auth !== `Token ${options.token}` && auth !== `Bearer ${options.token}`)
+    return reply(401, { detail: 'Invalid token.' });
   const page = Number(url.searchParams.get('page') ?? '1');
   const pageSize = Math.min(1000, Number(url.searchParams.get('page_size') ?? '100'));
   if (!Number.isInteger(page) || page < 1) return reply(404, { detail: 'Invalid page.' });
@@ -83,5 +115,10 @@ export async function handlePortal(req: IncomingMessage, res: ServerResponse, ur
     results.push({ id: u.id, name: u.name, phone: u.phone, email: `user${u.id}@example.org` });
   }
   const link = (p: number) => `${options.baseUrl}/portal/api/users/?page=${p}&page_size=${pageSize}`;
-  reply(200, { count: options.users, next: start + pageSize < options.users ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results });
+  reply(200, {
+    count: options.users,
+    next: start + pageSize < options.users ? link(page + 1) : null,
+    previous: page > 1 ? link(page - 1) : null,
+    results,
+  });
 }

@@ -130,7 +130,12 @@ export interface SandboxHandle {
 }
 
 class TwilioError extends Error {
-  constructor(readonly status: number, readonly code: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -160,7 +165,11 @@ function formOf(text: string): Record<string, string> {
 }
 
 export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Promise<SandboxHandle> {
-  const options: SandboxOptions = { ...DEFAULT_SANDBOX, ...overrides, portal: { ...DEFAULT_SANDBOX.portal, ...overrides.portal } };
+  const options: SandboxOptions = {
+    ...DEFAULT_SANDBOX,
+    ...overrides,
+    portal: { ...DEFAULT_SANDBOX.portal, ...overrides.portal },
+  };
   let random = mulberry32(options.seed);
   let messages = new Map<string, SandboxMessage>();
   let callbacks: CallbackDelivery[] = [];
@@ -221,7 +230,11 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     const signature = twilio.getExpectedTwilioSignature(options.authToken, m.statusCallback, params);
     let answered = 0;
     try {
-      const res = await fetch(m.statusCallback, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature }, body: new URLSearchParams(params).toString() });
+      const res = await fetch(m.statusCallback, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+        body: new URLSearchParams(params).toString(),
+      });
       answered = res.status;
       await res.arrayBuffer();
     } catch {
@@ -237,8 +250,15 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     const failure = magic?.when === 'async' ? magic.code : whatsappBody ? 63016 : undefined;
     const steps: Array<[string, number | null]> =
       failure === undefined
-        ? [['queued', null], ['sent', null], ['delivered', null]]
-        : [['queued', null], [String(failure).startsWith('63') ? 'failed' : 'undelivered', failure]];
+        ? [
+            ['queued', null],
+            ['sent', null],
+            ['delivered', null],
+          ]
+        : [
+            ['queued', null],
+            [String(failure).startsWith('63') ? 'failed' : 'undelivered', failure],
+          ];
     const run = (async () => {
       for (const [status, code] of steps) {
         await sleep(options.statusStepMs);
@@ -299,7 +319,16 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   }
 
   function syncServiceJson(sid: string, friendlyName: string) {
-    return { sid, account_sid: options.accountSid, unique_name: null, friendly_name: friendlyName, date_created: iso(), date_updated: iso(), url: `${baseUrl}/sync/v1/Services/${sid}`, links: {} };
+    return {
+      sid,
+      account_sid: options.accountSid,
+      unique_name: null,
+      friendly_name: friendlyName,
+      date_created: iso(),
+      date_updated: iso(),
+      url: `${baseUrl}/sync/v1/Services/${sid}`,
+      links: {},
+    };
   }
 
   /** Sync Services: list and create. Every service shares the one set of maps (a sandbox simplification). */
@@ -310,16 +339,46 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       return [201, syncServiceJson(created, form.FriendlyName ?? '')];
     }
     const url = `${baseUrl}/sync/v1/Services?PageSize=50&Page=0`;
-    return [200, { services: [...syncServices].map(([id, name]) => syncServiceJson(id, name)), meta: { page: 0, page_size: 50, first_page_url: url, previous_page_url: null, url, next_page_url: null, key: 'services' } }];
+    return [
+      200,
+      {
+        services: [...syncServices].map(([id, name]) => syncServiceJson(id, name)),
+        meta: {
+          page: 0,
+          page_size: 50,
+          first_page_url: url,
+          previous_page_url: null,
+          url,
+          next_page_url: null,
+          key: 'services',
+        },
+      },
+    ];
   }
 
   /** Sync Documents: create (unique name), fetch by SID or name, update with If-Match. */
-  function handleDocuments(method: string, parts: string[], form: Record<string, string>, headers: IncomingMessage['headers']): [number, unknown] {
+  function handleDocuments(
+    method: string,
+    parts: string[],
+    form: Record<string, string>,
+    headers: IncomingMessage['headers'],
+  ): [number, unknown] {
     if (parts.length === 4 && method === 'POST') {
       const name = form.UniqueName ?? sid('ET');
-      if ([...documents.values()].some((d) => d.name === name)) throw new TwilioError(409, 54301, 'Unique name already exists');
+      if ([...documents.values()].some((d) => d.name === name))
+        throw new TwilioError(409, 54301, 'Unique name already exists');
       checkWriteRate(`document:${name}`);
-      const doc = { sid: sid('ET'), name, item: { key: name, data: JSON.parse(form.Data ?? '{}') as unknown, revision: 0, created: iso(), updated: iso() } };
+      const doc = {
+        sid: sid('ET'),
+        name,
+        item: {
+          key: name,
+          data: JSON.parse(form.Data ?? '{}') as unknown,
+          revision: 0,
+          created: iso(),
+          updated: iso(),
+        },
+      };
       documents.set(doc.sid, doc);
       return [201, documentJson(doc)];
     }
@@ -333,7 +392,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     }
     checkWriteRate(`document:${doc.name}`);
     const ifMatch = headers['if-match'];
-    if (ifMatch !== undefined && ifMatch !== String(doc.item.revision)) throw new TwilioError(412, 54103, 'The revision of the Document does not match');
+    if (ifMatch !== undefined && ifMatch !== String(doc.item.revision))
+      throw new TwilioError(412, 54103, 'The revision of the Document does not match');
     if (form.Data !== undefined) doc.item.data = JSON.parse(form.Data);
     doc.item.revision += 1;
     doc.item.updated = iso();
@@ -366,7 +426,13 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     return map.items;
   }
 
-  function handleSync(method: string, parts: string[], form: Record<string, string>, query: URLSearchParams, headers: IncomingMessage['headers']): [number, unknown] {
+  function handleSync(
+    method: string,
+    parts: string[],
+    form: Record<string, string>,
+    query: URLSearchParams,
+    headers: IncomingMessage['headers'],
+  ): [number, unknown] {
     // parts: ['v1','Services',IS,'Maps',map?,'Items',key?]
     if (parts.length === 2) return handleSyncServices(method, form);
     const service = syncServices.get(parts[2] ?? '');
@@ -379,19 +445,43 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       if (maps.has(name)) throw new TwilioError(409, 54301, 'Unique name already exists');
       maps.set(name, { sid: sid('MP'), items: new Map() });
       const map = maps.get(name)!;
-      return [201, { sid: map.sid, unique_name: name, account_sid: options.accountSid, service_sid: options.syncServiceSid, revision: '0', date_created: iso(), date_updated: iso(), date_expires: null, created_by: 'system', url: `${baseUrl}/sync/v1/Services/${options.syncServiceSid}/Maps/${map.sid}`, links: {} }];
+      return [
+        201,
+        {
+          sid: map.sid,
+          unique_name: name,
+          account_sid: options.accountSid,
+          service_sid: options.syncServiceSid,
+          revision: '0',
+          date_created: iso(),
+          date_updated: iso(),
+          date_expires: null,
+          created_by: 'system',
+          url: `${baseUrl}/sync/v1/Services/${options.syncServiceSid}/Maps/${map.sid}`,
+          links: {},
+        },
+      ];
     }
     const found = findMap(decodeURIComponent(parts[4] ?? ''));
-    if (!found) throw new TwilioError(404, 20404, `The requested resource /Services/${parts[2]}/Maps/${parts[4]} was not found`);
+    if (!found)
+      throw new TwilioError(404, 20404, `The requested resource /Services/${parts[2]}/Maps/${parts[4]} was not found`);
     const [mapName, map] = found;
     const items = liveItems(map);
     if (parts.length === 6 && parts[5] === 'Items') {
       if (method === 'POST') {
         checkWriteRate(mapName);
         const key = form.Key ?? '';
-        if (unexpired(items, key)) throw new TwilioError(409, 54208, 'An Item with given key already exists in the Map');
+        if (unexpired(items, key))
+          throw new TwilioError(409, 54208, 'An Item with given key already exists in the Map');
         const ttl = Number(form.Ttl ?? form.ItemTtl ?? 0);
-        const item: SyncItem = { key, data: JSON.parse(form.Data ?? '{}'), revision: 0, created: iso(), updated: iso(), ...(ttl > 0 ? { expires: Date.now() + ttl * 1000 } : {}) };
+        const item: SyncItem = {
+          key,
+          data: JSON.parse(form.Data ?? '{}'),
+          revision: 0,
+          created: iso(),
+          updated: iso(),
+          ...(ttl > 0 ? { expires: Date.now() + ttl * 1000 } : {}),
+        };
         items.set(key, item);
         return [201, itemJson(mapName, item)];
       }
@@ -403,11 +493,33 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         let keys = [...items.keys()].sort();
         if (order === 'desc') keys.reverse();
         if (from !== null) {
-          keys = keys.filter((k) => (order === 'asc' ? (bounds === 'exclusive' ? k > from : k >= from) : bounds === 'exclusive' ? k < from : k <= from));
+          keys = keys.filter((k) =>
+            order === 'asc'
+              ? bounds === 'exclusive'
+                ? k > from
+                : k >= from
+              : bounds === 'exclusive'
+                ? k < from
+                : k <= from,
+          );
         }
         const page = keys.slice(0, pageSize).map((k) => itemJson(mapName, items.get(k)!));
         const url = `${baseUrl}/sync/v1/Services/${options.syncServiceSid}/Maps/${map.sid}/Items?PageSize=${pageSize}&Page=0`;
-        return [200, { items: page, meta: { page: 0, page_size: pageSize, first_page_url: url, previous_page_url: null, url, next_page_url: null, key: 'items' } }];
+        return [
+          200,
+          {
+            items: page,
+            meta: {
+              page: 0,
+              page_size: pageSize,
+              first_page_url: url,
+              previous_page_url: null,
+              url,
+              next_page_url: null,
+              key: 'items',
+            },
+          },
+        ];
       }
     }
     if (parts.length === 7 && parts[5] === 'Items') {
@@ -423,7 +535,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       if (method === 'POST') {
         checkWriteRate(mapName);
         const ifMatch = headers['if-match'];
-        if (ifMatch !== undefined && ifMatch !== String(item.revision)) throw new TwilioError(412, 54103, 'The revision of the Item does not match');
+        if (ifMatch !== undefined && ifMatch !== String(item.revision))
+          throw new TwilioError(412, 54103, 'The revision of the Item does not match');
         if (form.Data !== undefined) item.data = JSON.parse(form.Data);
         const ttl = Number(form.Ttl ?? form.ItemTtl ?? 0);
         if (ttl > 0) item.expires = Date.now() + ttl * 1000;
@@ -439,7 +552,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     const at = Date.parse(sendAt ?? '');
     if (Number.isNaN(at)) throw new TwilioError(400, 35115, 'SendAt is not in a valid format');
     const ahead = (at - Date.now()) / 1000;
-    if (ahead < 900 || ahead > 35 * 24 * 3600) throw new TwilioError(400, 35114, 'SendAt must be between 15 minutes and 35 days in the future');
+    if (ahead < 900 || ahead > 35 * 24 * 3600)
+      throw new TwilioError(400, 35114, 'SendAt must be between 15 minutes and 35 days in the future');
   }
 
   /** 2010-style paging: Page + PageSize (+ PageToken, which we echo), newest first, filter by To/From. */
@@ -469,13 +583,20 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     ];
   }
 
-  function handleMessages(method: string, parts: string[], form: Record<string, string>, query: URLSearchParams): [number, unknown] {
+  function handleMessages(
+    method: string,
+    parts: string[],
+    form: Record<string, string>,
+    query: URLSearchParams,
+  ): [number, unknown] {
     // parts: ['2010-04-01','Accounts',AC,'Messages.json'] or [..., 'Messages', 'SM….json']
     if (parts[2] !== options.accountSid) throw new TwilioError(404, 20404, 'Account not found');
     if (parts[3] === 'Messages.json' && method === 'POST') {
       const to = form.To ?? '';
-      if (!form.MessagingServiceSid && !form.From) throw new TwilioError(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
-      if (form.MessagingServiceSid && form.MessagingServiceSid !== options.messagingServiceSid) throw new TwilioError(404, 20404, 'Messaging Service not found');
+      if (!form.MessagingServiceSid && !form.From)
+        throw new TwilioError(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
+      if (form.MessagingServiceSid && form.MessagingServiceSid !== options.messagingServiceSid)
+        throw new TwilioError(404, 20404, 'Messaging Service not found');
       if (!form.Body && !form.ContentSid) throw new TwilioError(400, 21602, 'Message body is required');
       const magic = magicFor(to.replace(/^whatsapp:/, ''));
       if (magic?.when === 'sync') throw new TwilioError(400, magic.code, `Sandbox magic number: ${magic.note}`);
@@ -483,7 +604,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       const scheduled = form.ScheduleType === 'fixed';
       if (form.SendAt && !scheduled) throw new TwilioError(400, 35115, 'ScheduleType must be fixed when SendAt is set');
       if (scheduled) {
-        if (!form.MessagingServiceSid) throw new TwilioError(400, 35118, 'MessagingServiceSid is required to schedule a message');
+        if (!form.MessagingServiceSid)
+          throw new TwilioError(400, 35118, 'MessagingServiceSid is required to schedule a message');
         scheduleWindow(form.SendAt);
       }
       const m: SandboxMessage = {
@@ -523,7 +645,11 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     const parsed = parsePhoneNumberFromString(number);
     const valid = magic?.note.includes('valid=false') ? false : Boolean(parsed?.isValid());
     const wantsLineType = (query.get('Fields') ?? '').includes('line_type_intelligence');
-    const type = magic?.note.includes('landline') ? 'landline' : parsed?.getType() === 'FIXED_LINE' ? 'landline' : 'mobile';
+    const type = magic?.note.includes('landline')
+      ? 'landline'
+      : parsed?.getType() === 'FIXED_LINE'
+        ? 'landline'
+        : 'mobile';
     return [
       200,
       {
@@ -537,7 +663,15 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         sim_swap: null,
         call_forwarding: null,
         line_status: null,
-        line_type_intelligence: wantsLineType ? { type, carrier_name: 'Sandbox Telecom', mobile_country_code: '429', mobile_network_code: '01', error_code: null } : null,
+        line_type_intelligence: wantsLineType
+          ? {
+              type,
+              carrier_name: 'Sandbox Telecom',
+              mobile_country_code: '429',
+              mobile_network_code: '01',
+              error_code: null,
+            }
+          : null,
         identity_match: null,
         reassigned_number: null,
         sms_pumping_risk: null,
@@ -565,7 +699,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   }
 
   function handleMessaging(method: string, parts: string[], form: Record<string, string>): [number, unknown] {
-    if (parts[1] !== 'Services' || parts[2] !== options.messagingServiceSid) throw new TwilioError(404, 20404, 'Messaging Service not found');
+    if (parts[1] !== 'Services' || parts[2] !== options.messagingServiceSid)
+      throw new TwilioError(404, 20404, 'Messaging Service not found');
     if (parts.length === 3 && method === 'GET') return [200, messagingServiceJson()];
     if (parts.length === 3 && method === 'POST') {
       if (form.InboundRequestUrl !== undefined) messagingService.inboundRequestUrl = form.InboundRequestUrl;
@@ -574,8 +709,32 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     }
     if (parts[3] === 'PhoneNumbers' && method === 'GET') {
       const url = `${baseUrl}/messaging/v1/Services/${options.messagingServiceSid}/PhoneNumbers?PageSize=50&Page=0`;
-      const number = { sid: 'PN' + '0'.repeat(32), account_sid: options.accountSid, service_sid: options.messagingServiceSid, phone_number: '+15005550006', country_code: 'US', capabilities: ['SMS'], date_created: iso(), date_updated: iso(), url: `${url.split('?')[0]}/PN${'0'.repeat(32)}` };
-      return [200, { phone_numbers: [number], meta: { page: 0, page_size: 50, first_page_url: url, previous_page_url: null, url, next_page_url: null, key: 'phone_numbers' } }];
+      const number = {
+        sid: 'PN' + '0'.repeat(32),
+        account_sid: options.accountSid,
+        service_sid: options.messagingServiceSid,
+        phone_number: '+15005550006',
+        country_code: 'US',
+        capabilities: ['SMS'],
+        date_created: iso(),
+        date_updated: iso(),
+        url: `${url.split('?')[0]}/PN${'0'.repeat(32)}`,
+      };
+      return [
+        200,
+        {
+          phone_numbers: [number],
+          meta: {
+            page: 0,
+            page_size: 50,
+            first_page_url: url,
+            previous_page_url: null,
+            url,
+            next_page_url: null,
+            key: 'phone_numbers',
+          },
+        },
+      ];
     }
     throw new TwilioError(404, 20404, 'Not found');
   }
@@ -585,7 +744,23 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     if (method === 'GET' && parts[1] === 'Content' && parts[3] === 'ApprovalRequests' && parts.length === 4) {
       const contentSid = parts[2]!;
       const status = options.unapprovedContent.includes(contentSid) ? 'rejected' : 'approved';
-      return [200, { sid: contentSid, account_sid: options.accountSid, whatsapp: { type: 'whatsapp', name: 'aamcare_template', category: 'UTILITY', content_type: 'twilio/text', status, rejection_reason: status === 'approved' ? '' : 'sandbox: rejected', allow_category_change: true }, url: `${baseUrl}/content/v1/Content/${contentSid}/ApprovalRequests` }];
+      return [
+        200,
+        {
+          sid: contentSid,
+          account_sid: options.accountSid,
+          whatsapp: {
+            type: 'whatsapp',
+            name: 'aamcare_template',
+            category: 'UTILITY',
+            content_type: 'twilio/text',
+            status,
+            rejection_reason: status === 'approved' ? '' : 'sandbox: rejected',
+            allow_category_change: true,
+          },
+          url: `${baseUrl}/content/v1/Content/${contentSid}/ApprovalRequests`,
+        },
+      ];
     }
     throw new TwilioError(404, 20404, 'Content not found');
   }
@@ -595,7 +770,13 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     return req.headers.authorization === expected;
   }
 
-  async function handleTwilio(req: IncomingMessage, res: ServerResponse, url: URL, product: string, parts: string[]): Promise<void> {
+  async function handleTwilio(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    product: string,
+    parts: string[],
+  ): Promise<void> {
     inFlight++;
     const arrivedAt = Date.now();
     try {
@@ -604,13 +785,20 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         throw new TwilioError(429, 20429, 'Too Many Requests', { 'Retry-After': '1' });
       }
       if (options.latencyMs > 0) await sleep(options.latencyMs);
-      if (options.errorRate > 0 && random() < options.errorRate) throw new TwilioError(503, 20503, 'Service Unavailable (sandbox fault injection)');
+      if (options.errorRate > 0 && random() < options.errorRate)
+        throw new TwilioError(503, 20503, 'Service Unavailable (sandbox fault injection)');
       const form = formOf(await readBody(req));
       const method = req.method ?? 'GET';
       const path = '/' + parts.join('/');
       if (options.recordRequests) {
         const ifMatch = req.headers['if-match'];
-        recorded.push({ method, path: url.pathname + url.search, form, at: arrivedAt, ...(typeof ifMatch === 'string' ? { ifMatch } : {}) });
+        recorded.push({
+          method,
+          path: url.pathname + url.search,
+          form,
+          at: arrivedAt,
+          ...(typeof ifMatch === 'string' ? { ifMatch } : {}),
+        });
       }
       if (options.contract === 'strict') {
         // Repeated keys (e.g. several Fields) are kept as arrays.
@@ -632,18 +820,37 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       else if (product === 'messaging') result = handleMessaging(method, parts, form);
       else if (product === 'content') result = handleContent(method, parts);
       else throw new TwilioError(404, 20404, 'Unknown product');
-      if (options.contract === 'strict' && result[1] !== undefined) violations.push(...validateTwilioResponse({ method, product, path, status: result[0], body: result[1] }));
+      if (options.contract === 'strict' && result[1] !== undefined)
+        violations.push(...validateTwilioResponse({ method, product, path, status: result[0], body: result[1] }));
       send(res, result[0], result[1]);
     } catch (error) {
       if (error instanceof TwilioError) {
-        const body = { code: error.code, message: error.message, more_info: `https://www.twilio.com/docs/errors/${error.code}`, status: error.status };
+        const body = {
+          code: error.code,
+          message: error.message,
+          more_info: `https://www.twilio.com/docs/errors/${error.code}`,
+          status: error.status,
+        };
         // Error answers are checked too (not the refusals of bad requests: those are already recorded).
         if (options.contract === 'strict' && error.code !== 20001) {
-          violations.push(...validateTwilioResponse({ method: req.method ?? 'GET', product, path: '/' + parts.join('/'), status: error.status, body }));
+          violations.push(
+            ...validateTwilioResponse({
+              method: req.method ?? 'GET',
+              product,
+              path: '/' + parts.join('/'),
+              status: error.status,
+              body,
+            }),
+          );
         }
         send(res, error.status, body, error.headers);
       } else {
-        send(res, 500, { code: 20500, message: String(error), more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+        send(res, 500, {
+          code: 20500,
+          message: String(error),
+          more_info: 'https://www.twilio.com/docs/errors/20500',
+          status: 500,
+        });
       }
     } finally {
       inFlight--;
@@ -719,7 +926,11 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       params.SmsMessageSid = params.MessageSid!;
       params.SmsSid = params.MessageSid!;
       const signature = twilio.getExpectedTwilioSignature(options.authToken, target, params);
-      const res = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature }, body: new URLSearchParams(params).toString() });
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+        body: new URLSearchParams(params).toString(),
+      });
       return { status: res.status, body: await res.text() };
     },
     settle: async () => {
@@ -740,7 +951,9 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       case 'GET messages': {
         const to = url.searchParams.get('to');
         const status = url.searchParams.get('status');
-        return send(res, 200, { messages: handle.messages().filter((m) => (!to || m.to === to) && (!status || m.status === status)) });
+        return send(res, 200, {
+          messages: handle.messages().filter((m) => (!to || m.to === to) && (!status || m.status === status)),
+        });
       }
       case 'GET violations':
         return send(res, 200, { violations });

@@ -45,9 +45,15 @@ interface LocalRun {
   counts: Record<string, number>;
 }
 
-const USAGE = 'usage: npm run batch -- --url <base URL> [--token <admin token> | env ADMIN_TOKEN] [--dry-run] [--resume <runId>] [--report report.csv|report.json] [--page-size N] [--budget-ms N] [--max-slices N] [--state-dir DIR]';
+const USAGE =
+  'usage: npm run batch -- --url <base URL> [--token <admin token> | env ADMIN_TOKEN] [--dry-run] [--resume <runId>] [--report report.csv|report.json] [--page-size N] [--budget-ms N] [--max-slices N] [--state-dir DIR]';
 /** Error codes a retry cannot fix: the portal's data or settings need a human. */
-const PERMANENT_CODES = new Set(['portal_malformed_page', 'portal_unauthorized', 'portal_page_not_found', 'not_configured']);
+const PERMANENT_CODES = new Set([
+  'portal_malformed_page',
+  'portal_unauthorized',
+  'portal_page_not_found',
+  'not_configured',
+]);
 const MAX_ATTEMPTS = 6;
 
 class UsageError extends Error {}
@@ -75,7 +81,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     return Number(raw);
   };
   const report = values.get('report');
-  if (report !== undefined && !/\.(csv|json)$/i.test(report)) throw new UsageError('--report must end in .csv or .json');
+  if (report !== undefined && !/\.(csv|json)$/i.test(report))
+    throw new UsageError('--report must end in .csv or .json');
   return {
     url: url.replace(/\/+$/, ''),
     token,
@@ -112,13 +119,21 @@ function countsLine(counts: Record<string, number>): string {
 }
 
 class SliceFailure extends Error {
-  constructor(message: string, readonly body?: { error?: { code?: string; runId?: string; next?: string | null } }) {
+  constructor(
+    message: string,
+    readonly body?: { error?: { code?: string; runId?: string; next?: string | null } },
+  ) {
     super(message);
   }
 }
 
 /** One slice, retried on network errors, 5xx (except permanent portal faults), 409 run_busy and 429. */
-async function callSlice(args: Args, request: Record<string, unknown>, signal: AbortSignal, note: (line: string) => void): Promise<SliceBody> {
+async function callSlice(
+  args: Args,
+  request: Record<string, unknown>,
+  signal: AbortSignal,
+  note: (line: string) => void,
+): Promise<SliceBody> {
   for (let attempt = 1; ; attempt++) {
     let status = 0;
     let body: unknown;
@@ -147,31 +162,60 @@ async function callSlice(args: Args, request: Record<string, unknown>, signal: A
     if (status === 200) return body as SliceBody;
     const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
     const code = error?.code;
-    const retryable = status === 0 || status === 429 || (status === 409 && code === 'run_busy') || (status >= 500 && !PERMANENT_CODES.has(code ?? ''));
-    const what = status === 0 ? `network error (${error?.message ?? 'no answer'})` : `HTTP ${status}${code ? ` ${code}` : ''}`;
+    const retryable =
+      status === 0 ||
+      status === 429 ||
+      (status === 409 && code === 'run_busy') ||
+      (status >= 500 && !PERMANENT_CODES.has(code ?? ''));
+    const what =
+      status === 0 ? `network error (${error?.message ?? 'no answer'})` : `HTTP ${status}${code ? ` ${code}` : ''}`;
     if (!retryable || attempt >= MAX_ATTEMPTS) {
       throw new SliceFailure(explain(status, code, error?.message), body as SliceFailure['body']);
     }
     const delay = retryAfterMs ?? Math.min(15_000, 1000 * 2 ** (attempt - 1));
-    note(`slice failed (${what}); retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`);
+    note(
+      `slice failed (${what}); retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`,
+    );
     await sleep(delay);
     if (signal.aborted) throw new SliceFailure('aborted');
   }
 }
 
 function explain(status: number, code: string | undefined, message: string | undefined): string {
-  if (status === 401) return 'the service refused the admin token (401): check --token / ADMIN_TOKEN against the service\'s ADMIN_TOKEN';
-  if (status === 404 && code === undefined) return 'no /admin/batch-register at this URL (404): check --url (the service base URL, without a path)';
-  if (status === 503 && code === 'not_configured') return `the service is not configured for batch registration: ${message ?? ''}`;
+  if (status === 401)
+    return "the service refused the admin token (401): check --token / ADMIN_TOKEN against the service's ADMIN_TOKEN";
+  if (status === 404 && code === undefined)
+    return 'no /admin/batch-register at this URL (404): check --url (the service base URL, without a path)';
+  if (status === 503 && code === 'not_configured')
+    return `the service is not configured for batch registration: ${message ?? ''}`;
   if (status === 0) return `the service did not answer: ${message ?? 'network error'} (check --url)`;
   return `HTTP ${status}${code ? ` ${code}` : ''}: ${message ?? 'no details'}`;
 }
 
 function writeReport(path: string, run: LocalRun, resultsFile: string): number {
-  const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split('\n').filter((l) => l !== '') : [];
+  const lines = existsSync(resultsFile)
+    ? readFileSync(resultsFile, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
   const results = lines.map((l) => JSON.parse(l) as SliceBody['results'][number]);
   if (/\.json$/i.test(path)) {
-    writeFileSync(path, JSON.stringify({ runId: run.runId, dryRun: run.dryRun, done: run.done, total: run.total, processed: run.processed, counts: run.counts, results }, null, 2) + '\n');
+    writeFileSync(
+      path,
+      JSON.stringify(
+        {
+          runId: run.runId,
+          dryRun: run.dryRun,
+          done: run.done,
+          total: run.total,
+          processed: run.processed,
+          counts: run.counts,
+          results,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     const rows = results.map((r) => [r.userId, r.masked, r.outcome, r.reason].map(csvField).join(','));
     writeFileSync(path, ['userId,masked,outcome,reason', ...rows].join('\n') + '\n');
@@ -200,21 +244,38 @@ export async function main(argv: string[]): Promise<number> {
       run = JSON.parse(readFileSync(stateFile(args.resume), 'utf8')) as LocalRun;
       args.dryRun = run.dryRun;
     } else if (args.dryRun) {
-      console.error(`no saved state for dry run ${args.resume} in ${args.stateDir}/ (a dry run's cursor lives only there); start a new dry run`);
+      console.error(
+        `no saved state for dry run ${args.resume} in ${args.stateDir}/ (a dry run's cursor lives only there); start a new dry run`,
+      );
       return 1;
     } else {
-      run = { runId: args.resume, dryRun: false, url: args.url, next: null, done: false, total: null, processed: 0, counts: {} };
+      run = {
+        runId: args.resume,
+        dryRun: false,
+        url: args.url,
+        next: null,
+        done: false,
+        total: null,
+        processed: 0,
+        counts: {},
+      };
     }
   }
 
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
-    { format: '{bar} {value}/{total} users | {rate}/s | ETA {eta_formatted} | {counts}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+    {
+      format: '{bar} {value}/{total} users | {rate}/s | ETA {eta_formatted} | {counts}',
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 20,
+    },
     cliProgress.Presets.shades_classic,
   );
   let barStarted = false;
   // Over a live bar: clear its line first; it redraws on the next update.
-  const note = (line: string) => (barStarted && interactive ? process.stderr.write(`\r\x1b[K${line}\n`) : console.error(line));
+  const note = (line: string) =>
+    barStarted && interactive ? process.stderr.write(`\r\x1b[K${line}\n`) : console.error(line);
 
   const controller = new AbortController();
   let interrupted = false;
@@ -264,7 +325,16 @@ export async function main(argv: string[]): Promise<number> {
           // Keep the cursor the service handed back with the error (a dry run's only copy).
           const next = error instanceof SliceFailure ? error.body?.error?.next : undefined;
           if (next) {
-            const saved: LocalRun = run ?? { runId, dryRun: args.dryRun, url: args.url, next, done: false, total: null, processed: 0, counts: {} };
+            const saved: LocalRun = run ?? {
+              runId,
+              dryRun: args.dryRun,
+              url: args.url,
+              next,
+              done: false,
+              total: null,
+              processed: 0,
+              counts: {},
+            };
             writeFileSync(stateFile(runId), JSON.stringify({ ...saved, next }, null, 2));
           }
           console.error(`resume with: ${resumeCommand(args, runId)}`);
@@ -274,11 +344,24 @@ export async function main(argv: string[]): Promise<number> {
       }
       slices++;
       if (!run) note(`run ${body.runId} (${body.dryRun ? 'dry run: nothing is sent or stored' : 'real run'})`);
-      run = { runId: body.runId, dryRun: body.dryRun, url: args.url, next: body.next, done: body.done, total: body.total, processed: body.processed, counts: body.counts };
-      if (body.results.length > 0) appendFileSync(resultsFile(run.runId), body.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      run = {
+        runId: body.runId,
+        dryRun: body.dryRun,
+        url: args.url,
+        next: body.next,
+        done: body.done,
+        total: body.total,
+        processed: body.processed,
+        counts: body.counts,
+      };
+      if (body.results.length > 0)
+        appendFileSync(resultsFile(run.runId), body.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
       writeFileSync(stateFile(run.runId), JSON.stringify(run, null, 2));
       sessionUsers += body.results.length;
-      const payload = { rate: (sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000)).toFixed(1), counts: countsLine(body.counts) };
+      const payload = {
+        rate: (sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000)).toFixed(1),
+        counts: countsLine(body.counts),
+      };
       if (interactive) {
         if (!barStarted) {
           bar.start(body.total ?? body.processed, body.processed, payload);
@@ -303,10 +386,14 @@ export async function main(argv: string[]): Promise<number> {
   if (run?.done) {
     console.error(`done: run ${run.runId}, ${run.processed} users: ${countsLine(run.counts)}`);
     if ((run.counts.retry_later ?? 0) > 0) {
-      console.error(`${run.counts.retry_later} users answered retry_later: run the batch again later (registered users are skipped, no second welcome)`);
+      console.error(
+        `${run.counts.retry_later} users answered retry_later: run the batch again later (registered users are skipped, no second welcome)`,
+      );
     }
   } else if (run && exitCode !== 1) {
-    console.error(`${exitCode === 130 ? 'stopped' : `stopped after ${slices} slice(s)`} at ${run.processed}/${run.total ?? '?'} users. Resume with:\n  ${resumeCommand(args, run.runId)}`);
+    console.error(
+      `${exitCode === 130 ? 'stopped' : `stopped after ${slices} slice(s)`} at ${run.processed}/${run.total ?? '?'} users. Resume with:\n  ${resumeCommand(args, run.runId)}`,
+    );
   }
   return exitCode;
 }

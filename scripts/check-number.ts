@@ -36,7 +36,11 @@ async function lookup(e164: string): Promise<Record<string, unknown>> {
   try {
     const client = createTwilioClient(process.env);
     const result = await client.lookups.v2.phoneNumbers(e164).fetch({ fields: 'line_type_intelligence' });
-    return { valid: result.valid, validationErrors: result.validationErrors, lineType: (result.lineTypeIntelligence as { type?: string } | null)?.type ?? null };
+    return {
+      valid: result.valid,
+      validationErrors: result.validationErrors,
+      lineType: (result.lineTypeIntelligence as { type?: string } | null)?.type ?? null,
+    };
   } catch (error) {
     const e = error as { status?: number; code?: number; message?: string };
     return { error: e.code ?? e.status ?? 'failed', message: e.message };
@@ -62,7 +66,9 @@ async function main(): Promise<number> {
       console.log(JSON.stringify({ input: raw, ...result, ...extra }));
     } else if (result.ok) {
       // The operator typed the number themselves, so showing its E.164 form here is not a leak.
-      console.log(`ok        ${raw}  ->  ${result.e164}  country=${result.country}  type=${result.type}  masked=${result.masked}`);
+      console.log(
+        `ok        ${raw}  ->  ${result.e164}  country=${result.country}  type=${result.type}  masked=${result.masked}`,
+      );
       if ('lookup' in extra) console.log(`          lookup: ${JSON.stringify(extra.lookup)}`);
     } else {
       console.log(`rejected  ${raw}  ->  ${result.reason}`);

@@ -13,7 +13,8 @@ const root = join(__dirname, '..');
 
 async function main() {
   const env = parse(readFileSync(join(root, '.env')));
-  if (!env.ACCOUNT_SID || !env.AUTH_TOKEN) throw new Error('.env needs ACCOUNT_SID and AUTH_TOKEN of the account to deploy to');
+  if (!env.ACCOUNT_SID || !env.AUTH_TOKEN)
+    throw new Error('.env needs ACCOUNT_SID and AUTH_TOKEN of the account to deploy to');
   if (env.TWILIO_API_BASE_URL) console.log('note: TWILIO_API_BASE_URL is local-only and is not uploaded');
   await buildAll();
   const client = new TwilioServerlessApiClient({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
@@ -36,8 +37,11 @@ async function main() {
   });
   console.log(`deployed to https://${result.domain}`);
   for (const fn of result.functionResources) console.log(`  https://${result.domain}${fn.path}  (${fn.access})`);
-  for (const asset of result.assetResources.filter((a) => a.access !== 'private')) console.log(`  https://${result.domain}${asset.path}`);
-  console.log(`next: npm run setup -- --url https://${result.domain}   then   npm run doctor -- --url https://${result.domain}`);
+  for (const asset of result.assetResources.filter((a) => a.access !== 'private'))
+    console.log(`  https://${result.domain}${asset.path}`);
+  console.log(
+    `next: npm run setup -- --url https://${result.domain}   then   npm run doctor -- --url https://${result.domain}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -17,7 +17,11 @@ async function main() {
   const url = `http://localhost:${process.env.PORT ?? 3000}/register`;
   const params = { user_id: userId, phone, channel, timestamp: String(Math.floor(Date.now() / 1000)) };
   const signature = twilio.getExpectedTwilioSignature(env.PORTAL_WEBHOOK_SECRET!, url, params);
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Portal-Signature': signature }, body: new URLSearchParams(params).toString() });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Portal-Signature': signature },
+    body: new URLSearchParams(params).toString(),
+  });
   console.log(res.status, await res.text());
 }
 

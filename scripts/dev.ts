@@ -16,17 +16,41 @@ async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const routes = await buildAll();
   console.log(`built ${routes.length} functions`);
-  const sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 3001), inboundWebhookUrl: `http://localhost:${port}/incoming`, portal: { users: 200 } });
+  const sandbox = await startSandbox({
+    port: Number(process.env.SANDBOX_PORT ?? 3001),
+    inboundWebhookUrl: `http://localhost:${port}/incoming`,
+    portal: { users: 200 },
+  });
   const env = localEnv(sandbox);
   mkdirSync(join(root, '.dev'), { recursive: true });
   const envFile = join(root, '.dev', '.env');
-  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
 
-  const child = spawn(join(root, 'node_modules', '.bin', 'twilio-run'), ['start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--env', envFile, '--port', String(port)], {
-    cwd: root,
-    stdio: 'inherit',
-    detached: true,
-  });
+  const child = spawn(
+    join(root, 'node_modules', '.bin', 'twilio-run'),
+    [
+      'start',
+      '--functions-folder',
+      'dist/functions',
+      '--assets-folder',
+      'dist/assets',
+      '--env',
+      envFile,
+      '--port',
+      String(port),
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      detached: true,
+    },
+  );
 
   console.log(`
 ==========================================================================

@@ -11,7 +11,9 @@ async function main() {
     inboundWebhookUrl: process.env.SANDBOX_INBOUND_URL,
     portal: { users: Number(process.env.SANDBOX_PORTAL_USERS ?? 200) },
   });
-  console.log(`sandbox listening on ${sandbox.url} (Twilio API: ${sandbox.url}/<product>/..., portal: ${sandbox.url}/portal/api/users/, control: ${sandbox.url}/__sandbox/...)`);
+  console.log(
+    `sandbox listening on ${sandbox.url} (Twilio API: ${sandbox.url}/<product>/..., portal: ${sandbox.url}/portal/api/users/, control: ${sandbox.url}/__sandbox/...)`,
+  );
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -32,7 +32,11 @@ async function post(url: string, token: string, body: unknown): Promise<{ status
   // A slice is retried on 5xx/network errors: the route is idempotent per subscriber and date.
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const json = await res.json().catch(() => ({}));
       if (res.status < 500 || attempt >= 4) return { status: res.status, json };
     } catch (error) {
@@ -45,12 +49,17 @@ async function post(url: string, token: string, body: unknown): Promise<{ status
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (!args.url || !args.token) {
-    console.error('usage: npm run schedule-tips -- --url <service base URL> --token <admin token> [--date YYYY-MM-DD] [--days N] [--dry-run]');
+    console.error(
+      'usage: npm run schedule-tips -- --url <service base URL> --token <admin token> [--date YYYY-MM-DD] [--days N] [--dry-run]',
+    );
     return 2;
   }
   const endpoint = args.url.replace(/\/+$/, '') + '/admin/schedule-tips';
   const totals: Record<string, number> = {};
-  const bar = new SingleBar({ format: 'tips {bar} slice {value} | {counts}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'tips {bar} slice {value} | {counts}', hideCursor: true },
+    Presets.shades_classic,
+  );
   bar.start(1, 0, { counts: '' });
   let cursor: string | null = null;
   let slices = 0;
@@ -62,7 +71,9 @@ async function main(): Promise<number> {
     if (res.status !== 200) {
       bar.stop();
       const error = res.json?.error ?? {};
-      console.error(`schedule-tips failed: HTTP ${res.status} ${error.code ?? ''} ${error.message ?? ''}${error.missing ? ` (missing: ${error.missing.join(', ')})` : ''}`);
+      console.error(
+        `schedule-tips failed: HTTP ${res.status} ${error.code ?? ''} ${error.message ?? ''}${error.missing ? ` (missing: ${error.missing.join(', ')})` : ''}`,
+      );
       return 1;
     }
     slices++;
@@ -70,18 +81,27 @@ async function main(): Promise<number> {
     for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
     cursor = res.json.done ? null : res.json.next;
     bar.setTotal(cursor ? slices + 1 : slices);
-    bar.update(slices, { counts: Object.entries(totals).map(([k, v]) => `${k}=${v}`).join(' ') });
+    bar.update(slices, {
+      counts: Object.entries(totals)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    });
   } while (cursor && !interrupted);
   bar.stop();
   if (interrupted && cursor) {
     console.log('interrupted; rerun the same command to continue (nothing is scheduled twice)');
     return 130;
   }
-  console.log(`${args.dryRun ? 'dry run for' : 'scheduled'} ${dates.join(', ')} in ${slices} slice(s): ${JSON.stringify(totals)}`);
+  console.log(
+    `${args.dryRun ? 'dry run for' : 'scheduled'} ${dates.join(', ')} in ${slices} slice(s): ${JSON.stringify(totals)}`,
+  );
   return totals.failed ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -29,16 +29,22 @@ function main(): number {
   const header = ['id', 'English (GSM-7 160/153)', 'Nepali (UCS-2 70/67)'];
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`${relative(process.cwd(), file)}: ${tips.length} tips, segments per message including the STOP footer\n`);
+  console.log(
+    `${relative(process.cwd(), file)}: ${tips.length} tips, segments per message including the STOP footer\n`,
+  );
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
   console.log('');
   for (const language of ['en', 'ne'] as const) {
     const { maxSegments, bySegments, allGsm7 } = report.summary[language];
-    const spread = Object.entries(bySegments).map(([segments, count]) => `${count} tip(s) x ${segments} segment(s)`).join(', ');
+    const spread = Object.entries(bySegments)
+      .map(([segments, count]) => `${count} tip(s) x ${segments} segment(s)`)
+      .join(', ');
     const total = report.rows.reduce((sum, row) => sum + row[language].segments, 0);
-    console.log(`${language}: ${spread}; max ${maxSegments} (limit ${MAX_SEGMENTS[language]}); ${total} segments per full rotation; all GSM-7: ${allGsm7 ? 'yes' : 'no'}`);
+    console.log(
+      `${language}: ${spread}; max ${maxSegments} (limit ${MAX_SEGMENTS[language]}); ${total} segments per full rotation; all GSM-7: ${allGsm7 ? 'yes' : 'no'}`,
+    );
   }
   return 0;
 }

@@ -9,7 +9,8 @@ import addFormats from 'ajv-formats';
 /** Absolute URL, or an absolute path: Twilio's own paging links are relative ("/2010-04-01/..."). */
 const URI_OR_ABSOLUTE_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^\s/?#]+[^\s]*|\/[^\s]*)$/i;
 /** "Thu, 24 Aug 2023 05:01:45 +0000": what API v2010 sends for its dates. */
-const RFC_2822 = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
+const RFC_2822 =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
 /**
  * E.164, a channel address (whatsapp:+977...), a short code or an alphanumeric sender ID:
  * Twilio takes all of these where its spec says phone-number. No spaces or control characters.
@@ -27,6 +28,7 @@ export function createContractAjv(): Ajv {
   ajv.addFormat('currency', /^[A-Za-z]{3}$/);
   ajv.addFormat('http-method', /^(?:GET|POST|PUT|DELETE|HEAD|PATCH)$/i);
   // Formats on objects or free text that carry no checkable shape.
-  for (const name of ['uri-map', 'uri-template', 'phone-number-capabilities', 'ice-server', 'endpoint', 'twiml', 'sid']) ajv.addFormat(name, true);
+  for (const name of ['uri-map', 'uri-template', 'phone-number-capabilities', 'ice-server', 'endpoint', 'twiml', 'sid'])
+    ajv.addFormat(name, true);
   return ajv;
 }

@@ -10,7 +10,10 @@ const CONTENT_FIELDS = /^(?:body|contentvariables|data)$/i;
 
 /** "/messages/0/num_segments" -> "messages[0].num_segments" */
 export function fieldName(instancePath: string, child?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return parts.reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
 }
@@ -40,7 +43,9 @@ export function describeError(error: ErrorObject, subject: string): string {
     case 'required': {
       const field = fieldName(error.instancePath, String(params.missingProperty));
       // Response fields are required only where project-reads.ts or twilio-node's paging needs them.
-      return subject === 'response field' ? `missing response field "${field}" (read by this project or twilio-node)` : `missing required ${subject} "${field}"`;
+      return subject === 'response field'
+        ? `missing response field "${field}" (read by this project or twilio-node)`
+        : `missing required ${subject} "${field}"`;
     }
     case 'additionalProperties':
       return `unknown ${subject} "${fieldName(error.instancePath, String(params.additionalProperty))}" (not in Twilio's spec)`;

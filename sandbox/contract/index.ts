@@ -44,7 +44,12 @@ const products = new Map<string, ProductSpec | undefined>();
 const TWILIO_ERROR = {
   type: 'object',
   required: ['code', 'message', 'more_info', 'status'],
-  properties: { code: { type: 'integer' }, message: { type: 'string' }, more_info: { type: 'string' }, status: { type: 'integer' } },
+  properties: {
+    code: { type: 'integer' },
+    message: { type: 'string' },
+    more_info: { type: 'string' },
+    status: { type: 'integer' },
+  },
 };
 let errorValidator: ValidateFunction | undefined;
 
@@ -82,10 +87,21 @@ function validator(operation: Operation, key: string, schema: Json): ValidateFun
   return fn;
 }
 
-function notInSpec(where: ContractViolation['where'], method: string, product: string, path: string): ContractViolation {
+function notInSpec(
+  where: ContractViolation['where'],
+  method: string,
+  product: string,
+  path: string,
+): ContractViolation {
   const shown = `${method.toUpperCase()} /${product}${redactString(path)}`;
-  if (!SPEC_FILES[product]) return { where, message: `${shown}: unknown product "${product}" (checked: ${Object.keys(SPEC_FILES).join(', ')})` };
-  const otherMethods = (productSpec(product)?.operations ?? []).filter((op) => op.matcher.test(path)).map((op) => op.method);
+  if (!SPEC_FILES[product])
+    return {
+      where,
+      message: `${shown}: unknown product "${product}" (checked: ${Object.keys(SPEC_FILES).join(', ')})`,
+    };
+  const otherMethods = (productSpec(product)?.operations ?? [])
+    .filter((op) => op.matcher.test(path))
+    .map((op) => op.method);
   const hint = otherMethods.length > 0 ? ` (the path exists with ${[...new Set(otherMethods)].join(', ')})` : '';
   return { where, message: `${shown} is not an operation of Twilio's ${product} spec${hint}` };
 }
@@ -103,7 +119,8 @@ export function validateTwilioRequest(req: TwilioRequest): ContractViolation[] {
   if (!found) return [notInSpec('request', req.method, req.product, req.path)];
   const { operation } = found;
   const violations: ContractViolation[] = [];
-  const report = (message: string) => violations.push({ where: 'request', operation: operation.name, message: `${operation.name}: ${message}` });
+  const report = (message: string) =>
+    violations.push({ where: 'request', operation: operation.name, message: `${operation.name}: ${message}` });
   const check = (key: string, schema: Json, data: unknown, subject: string) => {
     const fn = validator(operation, key, schema);
     if (!fn(data)) for (const error of fn.errors ?? []) report(describeError(error, subject));
@@ -114,7 +131,8 @@ export function validateTwilioRequest(req: TwilioRequest): ContractViolation[] {
   else report('a path parameter is not valid URL encoding');
 
   const query = coerceParameters(req.query, operation.queryCoercions);
-  for (const name of query.repeated) report(`query parameter "${name}" is sent ${[req.query[name]].flat().length} times; the spec takes one value`);
+  for (const name of query.repeated)
+    report(`query parameter "${name}" is sent ${[req.query[name]].flat().length} times; the spec takes one value`);
   check('query', operation.querySchema, query.values, 'query parameter');
 
   const sent = Object.keys(req.form);
@@ -123,8 +141,11 @@ export function validateTwilioRequest(req: TwilioRequest): ContractViolation[] {
     return violations;
   }
   const subject = operation.body.form ? 'form parameter' : 'body field';
-  const body = operation.body.form ? coerceParameters(req.form, operation.body.coercions) : { values: req.form as Record<string, unknown>, repeated: [] };
-  for (const name of body.repeated) report(`${subject} "${name}" is sent ${[req.form[name]].flat().length} times; the spec takes one value`);
+  const body = operation.body.form
+    ? coerceParameters(req.form, operation.body.coercions)
+    : { values: req.form as Record<string, unknown>, repeated: [] };
+  for (const name of body.repeated)
+    report(`${subject} "${name}" is sent ${[req.form[name]].flat().length} times; the spec takes one value`);
   check('body', operation.body.schema, body.values, subject);
   for (const group of operation.oneOfEachRequired) {
     if (!group.some((name) => name in req.form)) report(`one of ${group.map((n) => `"${n}"`).join(', ')} is required`);
@@ -135,20 +156,31 @@ export function validateTwilioRequest(req: TwilioRequest): ContractViolation[] {
 export function validateTwilioResponse(res: TwilioResponse): ContractViolation[] {
   const found = findOperation(res.product, res.method, res.path);
   const name = found?.operation.name;
-  const violation = (message: string): ContractViolation => ({ where: 'response', ...(name ? { operation: name } : {}), message: `${name ?? `${res.method.toUpperCase()} /${res.product}`} ${res.status}: ${message}` });
+  const violation = (message: string): ContractViolation => ({
+    where: 'response',
+    ...(name ? { operation: name } : {}),
+    message: `${name ?? `${res.method.toUpperCase()} /${res.product}`} ${res.status}: ${message}`,
+  });
 
   // Error answers have one shape everywhere, also for paths Twilio does not have (its 404s).
   if (res.status >= 400) {
     errorValidator ??= ajv.compile(TWILIO_ERROR);
-    if (!errorValidator(res.body)) return (errorValidator.errors ?? []).map((e) => violation(describeError(e, 'error field')));
+    if (!errorValidator(res.body))
+      return (errorValidator.errors ?? []).map((e) => violation(describeError(e, 'error field')));
     const status = (res.body as { status: number }).status;
-    return status === res.status ? [] : [violation(`error field "status" is ${status} but the HTTP status is ${res.status}`)];
+    return status === res.status
+      ? []
+      : [violation(`error field "status" is ${status} but the HTTP status is ${res.status}`)];
   }
   if (!found) return [notInSpec('response', res.method, res.product, res.path)];
   const { operation } = found;
   const status = String(res.status);
   if (!(status in operation.responses)) {
-    return [violation(`status ${res.status} is not a documented answer (spec: ${Object.keys(operation.responses).join(', ')})`)];
+    return [
+      violation(
+        `status ${res.status} is not a documented answer (spec: ${Object.keys(operation.responses).join(', ')})`,
+      ),
+    ];
   }
   const schema = operation.responses[status];
   if (!schema) {

@@ -22,7 +22,8 @@ export function normalizeSchema(schema: unknown, documentId: string): unknown {
     else if (key === 'properties' && value && typeof value === 'object') {
       // Property names are data, not keywords: never drop one called "description" or "title".
       const properties: Json = {};
-      for (const [name, property] of Object.entries(value as Json)) properties[name] = normalizeSchema(property, documentId);
+      for (const [name, property] of Object.entries(value as Json))
+        properties[name] = normalizeSchema(property, documentId);
       out.properties = properties;
     } else out[key] = normalizeSchema(value, documentId);
   }

@@ -62,7 +62,10 @@ export function specDirectory(): string {
 export function loadProduct(ajv: Ajv, product: string): ProductSpec | undefined {
   const file = SPEC_FILES[product];
   if (!file) return undefined;
-  const raw = JSON.parse(readFileSync(join(specDirectory(), file), 'utf8')) as { paths: Record<string, Json>; components: Json };
+  const raw = JSON.parse(readFileSync(join(specDirectory(), file), 'utf8')) as {
+    paths: Record<string, Json>;
+    components: Json;
+  };
   const documentId = `https://contract.local/twilio/${product}.json`;
   const components = normalizeSchema(raw.components, documentId) as Json;
   allowNullInEnumComponents(components);
@@ -99,9 +102,19 @@ interface Parameter {
 }
 
 function buildOperation(template: string, method: string, op: Json, documentId: string, document: Json): Operation {
-  const parameters = ((op.parameters as Parameter[] | undefined) ?? []).map((p) => ({ ...p, schema: normalizeSchema(p.schema ?? {}, documentId) as Json }));
+  const parameters = ((op.parameters as Parameter[] | undefined) ?? []).map((p) => ({
+    ...p,
+    schema: normalizeSchema(p.schema ?? {}, documentId) as Json,
+  }));
   const pathParamNames = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-  const matcher = new RegExp('^' + template.split(/\{[^}]+\}/).map(escapeRegExp).join('([^/]+?)') + '$');
+  const matcher = new RegExp(
+    '^' +
+      template
+        .split(/\{[^}]+\}/)
+        .map(escapeRegExp)
+        .join('([^/]+?)') +
+      '$',
+  );
 
   const objectOf = (params: Parameter[]): Json => ({
     type: 'object',
@@ -115,7 +128,7 @@ function buildOperation(template: string, method: string, op: Json, documentId: 
   const body = bodySchema(op, documentId, document);
   const responses: Record<string, Json | undefined> = {};
   for (const [status, response] of Object.entries((op.responses as Record<string, Json> | undefined) ?? {})) {
-    const schema = ((response.content as Record<string, { schema?: Json }> | undefined)?.['application/json'])?.schema;
+    const schema = (response.content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
     responses[status] = schema ? requireListEnvelope(normalizeSchema(schema, documentId) as Json) : undefined;
   }
 
@@ -148,7 +161,9 @@ function bodySchema(op: Json, documentId: string, document: Json): BodySchema | 
     // Twilio's spec tolerates unknown parameters; a typo in ours must fail.
     schema: { ...schema, additionalProperties: false },
     form: form !== undefined,
-    coercions: Object.fromEntries(Object.entries(properties).map(([name, s]) => [name, coercionOf(s, documentId, document)])),
+    coercions: Object.fromEntries(
+      Object.entries(properties).map(([name, s]) => [name, coercionOf(s, documentId, document)]),
+    ),
   };
 }
 

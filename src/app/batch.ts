@@ -102,7 +102,14 @@ export interface SliceResponse {
 
 export type SliceAnswer =
   | { ok: true; body: SliceResponse }
-  | { ok: false; status: number; code: string; message: string; extra?: Record<string, unknown>; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      status: number;
+      code: string;
+      message: string;
+      extra?: Record<string, unknown>;
+      retryAfterSeconds?: number;
+    };
 
 interface StoredRun extends RunState {
   lease?: { id: string; until: string } | null;
@@ -113,7 +120,13 @@ export function workDeadline(startedAt: number, budgetMs: number): number {
   return startedAt + budgetMs - COMMIT_RESERVE_MS;
 }
 
-const fail = (status: number, code: string, message: string, extra?: Record<string, unknown>, retryAfterSeconds?: number): SliceAnswer => ({
+const fail = (
+  status: number,
+  code: string,
+  message: string,
+  extra?: Record<string, unknown>,
+  retryAfterSeconds?: number,
+): SliceAnswer => ({
   ok: false,
   status,
   code,
@@ -127,19 +140,40 @@ export async function runSlice(input: SliceInput, deps: BatchDeps): Promise<Slic
   if (input.cursor !== undefined) {
     fromToken = decodeCursor(input.cursor, deps.cursorSecret);
     if (!fromToken) return fail(400, 'invalid_cursor', 'cursor is not a `next` value this service issued');
-    if (fromToken.dryRun !== input.dryRun) return fail(409, 'run_mode_mismatch', `run ${fromToken.runId} is a ${fromToken.dryRun ? 'dry' : 'real'} run: send the same dryRun`);
-    if (input.runId !== undefined && input.runId !== fromToken.runId) return fail(400, 'invalid_cursor', 'cursor belongs to another runId');
+    if (fromToken.dryRun !== input.dryRun)
+      return fail(
+        409,
+        'run_mode_mismatch',
+        `run ${fromToken.runId} is a ${fromToken.dryRun ? 'dry' : 'real'} run: send the same dryRun`,
+      );
+    if (input.runId !== undefined && input.runId !== fromToken.runId)
+      return fail(400, 'invalid_cursor', 'cursor belongs to another runId');
   }
   return input.dryRun ? dryRunSlice(input, fromToken, deps) : realRunSlice(input, fromToken, deps);
 }
 
 async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, deps: BatchDeps): Promise<SliceAnswer> {
   if (input.runId !== undefined && !fromToken) {
-    return fail(400, 'cursor_required', 'a dry run keeps no state on the service: send `cursor` = the `next` of the previous answer');
+    return fail(
+      400,
+      'cursor_required',
+      'a dry run keeps no state on the service: send `cursor` = the `next` of the previous answer',
+    );
   }
-  const state = fromToken ?? newRunState({ runId: deps.newRunId(), dryRun: true, firstPage: deps.portal.firstPageUrl(input.pageSize), now: new Date(deps.clock()) });
+  const state =
+    fromToken ??
+    newRunState({
+      runId: deps.newRunId(),
+      dryRun: true,
+      firstPage: deps.portal.firstPageUrl(input.pageSize),
+      now: new Date(deps.clock()),
+    });
   const seen = new SeenNumbers(state.seen ?? '', state.seenCapped ?? false);
-  const outcome = await processSlice(state, input, deps, { seen, maxUsers: DRY_SLICE_MAX_USERS, commit: async () => true });
+  const outcome = await processSlice(state, input, deps, {
+    seen,
+    maxUsers: DRY_SLICE_MAX_USERS,
+    commit: async () => true,
+  });
   const finalState: RunState = { ...outcome.state, seen: seen.pack(), seenCapped: seen.capped };
   return answerFor(finalState, outcome, input, deps);
 }
@@ -154,14 +188,23 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   let revision: string;
   let state: RunState;
   if (runId === undefined) {
-    const fresh: StoredRun = { ...newRunState({ runId: deps.newRunId(), dryRun: false, firstPage: deps.portal.firstPageUrl(input.pageSize), now: new Date(deps.clock()) }), lease };
+    const fresh: StoredRun = {
+      ...newRunState({
+        runId: deps.newRunId(),
+        dryRun: false,
+        firstPage: deps.portal.firstPageUrl(input.pageSize),
+        now: new Date(deps.clock()),
+      }),
+      lease,
+    };
     const created = await deps.store.create<StoredRun>(BATCH_RUNS_MAP, fresh.runId, fresh, RUN_TTL_SECONDS);
     if (!created) return fail(409, 'run_busy', 'a run with this id exists already; start again');
     ({ revision } = created);
     state = withoutLease(created.data);
   } else {
     const item = await deps.store.get<StoredRun>(BATCH_RUNS_MAP, runId);
-    if (!item) return fail(404, 'run_not_found', `no batch run ${runId} (runs are kept ${RUN_TTL_SECONDS / 86400} days)`);
+    if (!item)
+      return fail(404, 'run_not_found', `no batch run ${runId} (runs are kept ${RUN_TTL_SECONDS / 86400} days)`);
     if (item.data.dryRun) return fail(409, 'run_mode_mismatch', `run ${runId} is a dry run`);
     if (item.data.cursor === null) return { ok: true, body: response(withoutLease(item.data), [], input, deps) };
     const held = item.data.lease;
@@ -179,7 +222,10 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   // (hot shared items under BATCH_CONCURRENCY writers), into the run's own counter items;
   // a Function killed between two commits loses at most one page's dashboard counts,
   // never a registration.
-  const activity = bufferActivity(deps.registration.activity, ownedCounterWriter(deps.store, deps.registration.config.shards, state.runId, deps.log));
+  const activity = bufferActivity(
+    deps.registration.activity,
+    ownedCounterWriter(deps.store, deps.registration.config.shards, state.runId, deps.log),
+  );
   // Welcome slots in blocks, reserved ahead: the slice's concurrent users do not each write
   // (and race for) a rate bucket; the slots left over go back with the final commit.
   const welcomeCap = createReservingWelcomeCap(deps.registration);
@@ -187,7 +233,11 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity, welcomeCap } };
   const commit = async (next: RunState, final: boolean): Promise<boolean> => {
     const data: StoredRun = { ...next, lease: final ? null : lease };
-    const [updated] = await Promise.all([deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS), activity.flush(), final ? welcomeCap.release() : undefined]);
+    const [updated] = await Promise.all([
+      deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS),
+      activity.flush(),
+      final ? welcomeCap.release() : undefined,
+    ]);
     if (!updated) return false;
     revision = updated.revision;
     return true;
@@ -195,7 +245,14 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched });
   // Counts of users finished after the last commit, and slots not given back (a lost run's too).
   await Promise.all([activity.flush(), welcomeCap.release()]);
-  if (outcome.lostRun) return fail(409, 'run_busy', 'another client changed this run during the slice; its work is safe, continue with the same runId', { runId: state.runId }, 1);
+  if (outcome.lostRun)
+    return fail(
+      409,
+      'run_busy',
+      'another client changed this run during the slice; its work is safe, continue with the same runId',
+      { runId: state.runId },
+      1,
+    );
   return answerFor(outcome.state, outcome, input, deps);
 }
 
@@ -221,7 +278,13 @@ function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, de
   if (portalFault && results.length === 0) {
     deps.log.warn('batch.portal_fault', { runId: state.runId, code: portalFault.code, status: portalFault.status });
     const status = portalFault.code === 'portal_unavailable' ? 503 : 502;
-    return fail(status, portalFault.code, portalFault.message, { runId: state.runId, next: nextToken(state, deps), retryable: portalFault.retryable }, portalFault.retryable ? 5 : undefined);
+    return fail(
+      status,
+      portalFault.code,
+      portalFault.message,
+      { runId: state.runId, next: nextToken(state, deps), retryable: portalFault.retryable },
+      portalFault.retryable ? 5 : undefined,
+    );
   }
   return { ok: true, body: response(state, results, input, deps) };
 }
@@ -273,7 +336,12 @@ interface SliceHooks {
   commit(next: RunState, final: boolean): Promise<boolean>;
 }
 
-async function processSlice(initial: RunState, input: SliceInput, deps: BatchDeps, hooks: SliceHooks): Promise<SliceOutcome> {
+async function processSlice(
+  initial: RunState,
+  input: SliceInput,
+  deps: BatchDeps,
+  hooks: SliceHooks,
+): Promise<SliceOutcome> {
   let state = initial;
   const results: BatchResult[] = [];
   if (!state.cursor) return { state, results, lostRun: false };
@@ -291,7 +359,9 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     if (stopped) return false;
     if (hooks.maxUsers !== undefined && startedUsers >= hooks.maxUsers) stopped = true;
     const now = deps.clock();
-    const slow = recent.size ? USER_ESTIMATE_MARGIN * recent.percentile(USER_ESTIMATE_PERCENTILE) : INITIAL_USER_ESTIMATE_MS;
+    const slow = recent.size
+      ? USER_ESTIMATE_MARGIN * recent.percentile(USER_ESTIMATE_PERCENTILE)
+      : INITIAL_USER_ESTIMATE_MS;
     const slowest = recent.max();
     const finalCommit = Math.max(MIN_FINAL_COMMIT_MS, FINAL_COMMIT_MARGIN * slowestCommitMs);
     if (now + slow >= stopStartingAt || now + slowest + finalCommit >= budgetEnd) stopped = true;
@@ -316,7 +386,10 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     if (!canStart()) return undefined;
     startedUsers++;
     const began = deps.clock();
-    const normalized = normalizePhone(user.phone, { defaultCountry: config.defaultCountry, allowedCountries: config.allowedCountries });
+    const normalized = normalizePhone(user.phone, {
+      defaultCountry: config.defaultCountry,
+      allowedCountries: config.allowedCountries,
+    });
     if (normalized.ok) {
       const owner = sliceOwners.get(normalized.e164);
       const seenBefore = owner === undefined && (hooks.seen?.has(normalized.e164) ?? false);
@@ -328,7 +401,15 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
       hooks.seen?.add(normalized.e164);
     }
     const outcome = await registerNumber(
-      { userId: user.id, phone: user.phone, name: user.name, channel: deps.channel, language: user.language ?? 'en', resubscribe: false, source: 'batch' },
+      {
+        userId: user.id,
+        phone: user.phone,
+        name: user.name,
+        channel: deps.channel,
+        language: user.language ?? 'en',
+        resubscribe: false,
+        source: 'batch',
+      },
       deps.registration,
       { dryRun, normalized },
     );
@@ -364,7 +445,9 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
 
   let page: PortalPage;
   try {
-    page = await (hooks.prefetched?.url === state.cursor.page ? hooks.prefetched.page : deps.portal.fetchPage(state.cursor.page));
+    page = await (hooks.prefetched?.url === state.cursor.page
+      ? hooks.prefetched.page
+      : deps.portal.fetchPage(state.cursor.page));
   } catch (error) {
     if (!(error instanceof PortalError)) throw error;
     await hooks.commit(state, true);
@@ -372,7 +455,15 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
   }
   if (state.cursor.offset > page.users.length) {
     await hooks.commit(state, true);
-    return { state, results, portalFault: new PortalError('portal_malformed_page', 'The portal page is shorter than when this run last read it: keep the portal order stable during a run'), lostRun: false };
+    return {
+      state,
+      results,
+      portalFault: new PortalError(
+        'portal_malformed_page',
+        'The portal page is shorter than when this run last read it: keep the portal order stable during a run',
+      ),
+      lostRun: false,
+    };
   }
 
   const works: PageWork[] = [schedule(page, state.cursor.offset)];
@@ -430,7 +521,12 @@ async function processSlice(initial: RunState, input: SliceInput, deps: BatchDep
     for (const work of works.slice(committedPages)) {
       const firstUndone = work.results.findIndex((r) => r === undefined);
       const finished = (firstUndone === -1 ? work.results : work.results.slice(0, firstUndone)) as BatchResult[];
-      const cursor: PageCursor | null = firstUndone !== -1 ? { page: work.page.url, offset: work.start + finished.length } : work.page.next ? { page: work.page.next, offset: 0 } : null;
+      const cursor: PageCursor | null =
+        firstUndone !== -1
+          ? { page: work.page.url, offset: work.start + finished.length }
+          : work.page.next
+            ? { page: work.page.next, offset: 0 }
+            : null;
       candidate = advanceRun(candidate, { cursor, results: finished, total, now: new Date(deps.clock()) });
       done.push(...finished);
       if (firstUndone !== -1) break;
@@ -471,7 +567,10 @@ function summarize(durations: number[]): SliceOutcome['userMs'] {
  * batch since this run started (the portal lists the number twice), a conflict otherwise.
  */
 async function registeredByThisRun(e164: string, runStartedAt: string, deps: BatchDeps): Promise<boolean> {
-  const item = await deps.registration.store.get<Subscriber>(shardedName(SUBSCRIBERS_MAP, e164, deps.registration.config.shards), e164);
+  const item = await deps.registration.store.get<Subscriber>(
+    shardedName(SUBSCRIBERS_MAP, e164, deps.registration.config.shards),
+    e164,
+  );
   if (!item) return false;
   return item.data.createdAt >= runStartedAt && item.data.consent[0]?.source === 'batch';
 }

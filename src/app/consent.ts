@@ -68,23 +68,37 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
 
   switch (keyword) {
     case 'stop': {
-      const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => (current.status === 'opted_out' ? undefined : optOut(current, source, deps.now())));
+      const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
+        current.status === 'opted_out' ? undefined : optOut(current, source, deps.now()),
+      );
       await cancelPendingTips(e164, updated?.data ?? item.data, deps);
       log.info('consent.opt_out', { phone: e164, source });
       if (item.data.status !== 'opted_out') {
         await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
         await deps.activity.gauge(statusChange(item.data.status, 'opted_out'));
-        await deps.activity.event({ time: deps.now().toISOString(), event: 'consent.opt_out', masked: maskPhone(e164), detail: source });
+        await deps.activity.event({
+          time: deps.now().toISOString(),
+          event: 'consent.opt_out',
+          masked: maskPhone(e164),
+          detail: source,
+        });
       }
       return { action: 'opted_out', ...(replies ? { reply: keywordReply('stop', language) } : {}) };
     }
     case 'start': {
-      await modifyItem<Subscriber>(deps.store, map, e164, (current) => (current.status === 'active' ? undefined : resubscribe(current, source, deps.now(), false)));
+      await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
+        current.status === 'active' ? undefined : resubscribe(current, source, deps.now(), false),
+      );
       log.info('consent.opt_in', { phone: e164, source });
       if (item.data.status !== 'active') {
         await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optIn]: 1 });
         await deps.activity.gauge(statusChange(item.data.status, 'active'));
-        await deps.activity.event({ time: deps.now().toISOString(), event: 'consent.opt_in', masked: maskPhone(e164), detail: source });
+        await deps.activity.event({
+          time: deps.now().toISOString(),
+          event: 'consent.opt_in',
+          masked: maskPhone(e164),
+          detail: source,
+        });
       }
       return { action: 'opted_in', ...(replies ? { reply: keywordReply('start', language) } : {}) };
     }
@@ -114,6 +128,11 @@ async function cancelPendingTips(e164: string, subscriber: Subscriber, deps: Con
 
 /** At most one "not registered" answer per number per day, across instances (atomic create with a TTL). */
 async function firstUnknownReplyToday(e164: string, deps: ConsentDeps): Promise<boolean> {
-  const created = await deps.store.create(shardedName(UNKNOWN_REPLIES_MAP, e164, deps.shards), e164, { at: deps.now().toISOString() }, ONE_DAY_SECONDS);
+  const created = await deps.store.create(
+    shardedName(UNKNOWN_REPLIES_MAP, e164, deps.shards),
+    e164,
+    { at: deps.now().toISOString() },
+    ONE_DAY_SECONDS,
+  );
   return created !== undefined;
 }

@@ -98,29 +98,54 @@ export interface RegistrationOptions {
   normalized?: PhoneResult;
 }
 
-export async function registerNumber(request: RegistrationRequest, deps: RegistrationDeps, options: RegistrationOptions = {}): Promise<RegistrationOutcome> {
-  const normalized = options.normalized ?? normalizePhone(request.phone, { defaultCountry: deps.config.defaultCountry, allowedCountries: deps.config.allowedCountries });
+export async function registerNumber(
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  options: RegistrationOptions = {},
+): Promise<RegistrationOutcome> {
+  const normalized =
+    options.normalized ??
+    normalizePhone(request.phone, {
+      defaultCountry: deps.config.defaultCountry,
+      allowedCountries: deps.config.allowedCountries,
+    });
   try {
     return await registerOnce(request, normalized, deps, options);
   } catch (error) {
     // Sync or Lookup still failing when the time box ran out: the portal retries later, and
     // the registration lock keeps that retry to one welcome.
     if (!(error instanceof DeadlineExceededError) && !defaultRetryable(error)) throw error;
-    deps.log.warn('registration.retry_later', { userId: request.userId, phone: normalized.ok ? normalized.e164 : undefined, error });
-    return { kind: 'retry_later', e164: normalized.ok ? normalized.e164 : '', masked: normalized.ok ? normalized.masked : '', retryAfterSeconds: 5 };
+    deps.log.warn('registration.retry_later', {
+      userId: request.userId,
+      phone: normalized.ok ? normalized.e164 : undefined,
+      error,
+    });
+    return {
+      kind: 'retry_later',
+      e164: normalized.ok ? normalized.e164 : '',
+      masked: normalized.ok ? normalized.masked : '',
+      retryAfterSeconds: 5,
+    };
   }
 }
 
-async function registerOnce(request: RegistrationRequest, normalized: PhoneResult, deps: RegistrationDeps, options: RegistrationOptions): Promise<RegistrationOutcome> {
+async function registerOnce(
+  request: RegistrationRequest,
+  normalized: PhoneResult,
+  deps: RegistrationDeps,
+  options: RegistrationOptions,
+): Promise<RegistrationOutcome> {
   const { config, log } = deps;
   if (!normalized.ok) {
     log.info('registration.invalid', { userId: request.userId, reason: normalized.reason });
-    if (!options.dryRun) await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.registrationInvalid(normalized.reason)]: 1 });
+    if (!options.dryRun)
+      await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.registrationInvalid(normalized.reason)]: 1 });
     return { kind: 'invalid', reason: normalized.reason };
   }
   const { e164, masked } = normalized;
   const number = { e164, masked };
-  if (request.channel === 'whatsapp' && !config.welcomeContentSid) return { kind: 'not_configured', missing: ['WELCOME_CONTENT_SID'] };
+  if (request.channel === 'whatsapp' && !config.welcomeContentSid)
+    return { kind: 'not_configured', missing: ['WELCOME_CONTENT_SID'] };
 
   const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
   const existing = await deps.store.get<Subscriber>(map, e164);
@@ -142,7 +167,14 @@ async function registerOnce(request: RegistrationRequest, normalized: PhoneResul
     for (let round = 0; round < 3 && !item; round++) {
       // Created already claimed: whoever creates the item is the one instance that welcomes.
       const claimId = deps.newId();
-      const fresh = newSubscriber({ userId: request.userId, channel: request.channel, language: request.language, country: normalized.country, source: request.source, now: deps.now() });
+      const fresh = newSubscriber({
+        userId: request.userId,
+        channel: request.channel,
+        language: request.language,
+        country: normalized.country,
+        source: request.source,
+        now: deps.now(),
+      });
       const claimed = await deps.store.create(map, e164, claimWelcome(fresh, claimId, deps.now()));
       if (claimed) return sendWelcome(request, deps, map, claimed, claimId, number, true);
       // Lost the race to create: another instance holds it; continue from its record.
@@ -153,7 +185,11 @@ async function registerOnce(request: RegistrationRequest, normalized: PhoneResul
   return continueWithItem(request, deps, map, item, number, false);
 }
 
-function dryRunOutcome(kind: string, subscriber: Subscriber, number: { e164: string; masked: string }): RegistrationOutcome {
+function dryRunOutcome(
+  kind: string,
+  subscriber: Subscriber,
+  number: { e164: string; masked: string },
+): RegistrationOutcome {
   switch (kind) {
     case 'conflict':
       return { kind: 'conflict', ...number };
@@ -163,14 +199,20 @@ function dryRunOutcome(kind: string, subscriber: Subscriber, number: { e164: str
       return { kind: 'suppressed', ...number };
     case 'resubscribe':
     case 'claim':
-      return subscriber.welcome.state === 'pending' ? { kind: 'would_register', ...number } : { kind: 'already_registered', ...number, welcome: subscriber.welcome.state };
+      return subscriber.welcome.state === 'pending'
+        ? { kind: 'would_register', ...number }
+        : { kind: 'already_registered', ...number, welcome: subscriber.welcome.state };
     default:
       return { kind: 'already_registered', ...number, welcome: subscriber.welcome.state };
   }
 }
 
 /** Lookup before creating a new subscriber: refuse numbers Twilio says are invalid or cannot take SMS. */
-async function lookupRefusal(e164: string, channel: Channel, deps: RegistrationDeps): Promise<RegistrationOutcome | undefined> {
+async function lookupRefusal(
+  e164: string,
+  channel: Channel,
+  deps: RegistrationDeps,
+): Promise<RegistrationOutcome | undefined> {
   const mode = deps.config.lookupMode;
   if (mode === 'off') return undefined;
   const result = await deps.lookup.lookup(e164, mode);
@@ -214,9 +256,14 @@ async function continueWithItem(
         log.info('registration.suppressed', { userId: request.userId, phone: number.e164 });
         return { kind: 'suppressed', ...number };
       case 'already_registered':
-        log.info('registration.already_registered', { userId: request.userId, phone: number.e164, welcome: item.data.welcome.state });
+        log.info('registration.already_registered', {
+          userId: request.userId,
+          phone: number.e164,
+          welcome: item.data.welcome.state,
+        });
         await deps.activity.count(today, { [COUNTER.registrationAlready]: 1 });
-        if (item.data.welcome.state === 'needs_join') return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
+        if (item.data.welcome.state === 'needs_join')
+          return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
         return { kind: 'already_registered', ...number, welcome: item.data.welcome.status ?? item.data.welcome.state };
       case 'in_progress':
         return { kind: 'in_progress', ...number };
@@ -225,12 +272,22 @@ async function continueWithItem(
       case 'cooldown':
         return { kind: 'rate_limited', ...number, retryAfterSeconds: decision.retryAfterSeconds };
       case 'resubscribe': {
-        const updated = await deps.store.update(map, number.e164, resubscribe(item.data, request.source, deps.now(), true), item.revision);
+        const updated = await deps.store.update(
+          map,
+          number.e164,
+          resubscribe(item.data, request.source, deps.now(), true),
+          item.revision,
+        );
         if (updated) {
           log.info('registration.resubscribed', { userId: request.userId, phone: number.e164 });
           await deps.activity.count(today, { [COUNTER.optIn]: 1 });
           await deps.activity.gauge(statusChange('opted_out', 'active'));
-          await deps.activity.event({ time: deps.now().toISOString(), event: 'consent.opt_in', masked: number.masked, detail: request.source });
+          await deps.activity.event({
+            time: deps.now().toISOString(),
+            event: 'consent.opt_in',
+            masked: number.masked,
+            detail: request.source,
+          });
           item = updated;
         } else {
           item = (await deps.store.get<Subscriber>(map, number.e164)) ?? item;
@@ -242,17 +299,34 @@ async function continueWithItem(
         // before writing that down. Twilio's own record says; adopt it instead of resending.
         const abandoned = item.data.welcome.state === 'claimed' && item.data.welcome.claimedAt;
         if (abandoned) {
-          const earlier = await deps.sender.findSentSince(item.data.channel, number.e164, new Date(item.data.welcome.claimedAt!));
+          const earlier = await deps.sender.findSentSince(
+            item.data.channel,
+            number.e164,
+            new Date(item.data.welcome.claimedAt!),
+          );
           if (earlier) {
-            await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => (current.welcome.state === 'claimed' ? welcomeSent(current, earlier.sid, earlier.status, deps.now()) : undefined));
-            log.warn('registration.welcome_adopted', { userId: request.userId, phone: number.e164, messageSid: earlier.sid });
+            await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+              current.welcome.state === 'claimed'
+                ? welcomeSent(current, earlier.sid, earlier.status, deps.now())
+                : undefined,
+            );
+            log.warn('registration.welcome_adopted', {
+              userId: request.userId,
+              phone: number.e164,
+              messageSid: earlier.sid,
+            });
             return { kind: 'already_registered', ...number, welcome: earlier.status };
           }
         }
         const limited = await deps.welcomeCap.take(number.e164);
         if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
         const claimId = deps.newId();
-        const claimed = await deps.store.update(map, number.e164, claimWelcome(item.data, claimId, deps.now()), item.revision);
+        const claimed = await deps.store.update(
+          map,
+          number.e164,
+          claimWelcome(item.data, claimId, deps.now()),
+          item.revision,
+        );
         if (!claimed) {
           const fresh = await deps.store.get<Subscriber>(map, number.e164);
           if (!fresh) throw new Error('subscriber vanished during claim');
@@ -285,7 +359,10 @@ async function sendWelcome(
       to: number.e164,
       statusCallback: config.statusCallbackUrl,
       ...(whatsapp
-        ? { contentSid: config.welcomeContentSid, contentVariables: welcomeTemplateVariables(subscriber.language, request.name) }
+        ? {
+            contentSid: config.welcomeContentSid,
+            contentVariables: welcomeTemplateVariables(subscriber.language, request.name),
+          }
         : { body: welcomeBody(subscriber.language, request.name) }),
     });
   } catch (error) {
@@ -313,17 +390,51 @@ async function recordWelcome(
   const today = deps.localDate(deps.now());
   try {
     // Index the message first: its status callbacks find the subscriber through it.
-    await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, config.shards), sent.sid, { kind: 'welcome', e164: number.e164, userId: subscriber.userId, status: sent.status, createdAt: deps.now().toISOString() }, MESSAGE_TTL_SECONDS);
+    await deps.store.create(
+      shardedName(MESSAGES_MAP, sent.sid, config.shards),
+      sent.sid,
+      {
+        kind: 'welcome',
+        e164: number.e164,
+        userId: subscriber.userId,
+        status: sent.status,
+        createdAt: deps.now().toISOString(),
+      },
+      MESSAGE_TTL_SECONDS,
+    );
     // We hold the claim's revision; only if a status callback got in first do we re-read.
-    const recorded = await deps.store.update(map, number.e164, welcomeSent(subscriber, sent.sid, sent.status, deps.now()), claimed.revision);
-    if (!recorded) await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeSent(current, sent.sid, sent.status, deps.now()));
-    log.info(created ? 'registration.created' : 'registration.welcome_sent', { userId: subscriber.userId, phone: number.e164, channel: subscriber.channel, messageSid: sent.sid });
+    const recorded = await deps.store.update(
+      map,
+      number.e164,
+      welcomeSent(subscriber, sent.sid, sent.status, deps.now()),
+      claimed.revision,
+    );
+    if (!recorded)
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        welcomeSent(current, sent.sid, sent.status, deps.now()),
+      );
+    log.info(created ? 'registration.created' : 'registration.welcome_sent', {
+      userId: subscriber.userId,
+      phone: number.e164,
+      channel: subscriber.channel,
+      messageSid: sent.sid,
+    });
     // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
     if (created) await deps.activity.count(today, { [COUNTER.registrationCreated]: 1 });
     if (created) await deps.activity.gauge(statusChange(undefined, 'active'));
-    await deps.activity.event({ time: deps.now().toISOString(), event: 'registration.created', masked: number.masked, detail: subscriber.channel });
+    await deps.activity.event({
+      time: deps.now().toISOString(),
+      event: 'registration.created',
+      masked: number.masked,
+      detail: subscriber.channel,
+    });
   } catch (error) {
-    log.error('registration.bookkeeping_failed', { userId: subscriber.userId, phone: number.e164, messageSid: sent.sid, error });
+    log.error('registration.bookkeeping_failed', {
+      userId: subscriber.userId,
+      phone: number.e164,
+      messageSid: sent.sid,
+      error,
+    });
   }
   return { kind: 'registered', ...number, messageSid: sent.sid, welcomeStatus: sent.status };
 }
@@ -341,33 +452,54 @@ async function handleSendFailure(
   const today = deps.localDate(deps.now());
   const failure = failureOf(error instanceof DeadlineExceededError ? error.lastError : error);
   const info = describeTwilioError(failure.code);
-  const temporary = error instanceof DeadlineExceededError || (info ? info.retryable : failure.network || (failure.status ?? 0) >= 500 || failure.status === 429);
+  const temporary =
+    error instanceof DeadlineExceededError ||
+    (info ? info.retryable : failure.network || (failure.status ?? 0) >= 500 || failure.status === 429);
 
   if (temporary || failure.code === undefined) {
     // Give the claim back so the portal's retry sends the welcome (still exactly once).
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => (holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined));
-    log.warn('registration.retry_later', { userId: request.userId, phone: number.e164, status: failure.status, code: failure.code, network: failure.network });
-    return { kind: 'retry_later', ...number, retryAfterSeconds: Math.max(1, Math.ceil((failure.retryAfterMs ?? 5000) / 1000)) };
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+      holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined,
+    );
+    log.warn('registration.retry_later', {
+      userId: request.userId,
+      phone: number.e164,
+      status: failure.status,
+      code: failure.code,
+      network: failure.network,
+    });
+    return {
+      kind: 'retry_later',
+      ...number,
+      retryAfterSeconds: Math.max(1, Math.ceil((failure.retryAfterMs ?? 5000) / 1000)),
+    };
   }
 
   const code = failure.code;
   const category = info?.category ?? 'unknown';
   await deps.activity.count(today, { [COUNTER.failure(code)]: 1 });
   if (category === 'opted_out') {
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => optOut(welcomeFailed(current, 'failed', code, deps.now()), `twilio-${code}`, deps.now()));
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+      optOut(welcomeFailed(current, 'failed', code, deps.now()), `twilio-${code}`, deps.now()),
+    );
     log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
     await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
     await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out'));
     return { kind: 'opted_out', ...number };
   }
   if (category === 'whatsapp_not_joined') {
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeFailed(current, 'needs_join', code, deps.now()));
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+      welcomeFailed(current, 'needs_join', code, deps.now()),
+    );
     log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
     return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
   }
   // Permanently refused (invalid, not mobile, ...): nothing registered, so a corrected retry starts clean.
   if (created) await deps.store.remove(map, number.e164);
-  else await modifyItem<Subscriber>(deps.store, map, number.e164, (current) => welcomeFailed(current, 'failed', code, deps.now()));
+  else
+    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+      welcomeFailed(current, 'failed', code, deps.now()),
+    );
   log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code, category });
   await deps.activity.count(today, { [COUNTER.registrationRejected(code)]: 1 });
   return { kind: 'rejected', ...number, code, category, description: info?.description ?? 'Rejected by Twilio' };

@@ -33,22 +33,38 @@ function sum(counters: CounterDeltas, prefix: string): Record<string, number> {
   return out;
 }
 
-export function buildStats(range: StatsRange, byDate: Map<string, CounterDeltas>, gauges: CounterDeltas, recent: ActivityEvent[], now: Date) {
+export function buildStats(
+  range: StatsRange,
+  byDate: Map<string, CounterDeltas>,
+  gauges: CounterDeltas,
+  recent: ActivityEvent[],
+  now: Date,
+) {
   const total: CounterDeltas = {};
   for (const counters of byDate.values()) for (const [k, v] of Object.entries(counters)) total[k] = (total[k] ?? 0) + v;
   const get = (name: string, from: CounterDeltas = total) => from[name] ?? 0;
-  const invalidTotal = (counters: CounterDeltas) => Object.values(sum(counters, 'registration.invalid.')).reduce((a, b) => a + b, 0);
+  const invalidTotal = (counters: CounterDeltas) =>
+    Object.values(sum(counters, 'registration.invalid.')).reduce((a, b) => a + b, 0);
 
   const failures = Object.entries(sum(total, 'failure.'))
     .map(([code, count]) => {
       const info = describeTwilioError(Number(code));
-      return { code: Number(code), count, category: info?.category ?? 'unknown', description: info?.description ?? 'Unknown error' };
+      return {
+        code: Number(code),
+        count,
+        category: info?.category ?? 'unknown',
+        description: info?.description ?? 'Unknown error',
+      };
     })
     .sort((a, b) => b.count - a.count);
 
   return {
     range,
-    subscribers: { active: Math.max(0, get(GAUGE.active, gauges)), optedOut: Math.max(0, get(GAUGE.optedOut, gauges)), suppressed: Math.max(0, get(GAUGE.suppressed, gauges)) },
+    subscribers: {
+      active: Math.max(0, get(GAUGE.active, gauges)),
+      optedOut: Math.max(0, get(GAUGE.optedOut, gauges)),
+      suppressed: Math.max(0, get(GAUGE.suppressed, gauges)),
+    },
     registrations: {
       created: get('registration.created'),
       alreadyRegistered: get('registration.already_registered'),
@@ -59,7 +75,12 @@ export function buildStats(range: StatsRange, byDate: Map<string, CounterDeltas>
     welcome: Object.fromEntries(WELCOME_STATUSES.map((s) => [s, get(`welcome.${s}`)])),
     failures,
     consent: { optOuts: get('consent.opt_out'), optIns: get('consent.opt_in') },
-    tips: { scheduled: get('tips.scheduled'), delivered: get('tips.delivered'), canceled: get('tips.canceled'), failed: get('tips.failed') + get('tips.undelivered') },
+    tips: {
+      scheduled: get('tips.scheduled'),
+      delivered: get('tips.delivered'),
+      canceled: get('tips.canceled'),
+      failed: get('tips.failed') + get('tips.undelivered'),
+    },
     daily: datesBetween(range.from, range.to).map((date) => {
       const c = byDate.get(date) ?? {};
       return {
@@ -78,6 +99,10 @@ export function buildStats(range: StatsRange, byDate: Map<string, CounterDeltas>
 }
 
 export async function readStats(reader: ActivityReader, range: StatsRange, now: Date) {
-  const [byDate, gauges, recent] = await Promise.all([reader.countersBetween(range.from, range.to), reader.gauges(), reader.recentEvents(50)]);
+  const [byDate, gauges, recent] = await Promise.all([
+    reader.countersBetween(range.from, range.to),
+    reader.gauges(),
+    reader.recentEvents(50),
+  ]);
   return buildStats(range, byDate, gauges, recent, now);
 }

@@ -53,7 +53,12 @@ export async function applyStatusCallback(callback: StatusCallback, deps: Status
   const record = await modifyItem<MessageRecord>(store, messagesMap, callback.messageSid, (current) => {
     applied = shouldApplyStatus(current.status, callback.status);
     if (!applied) return undefined;
-    return { ...current, status: callback.status, updatedAt: deps.now().toISOString(), ...(callback.errorCode ? { errorCode: callback.errorCode } : {}) };
+    return {
+      ...current,
+      status: callback.status,
+      updatedAt: deps.now().toISOString(),
+      ...(callback.errorCode ? { errorCode: callback.errorCode } : {}),
+    };
   });
   if (!record) {
     // The callback may arrive before /register has indexed the message it just sent.
@@ -62,15 +67,29 @@ export async function applyStatusCallback(callback: StatusCallback, deps: Status
     return 'unknown_message';
   }
   if (!applied) {
-    log.info('status.ignored', { messageSid: callback.messageSid, status: callback.status, current: record.data.status });
+    log.info('status.ignored', {
+      messageSid: callback.messageSid,
+      status: callback.status,
+      current: record.data.status,
+    });
     return 'ignored';
   }
 
   const message = record.data;
   const today = deps.localDate(deps.now());
-  const counterName = message.kind === 'welcome' ? COUNTER.welcomeStatus(callback.status) : COUNTER.tipStatus(callback.status);
-  await deps.activity.count(today, { [counterName]: 1, ...(callback.errorCode ? { [COUNTER.failure(callback.errorCode)]: 1 } : {}) });
-  log.info('status.applied', { messageSid: callback.messageSid, kind: message.kind, status: callback.status, errorCode: callback.errorCode, phone: message.e164 });
+  const counterName =
+    message.kind === 'welcome' ? COUNTER.welcomeStatus(callback.status) : COUNTER.tipStatus(callback.status);
+  await deps.activity.count(today, {
+    [counterName]: 1,
+    ...(callback.errorCode ? { [COUNTER.failure(callback.errorCode)]: 1 } : {}),
+  });
+  log.info('status.applied', {
+    messageSid: callback.messageSid,
+    kind: message.kind,
+    status: callback.status,
+    errorCode: callback.errorCode,
+    phone: message.e164,
+  });
 
   await updateSubscriber(message, callback, deps);
   return 'applied';
@@ -90,12 +109,20 @@ async function updateSubscriber(message: MessageRecord, callback: StatusCallback
     });
     effectAction = effect.action;
     let next: Subscriber = current;
-    const isOurWelcome = current.welcome.messageSid === callback.messageSid || (current.welcome.state === 'claimed' && !current.welcome.messageSid);
+    const isOurWelcome =
+      current.welcome.messageSid === callback.messageSid ||
+      (current.welcome.state === 'claimed' && !current.welcome.messageSid);
     if (message.kind === 'welcome' && isOurWelcome) {
       const notJoined = describeTwilioError(callback.errorCode)?.category === 'whatsapp_not_joined';
       next = {
         ...next,
-        welcome: { ...next.welcome, messageSid: callback.messageSid, status: callback.status, ...(callback.errorCode ? { errorCode: callback.errorCode } : {}), ...(notJoined ? { state: 'needs_join' as const } : {}) },
+        welcome: {
+          ...next.welcome,
+          messageSid: callback.messageSid,
+          status: callback.status,
+          ...(callback.errorCode ? { errorCode: callback.errorCode } : {}),
+          ...(notJoined ? { state: 'needs_join' as const } : {}),
+        },
       };
     }
     switch (effect.action) {
@@ -106,7 +133,11 @@ async function updateSubscriber(message: MessageRecord, callback: StatusCallback
         next = { ...next, unreachableCount: next.unreachableCount + 1 };
         break;
       case 'suppress':
-        next = { ...next, unreachableCount: next.unreachableCount + 1, status: next.status === 'active' ? 'suppressed' : next.status };
+        next = {
+          ...next,
+          unreachableCount: next.unreachableCount + 1,
+          status: next.status === 'active' ? 'suppressed' : next.status,
+        };
         break;
       case 'reset_unreachable':
         if (next.unreachableCount !== 0) next = { ...next, unreachableCount: 0 };
@@ -118,8 +149,16 @@ async function updateSubscriber(message: MessageRecord, callback: StatusCallback
   });
   if (statusAfter && statusBefore !== statusAfter) await deps.activity.gauge(statusChange(statusBefore, statusAfter));
   if (effectAction === 'opt_out' || effectAction === 'suppress') {
-    deps.log.info(`subscriber.${effectAction === 'opt_out' ? 'opted_out' : 'suppressed'}`, { phone: message.e164, errorCode: callback.errorCode });
-    await deps.activity.event({ time: deps.now().toISOString(), event: `subscriber.${effectAction}`, masked: maskPhone(message.e164), detail: String(callback.errorCode ?? '') });
+    deps.log.info(`subscriber.${effectAction === 'opt_out' ? 'opted_out' : 'suppressed'}`, {
+      phone: message.e164,
+      errorCode: callback.errorCode,
+    });
+    await deps.activity.event({
+      time: deps.now().toISOString(),
+      event: `subscriber.${effectAction}`,
+      masked: maskPhone(message.e164),
+      detail: String(callback.errorCode ?? ''),
+    });
     if (effectAction === 'opt_out') await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
   }
 }
@@ -131,10 +170,24 @@ async function updateSubscriber(message: MessageRecord, callback: StatusCallback
  */
 async function adoptInFlightWelcome(callback: StatusCallback, deps: StatusDeps): Promise<boolean> {
   if (!callback.to) return false;
-  const subscriber = await deps.store.get<Subscriber>(shardedName(SUBSCRIBERS_MAP, callback.to, deps.shards), callback.to);
+  const subscriber = await deps.store.get<Subscriber>(
+    shardedName(SUBSCRIBERS_MAP, callback.to, deps.shards),
+    callback.to,
+  );
   if (!subscriber || subscriber.data.welcome.state !== 'claimed') return false;
-  const record: MessageRecord = { kind: 'welcome', e164: callback.to, userId: subscriber.data.userId, status: 'accepted', createdAt: deps.now().toISOString() };
-  await deps.store.create(shardedName(MESSAGES_MAP, callback.messageSid, deps.shards), callback.messageSid, record, 35 * 24 * 3600);
+  const record: MessageRecord = {
+    kind: 'welcome',
+    e164: callback.to,
+    userId: subscriber.data.userId,
+    status: 'accepted',
+    createdAt: deps.now().toISOString(),
+  };
+  await deps.store.create(
+    shardedName(MESSAGES_MAP, callback.messageSid, deps.shards),
+    callback.messageSid,
+    record,
+    35 * 24 * 3600,
+  );
   deps.log.info('status.adopted_in_flight', { messageSid: callback.messageSid, phone: callback.to });
   return true;
 }

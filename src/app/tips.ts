@@ -44,7 +44,14 @@ export interface TipDeps {
   localDate: (instant: Date) => string;
 }
 
-export type TipOutcome = 'scheduled' | 'would_schedule' | 'already_scheduled' | 'skipped_opted_out' | 'skipped_suppressed' | 'skipped_not_welcomed' | 'failed';
+export type TipOutcome =
+  | 'scheduled'
+  | 'would_schedule'
+  | 'already_scheduled'
+  | 'skipped_opted_out'
+  | 'skipped_suppressed'
+  | 'skipped_not_welcomed'
+  | 'failed';
 
 export interface TipSlice {
   dates: string[];
@@ -82,7 +89,10 @@ export async function scheduleTipsSlice(
   const pageBudgetMs = 2500;
   while (cursor && Date.now() + pageBudgetMs < options.deadline) {
     const map: string = `${SUBSCRIBERS_MAP}-${cursor.shard}`;
-    const page: ListPage<Subscriber> = await deps.store.list<Subscriber>(map, { after: cursor.after, pageSize: deps.config.pageSize });
+    const page: ListPage<Subscriber> = await deps.store.list<Subscriber>(map, {
+      after: cursor.after,
+      pageSize: deps.config.pageSize,
+    });
     const queue = page.items.flatMap((item) => dates.map((date) => ({ item, date })));
     let index = 0;
     await Promise.all(
@@ -94,10 +104,21 @@ export async function scheduleTipsSlice(
         }
       }),
     );
-    cursor = page.nextAfter ? { shard: cursor.shard, after: page.nextAfter } : cursor.shard + 1 < deps.config.shards ? { shard: cursor.shard + 1 } : undefined;
+    cursor = page.nextAfter
+      ? { shard: cursor.shard, after: page.nextAfter }
+      : cursor.shard + 1 < deps.config.shards
+        ? { shard: cursor.shard + 1 }
+        : undefined;
   }
-  if (!options.dryRun && counts.scheduled) await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.tipStatus('scheduled')]: counts.scheduled });
-  return { dates, done: cursor === undefined, next: cursor ? encodeCursor(cursor) : null, counts, elapsedMs: Date.now() - started };
+  if (!options.dryRun && counts.scheduled)
+    await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.tipStatus('scheduled')]: counts.scheduled });
+  return {
+    dates,
+    done: cursor === undefined,
+    next: cursor ? encodeCursor(cursor) : null,
+    counts,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 /** Schedules one subscriber's tip for one date, exactly once. */
@@ -125,7 +146,9 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
       to: e164,
       sendAt: sendAtFor(date, deps.config.localTime, deps.config.timeZone),
       statusCallback: deps.config.statusCallbackUrl,
-      ...(whatsapp ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } } : { body: tipMessage(tip, subscriber.language) }),
+      ...(whatsapp
+        ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
+        : { body: tipMessage(tip, subscriber.language) }),
     });
   } catch (error) {
     // Nothing was scheduled: let the claim go so the next run tries again; report what Twilio said.
@@ -135,14 +158,27 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
       return { ...current, tips: rest };
     });
     const code = (error as { code?: number }).code;
-    deps.log.warn('tips.schedule_failed', { phone: e164, date, code, category: describeTwilioError(code)?.category, error });
+    deps.log.warn('tips.schedule_failed', {
+      phone: e164,
+      date,
+      code,
+      category: describeTwilioError(code)?.category,
+      error,
+    });
     return 'failed';
   }
   // Scheduled at Twilio: from here on the claim is never released (that could schedule it twice);
   // a bookkeeping failure is reported and the SID kept in the log for a manual fix.
   try {
-    await deps.store.create(shardedName(MESSAGES_MAP, sent.sid, deps.config.shards), sent.sid, { kind: 'tip', e164, userId: subscriber.userId, status: sent.status, date, createdAt: deps.now().toISOString() }, 40 * 24 * 3600);
-    await modifyItem<Subscriber>(deps.store, map, e164, (current) => (current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined));
+    await deps.store.create(
+      shardedName(MESSAGES_MAP, sent.sid, deps.config.shards),
+      sent.sid,
+      { kind: 'tip', e164, userId: subscriber.userId, status: sent.status, date, createdAt: deps.now().toISOString() },
+      40 * 24 * 3600,
+    );
+    await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
+      current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined,
+    );
   } catch (error) {
     deps.log.error('tips.bookkeeping_failed', { phone: e164, date, messageSid: sent.sid, error });
   }

@@ -11,7 +11,13 @@
  */
 import type { Logger } from '../core/log';
 import { shardOf } from '../core/shard';
-import { modifyItem, pauseAfterConflict, SyncConflictError, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import {
+  modifyItem,
+  pauseAfterConflict,
+  SyncConflictError,
+  type KeyValueStore,
+  type StoredItem,
+} from '../twilio/sync-store';
 
 const RATE_MAP = 'welcome-rate';
 /** A minute's rate buckets outlive the minute a little, then clean themselves up. */
@@ -68,7 +74,13 @@ interface Reservation {
  * Reserves up to `want` slots of one shard's current minute, in one write: the first bucket
  * with room, starting at `firstBucket`. Undefined when every bucket is full.
  */
-async function reserve(deps: WelcomeCapDeps, shard: number, minute: string, firstBucket: number, want: number): Promise<Reservation | undefined> {
+async function reserve(
+  deps: WelcomeCapDeps,
+  shard: number,
+  minute: string,
+  firstBucket: number,
+  want: number,
+): Promise<Reservation | undefined> {
   const { buckets, perBucket } = layoutOf(deps.config);
   const map = `${RATE_MAP}-${shard}`;
   const full = new Set<number>();
@@ -85,7 +97,9 @@ async function reserve(deps: WelcomeCapDeps, shard: number, minute: string, firs
       continue;
     }
     const granted = Math.min(want, perBucket - used);
-    const written = item ? await deps.store.update(map, key, { count: used + granted }, item.revision) : await deps.store.create(map, key, { count: granted }, RATE_TTL_SECONDS);
+    const written = item
+      ? await deps.store.update(map, key, { count: used + granted }, item.revision)
+      : await deps.store.create(map, key, { count: granted }, RATE_TTL_SECONDS);
     if (written) return { key, granted, written };
   }
   if (full.size < buckets) throw new SyncConflictError('welcome-rate buckets kept changing under us');
@@ -126,7 +140,10 @@ interface ShardPool {
  * keeps blocks of one, so it stays exact. Unused slots are given back by `release`; a
  * slice killed before that leaves them counted until the minute ends.
  */
-export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => number = Math.random): ReservingWelcomeCap {
+export function createReservingWelcomeCap(
+  deps: WelcomeCapDeps,
+  random: () => number = Math.random,
+): ReservingWelcomeCap {
   const pools = new Map<number, ShardPool>();
   const layout = layoutOf(deps.config);
   const block = Math.max(1, Math.min(MAX_BLOCK, Math.floor(layout.perBucket / 8)));
@@ -135,7 +152,12 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
     let pool = pools.get(shard);
     if (!pool || pool.minute !== minute) {
       // Last minute's slots are gone with their minute; its refill (if any) lands in the old pool.
-      pool = { minute, left: new Map(), written: new Map(), refills: pool?.refills ?? Math.floor(random() * layout.buckets) };
+      pool = {
+        minute,
+        left: new Map(),
+        written: new Map(),
+        refills: pool?.refills ?? Math.floor(random() * layout.buckets),
+      };
       pools.set(shard, pool);
     }
     return pool;
@@ -189,7 +211,14 @@ export function createReservingWelcomeCap(deps: WelcomeCapDeps, random: () => nu
       const minute = minuteOf(deps.now());
       const returns = [...pools]
         .filter(([, pool]) => pool.minute === minute)
-        .flatMap(([shard, pool]) => [...pool.left].map(([key, left]) => ({ map: `${RATE_MAP}-${shard}`, key, left, last: pool.written.get(key) })));
+        .flatMap(([shard, pool]) =>
+          [...pool.left].map(([key, left]) => ({
+            map: `${RATE_MAP}-${shard}`,
+            key,
+            left,
+            last: pool.written.get(key),
+          })),
+        );
       pools.clear();
       await Promise.all(
         returns.map(async ({ map, key, left, last }) => {

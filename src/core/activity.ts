@@ -20,12 +20,22 @@ export const COUNTER = {
 
 /** Running totals (not per day) of subscribers by status, kept under this pseudo-date key. */
 export const ALL_TIME = 'all-time';
-export const GAUGE = { active: 'subscribers.active', optedOut: 'subscribers.opted_out', suppressed: 'subscribers.suppressed' } as const;
+export const GAUGE = {
+  active: 'subscribers.active',
+  optedOut: 'subscribers.opted_out',
+  suppressed: 'subscribers.suppressed',
+} as const;
 
 /** Gauge deltas for a subscriber moving from one status to another. */
 export function statusChange(from: string | undefined, to: string): CounterDeltas {
   const name = (status: string | undefined) =>
-    status === 'active' ? GAUGE.active : status === 'opted_out' ? GAUGE.optedOut : status === 'suppressed' ? GAUGE.suppressed : undefined;
+    status === 'active'
+      ? GAUGE.active
+      : status === 'opted_out'
+        ? GAUGE.optedOut
+        : status === 'suppressed'
+          ? GAUGE.suppressed
+          : undefined;
   const deltas: CounterDeltas = {};
   const before = name(from);
   const after = name(to);

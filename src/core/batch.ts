@@ -18,7 +18,15 @@ export const REAL_OUTCOMES = [
   'retry_later',
   'needs_join',
 ] as const;
-export const DRY_RUN_OUTCOMES = ['would_register', 'already_registered', 'opted_out', 'conflict', 'invalid', 'duplicate', 'country_not_allowed'] as const;
+export const DRY_RUN_OUTCOMES = [
+  'would_register',
+  'already_registered',
+  'opted_out',
+  'conflict',
+  'invalid',
+  'duplicate',
+  'country_not_allowed',
+] as const;
 
 export type BatchOutcome = (typeof REAL_OUTCOMES)[number] | (typeof DRY_RUN_OUTCOMES)[number];
 export type Counts = Record<string, number>;
@@ -69,11 +77,19 @@ export function parseSliceOptions(
   if (dryRun === undefined) return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false' };
   const pageSize = integer(body.pageSize, PAGE_SIZE.default);
   if (pageSize === undefined || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
-    return { ok: false, code: 'invalid_page_size', message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}` };
+    return {
+      ok: false,
+      code: 'invalid_page_size',
+      message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
+    };
   }
   const budgetMs = integer(body.budgetMs, Math.min(defaultBudgetMs, BUDGET.max));
   if (budgetMs === undefined || budgetMs < BUDGET.min || budgetMs > BUDGET.max) {
-    return { ok: false, code: 'invalid_budget', message: `budgetMs must be an integer from ${BUDGET.min} to ${BUDGET.max}` };
+    return {
+      ok: false,
+      code: 'invalid_budget',
+      message: `budgetMs must be an integer from ${BUDGET.min} to ${BUDGET.max}`,
+    };
   }
   const runId = body.runId === undefined || body.runId === null || body.runId === '' ? undefined : body.runId;
   if (runId !== undefined && (typeof runId !== 'string' || !RUN_ID.test(runId))) {
@@ -113,7 +129,11 @@ export interface OutcomeLike {
  * Registration outcome -> batch outcome. `country_not_allowed` is reported on its own (an
  * SMS pumping guard, not a typo); a suppressed number is registered already, so it says so.
  */
-export function batchOutcomeOf(outcome: OutcomeLike): { outcome: BatchOutcome; reason: string | null; masked: string | null } {
+export function batchOutcomeOf(outcome: OutcomeLike): {
+  outcome: BatchOutcome;
+  reason: string | null;
+  masked: string | null;
+} {
   const masked = outcome.masked ? outcome.masked : null;
   switch (outcome.kind) {
     case 'registered':
@@ -136,7 +156,11 @@ export function batchOutcomeOf(outcome: OutcomeLike): { outcome: BatchOutcome; r
         ? { outcome: 'country_not_allowed', reason: 'country_not_allowed', masked }
         : { outcome: 'invalid', reason: outcome.reason ?? 'invalid', masked };
     case 'rejected':
-      return { outcome: 'rejected_by_twilio', reason: outcome.code !== undefined ? `twilio_${outcome.code}` : null, masked };
+      return {
+        outcome: 'rejected_by_twilio',
+        reason: outcome.code !== undefined ? `twilio_${outcome.code}` : null,
+        masked,
+      };
     default:
       return { outcome: 'retry_later', reason: outcome.kind, masked };
   }
@@ -165,7 +189,11 @@ export class SeenNumbers {
   capped: boolean;
 
   /** `packed`: what pack() returned (base64url; plain base64 from older cursors reads the same). */
-  constructor(packed = '', capped = false, private readonly cap = SEEN_CAP) {
+  constructor(
+    packed = '',
+    capped = false,
+    private readonly cap = SEEN_CAP,
+  ) {
     const bytes = Buffer.from(packed, 'base64url');
     this.earlier = bytes.subarray(0, bytes.length - (bytes.length % HASH_BYTES));
     this.capped = capped;
@@ -309,7 +337,11 @@ export function isRunState(value: unknown): value is RunState {
     s !== null &&
     typeof s.runId === 'string' &&
     typeof s.dryRun === 'boolean' &&
-    (s.cursor === null || (typeof s.cursor === 'object' && typeof s.cursor.page === 'string' && Number.isInteger(s.cursor.offset) && s.cursor.offset >= 0)) &&
+    (s.cursor === null ||
+      (typeof s.cursor === 'object' &&
+        typeof s.cursor.page === 'string' &&
+        Number.isInteger(s.cursor.offset) &&
+        s.cursor.offset >= 0)) &&
     typeof s.processed === 'number' &&
     typeof s.counts === 'object' &&
     s.counts !== null
@@ -333,7 +365,10 @@ export function newRunState(input: { runId: string; dryRun: boolean; firstPage: 
 }
 
 /** State after a stretch of users is done: the new cursor, counts and totals. */
-export function advanceRun(state: RunState, input: { cursor: PageCursor | null; results: readonly BatchResult[]; total: number | null; now: Date }): RunState {
+export function advanceRun(
+  state: RunState,
+  input: { cursor: PageCursor | null; results: readonly BatchResult[]; total: number | null; now: Date },
+): RunState {
   const at = input.now.toISOString();
   return {
     ...state,

@@ -16,23 +16,70 @@ export type Keyword = 'stop' | 'start' | 'help';
 const KEYWORDS: Record<Keyword, readonly string[]> = {
   stop: [
     // Twilio's default opt-out keywords.
-    'stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'optout', 'opt out', 'revoke',
+    'stop',
+    'stopall',
+    'unsubscribe',
+    'cancel',
+    'end',
+    'quit',
+    'optout',
+    'opt out',
+    'revoke',
     // Nepali: "stop", "please stop", "close/turn off", "do close"; with and without the final halant.
-    'रोक', 'रोक्नु', 'रोक्नुस', 'रोक्नुस्', 'रोक्नुहोस', 'रोक्नुहोस्',
-    'बन्द', 'बंद', 'बन्द गर', 'बन्द गर्नु', 'बन्द गर्नुस', 'बन्द गर्नुस्', 'बन्द गर्नुहोस', 'बन्द गर्नुहोस्',
+    'रोक',
+    'रोक्नु',
+    'रोक्नुस',
+    'रोक्नुस्',
+    'रोक्नुहोस',
+    'रोक्नुहोस्',
+    'बन्द',
+    'बंद',
+    'बन्द गर',
+    'बन्द गर्नु',
+    'बन्द गर्नुस',
+    'बन्द गर्नुस्',
+    'बन्द गर्नुहोस',
+    'बन्द गर्नुहोस्',
     // Romanized Nepali.
-    'rok', 'roknus', 'roknuhos', 'band', 'banda', 'band gara', 'banda gara', 'band garnus', 'banda garnus', 'band garnuhos', 'banda garnuhos',
+    'rok',
+    'roknus',
+    'roknuhos',
+    'band',
+    'banda',
+    'band gara',
+    'banda gara',
+    'band garnus',
+    'banda garnus',
+    'band garnuhos',
+    'banda garnuhos',
   ],
   start: [
-    'start', 'unstop', 'yes', 'subscribe',
-    'सुरु', 'सुरू', 'शुरु', 'शुरू', 'सुरु गर', 'सुरु गर्नुस', 'सुरु गर्नुस्', 'सुरु गर्नुहोस', 'सुरु गर्नुहोस्',
-    'suru', 'shuru', 'suru gara', 'suru garnus', 'suru garnuhos',
+    'start',
+    'unstop',
+    'yes',
+    'subscribe',
+    'सुरु',
+    'सुरू',
+    'शुरु',
+    'शुरू',
+    'सुरु गर',
+    'सुरु गर्नुस',
+    'सुरु गर्नुस्',
+    'सुरु गर्नुहोस',
+    'सुरु गर्नुहोस्',
+    'suru',
+    'shuru',
+    'suru gara',
+    'suru garnus',
+    'suru garnuhos',
   ],
   help: ['help', 'info', 'मद्दत', 'मदत', 'सहायता', 'maddat', 'sahayata'],
 };
 
 const LOOKUP: ReadonlyMap<string, Keyword> = new Map(
-  (Object.entries(KEYWORDS) as Array<[Keyword, readonly string[]]>).flatMap(([kind, words]) => words.map((word) => [keywordText(word), kind] as const)),
+  (Object.entries(KEYWORDS) as Array<[Keyword, readonly string[]]>).flatMap(([kind, words]) =>
+    words.map((word) => [keywordText(word), kind] as const),
+  ),
 );
 
 /**
@@ -66,7 +113,10 @@ export function keywordsOf(kind: Keyword): readonly string[] {
  * so they are not short codes; an unexpected shape (letters, empty) counts as a robot.
  */
 export function isShortCodeOrAlphanumeric(from: string): boolean {
-  const address = from.trim().replace(/^(whatsapp|sms|tel):/i, '').trim();
+  const address = from
+    .trim()
+    .replace(/^(whatsapp|sms|tel):/i, '')
+    .trim();
   if (/^\+\d{6,15}$/.test(address)) return false;
   if (/^\d{3,8}$/.test(address)) return true;
   return address === '' || /\p{L}/u.test(address);

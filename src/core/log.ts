@@ -15,7 +15,8 @@ export interface Logger {
 }
 
 /** Keys whose values are dropped whole: credentials and message bodies. */
-const SECRET_KEY = /token|secret|password|passwd|authorization|auth|signature|api_?key|cookie|^body$|content_?variables/i;
+const SECRET_KEY =
+  /token|secret|password|passwd|authorization|auth|signature|api_?key|cookie|^body$|content_?variables/i;
 /** Phone-like runs standing alone (not inside a SID or word): optional scheme and plus, 7-15 digits. */
 const PHONE_LIKE = /(?<![\w+])(?:whatsapp:|tel:)?\+?\d[\d\s().-]{5,18}\d(?![\w])/g;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;

@@ -12,13 +12,7 @@ import {
 } from 'libphonenumber-js/max';
 
 export type PhoneRejection =
-  | 'empty'
-  | 'not_a_number'
-  | 'too_short'
-  | 'too_long'
-  | 'invalid'
-  | 'not_mobile'
-  | 'country_not_allowed';
+  'empty' | 'not_a_number' | 'too_short' | 'too_long' | 'invalid' | 'not_mobile' | 'country_not_allowed';
 
 export const PHONE_REJECTIONS: readonly PhoneRejection[] = [
   'empty',

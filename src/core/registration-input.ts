@@ -25,28 +25,49 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-export function parseRegistrationInput(params: Record<string, unknown>, defaultChannel: Channel): { ok: true; value: RegistrationInput } | { ok: false; error: InputError } {
-  const fail = (field: string, code: string, message: string) => ({ ok: false as const, error: { field, code, message } });
+export function parseRegistrationInput(
+  params: Record<string, unknown>,
+  defaultChannel: Channel,
+): { ok: true; value: RegistrationInput } | { ok: false; error: InputError } {
+  const fail = (field: string, code: string, message: string) => ({
+    ok: false as const,
+    error: { field, code, message },
+  });
   for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
     const value = params[field];
-    if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') return fail(field, 'invalid_field', `${field} must be a single text value`);
-    if (typeof value === 'string' && value.length > limit) return fail(field, 'field_too_long', `${field} is longer than ${limit} characters`);
+    if (value !== undefined && typeof value !== 'string' && typeof value !== 'number')
+      return fail(field, 'invalid_field', `${field} must be a single text value`);
+    if (typeof value === 'string' && value.length > limit)
+      return fail(field, 'field_too_long', `${field} is longer than ${limit} characters`);
   }
   const userId = text(params.user_id);
   if (!userId) return fail('user_id', 'missing_user_id', 'user_id is required');
-  if (!USER_ID.test(userId)) return fail('user_id', 'invalid_user_id', 'user_id may contain letters, digits and _ . : @ - only');
+  if (!USER_ID.test(userId))
+    return fail('user_id', 'invalid_user_id', 'user_id may contain letters, digits and _ . : @ - only');
   const phone = text(params.phone);
   if (phone === undefined || phone === '') return fail('phone', 'empty', 'phone is required');
 
   const channel = text(params.channel)?.toLowerCase() || defaultChannel;
-  if (channel !== 'sms' && channel !== 'whatsapp') return fail('channel', 'invalid_channel', 'channel must be sms or whatsapp');
+  if (channel !== 'sms' && channel !== 'whatsapp')
+    return fail('channel', 'invalid_channel', 'channel must be sms or whatsapp');
   const language = text(params.language)?.toLowerCase() || 'en';
   if (language !== 'en' && language !== 'ne') return fail('language', 'invalid_language', 'language must be en or ne');
   const resubscribeRaw = text(params.resubscribe)?.toLowerCase() ?? 'false';
-  if (!['true', 'false', '1', '0', ''].includes(resubscribeRaw)) return fail('resubscribe', 'invalid_resubscribe', 'resubscribe must be true or false');
+  if (!['true', 'false', '1', '0', ''].includes(resubscribeRaw))
+    return fail('resubscribe', 'invalid_resubscribe', 'resubscribe must be true or false');
 
   const name = text(params.name);
-  return { ok: true, value: { userId, phone, name: name || undefined, channel, language, resubscribe: resubscribeRaw === 'true' || resubscribeRaw === '1' } };
+  return {
+    ok: true,
+    value: {
+      userId,
+      phone,
+      name: name || undefined,
+      channel,
+      language,
+      resubscribe: resubscribeRaw === 'true' || resubscribeRaw === '1',
+    },
+  };
 }
 
 export const PHONE_REASON_MESSAGES: Record<string, string> = {

@@ -36,7 +36,10 @@ export interface RetryOptions {
 /** Thrown when the deadline leaves no room for another try; carries the last error. */
 export class DeadlineExceededError extends Error {
   readonly retryable = true;
-  constructor(readonly attempts: number, readonly lastError: unknown) {
+  constructor(
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
     super(`gave up after ${attempts} attempt(s): deadline reached`);
     this.name = 'DeadlineExceededError';
   }
@@ -46,14 +49,27 @@ export class DeadlineExceededError extends Error {
 const NETWORK_CODE = /^(E[A-Z]+|ERR_NETWORK|ERR_SOCKET\w*|UND_ERR\w*)$/;
 
 /** The failure fields we can read from a Twilio RestException, a fetch failure or our own errors. */
-export function failureOf(error: unknown): { status?: number; code?: number; network?: boolean; retryAfterMs?: number } {
+export function failureOf(error: unknown): {
+  status?: number;
+  code?: number;
+  network?: boolean;
+  retryAfterMs?: number;
+} {
   if (error === null || typeof error !== 'object') return {};
   const e = error as Record<string, unknown>;
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const code = typeof e.code === 'number' ? e.code : typeof e.code === 'string' && /^\d+$/.test(e.code) ? Number(e.code) : undefined;
+  const code =
+    typeof e.code === 'number'
+      ? e.code
+      : typeof e.code === 'string' && /^\d+$/.test(e.code)
+        ? Number(e.code)
+        : undefined;
   const network =
     status === undefined &&
-    ((typeof e.code === 'string' && NETWORK_CODE.test(e.code)) || e.name === 'AbortError' || e.name === 'TimeoutError' || e.network === true);
+    ((typeof e.code === 'string' && NETWORK_CODE.test(e.code)) ||
+      e.name === 'AbortError' ||
+      e.name === 'TimeoutError' ||
+      e.network === true);
   const retryAfterMs = typeof e.retryAfterMs === 'number' ? e.retryAfterMs : undefined;
   return { status, code, network, retryAfterMs };
 }

@@ -73,6 +73,7 @@ export function countSegments(text: string): SegmentCount {
   const widths = chars.map((char) => (encoding === 'GSM-7' ? gsmSeptets(char)! : char.length));
   const units = widths.reduce((sum, width) => sum + width, 0);
   const { single, multi } = LIMITS[encoding];
-  if (units <= single) return { encoding, characters: chars.length, units, segments: units === 0 ? 0 : 1, unitsPerSegment: single };
+  if (units <= single)
+    return { encoding, characters: chars.length, units, segments: units === 0 ? 0 : 1, unitsPerSegment: single };
   return { encoding, characters: chars.length, units, segments: packSegments(widths, multi), unitsPerSegment: multi };
 }

@@ -63,7 +63,14 @@ export function appendConsent(consent: ConsentEntry[], entry: ConsentEntry): Con
   return [...consent, entry].slice(-MAX_CONSENT_ENTRIES);
 }
 
-export function newSubscriber(input: { userId: string; channel: Channel; language: Language; country: string; source: string; now: Date }): Subscriber {
+export function newSubscriber(input: {
+  userId: string;
+  channel: Channel;
+  language: Language;
+  country: string;
+  source: string;
+  now: Date;
+}): Subscriber {
   const at = input.now.toISOString();
   return {
     userId: input.userId,
@@ -104,13 +111,21 @@ export function decideForExisting(
   if (subscriber.status === 'opted_out') {
     if (!request.resubscribe) return { kind: 'opted_out' };
     // Each re-subscription sends a welcome again: a per-number cooldown keeps that from being pumped.
-    const waited = subscriber.welcome.lastAttemptAt ? (now.getTime() - Date.parse(subscriber.welcome.lastAttemptAt)) / 1000 : Infinity;
-    return waited < cooldownSeconds ? { kind: 'cooldown', retryAfterSeconds: Math.ceil(cooldownSeconds - waited) } : { kind: 'resubscribe' };
+    const waited = subscriber.welcome.lastAttemptAt
+      ? (now.getTime() - Date.parse(subscriber.welcome.lastAttemptAt)) / 1000
+      : Infinity;
+    return waited < cooldownSeconds
+      ? { kind: 'cooldown', retryAfterSeconds: Math.ceil(cooldownSeconds - waited) }
+      : { kind: 'resubscribe' };
   }
   if (subscriber.status === 'suppressed') return { kind: 'suppressed' };
   const welcome = subscriber.welcome;
   if (welcome.state === 'sent' || welcome.state === 'failed') return { kind: 'already_registered' };
-  if (welcome.state === 'claimed' && welcome.claimedAt && now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS) {
+  if (
+    welcome.state === 'claimed' &&
+    welcome.claimedAt &&
+    now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS
+  ) {
     return { kind: 'in_progress' };
   }
   // Not joined the WhatsApp sandbox yet: tell the portal so; after the cooldown, try again
@@ -128,7 +143,14 @@ export function claimWelcome(subscriber: Subscriber, claimId: string, now: Date)
   return {
     ...subscriber,
     updatedAt: at,
-    welcome: { ...subscriber.welcome, state: 'claimed', claimId, claimedAt: at, attempts: subscriber.welcome.attempts + 1, lastAttemptAt: at },
+    welcome: {
+      ...subscriber.welcome,
+      state: 'claimed',
+      claimId,
+      claimedAt: at,
+      attempts: subscriber.welcome.attempts + 1,
+      lastAttemptAt: at,
+    },
   };
 }
 
@@ -141,10 +163,19 @@ export function welcomeSent(subscriber: Subscriber, messageSid: string, status: 
   const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
   // A status callback may already have recorded a later status for this SID.
   const keepStatus = welcome.messageSid === messageSid && welcome.status ? welcome.status : status;
-  return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state: 'sent', messageSid, status: keepStatus } };
+  return {
+    ...subscriber,
+    updatedAt: now.toISOString(),
+    welcome: { ...welcome, state: 'sent', messageSid, status: keepStatus },
+  };
 }
 
-export function welcomeFailed(subscriber: Subscriber, state: 'failed' | 'needs_join', errorCode: number | undefined, now: Date): Subscriber {
+export function welcomeFailed(
+  subscriber: Subscriber,
+  state: 'failed' | 'needs_join',
+  errorCode: number | undefined,
+  now: Date,
+): Subscriber {
   const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
   return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state, errorCode } };
 }
@@ -157,7 +188,12 @@ export function releaseClaim(subscriber: Subscriber, now: Date): Subscriber {
 
 export function optOut(subscriber: Subscriber, source: string, now: Date): Subscriber {
   const at = now.toISOString();
-  return { ...subscriber, status: 'opted_out', updatedAt: at, consent: appendConsent(subscriber.consent, { action: 'opt_out', source, at }) };
+  return {
+    ...subscriber,
+    status: 'opted_out',
+    updatedAt: at,
+    consent: appendConsent(subscriber.consent, { action: 'opt_out', source, at }),
+  };
 }
 
 /** Fresh consent: active again, and the welcome goes out again as a confirmation. */

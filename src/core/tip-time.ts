@@ -42,7 +42,14 @@ function wallClock(instant: Date, timeZone: string): WallClock {
   if (Number.isNaN(instant.getTime())) throw new RangeError('Invalid instant');
   const p: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(instant)) p[part.type] = part.value;
-  return { year: Number(p.year), month: Number(p.month), day: Number(p.day), hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second) };
+  return {
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
+    hour: Number(p.hour),
+    minute: Number(p.minute),
+    second: Number(p.second),
+  };
 }
 
 function formatDate(year: number, month: number, day: number): string {
@@ -132,7 +139,8 @@ export function nextTipDate(now: Date, options: TipTimeOptions): string {
   const leadMs = (options.minLeadMinutes ?? MIN_SCHEDULE_LEAD_SECONDS / 60) * MINUTE_MS;
   let date = localDateOf(now, options.timeZone);
   // At most two steps: today's tip time has passed (or is too close), so tomorrow's.
-  while (sendAtFor(date, options.localTime, options.timeZone).getTime() - now.getTime() < leadMs) date = addDays(date, 1);
+  while (sendAtFor(date, options.localTime, options.timeZone).getTime() - now.getTime() < leadMs)
+    date = addDays(date, 1);
   return date;
 }
 
@@ -158,10 +166,18 @@ export function checkScheduleWindow(now: Date, sendAt: Date): ScheduleWindowChec
   if (Number.isNaN(sendAt.getTime())) return { ok: false, code: 35115, message: 'SendAt is not a valid date-time' };
   const aheadSeconds = (sendAt.getTime() - now.getTime()) / 1000;
   if (aheadSeconds < MIN_SCHEDULE_LEAD_SECONDS) {
-    return { ok: false, code: 35114, message: `SendAt is ${Math.floor(aheadSeconds)} s ahead; Twilio needs at least ${MIN_SCHEDULE_LEAD_SECONDS} s (15 minutes)` };
+    return {
+      ok: false,
+      code: 35114,
+      message: `SendAt is ${Math.floor(aheadSeconds)} s ahead; Twilio needs at least ${MIN_SCHEDULE_LEAD_SECONDS} s (15 minutes)`,
+    };
   }
   if (aheadSeconds > MAX_SCHEDULE_AHEAD_SECONDS) {
-    return { ok: false, code: 35114, message: `SendAt is ${Math.ceil(aheadSeconds)} s ahead; Twilio allows at most ${MAX_SCHEDULE_AHEAD_SECONDS} s (35 days)` };
+    return {
+      ok: false,
+      code: 35114,
+      message: `SendAt is ${Math.ceil(aheadSeconds)} s ahead; Twilio allows at most ${MAX_SCHEDULE_AHEAD_SECONDS} s (35 days)`,
+    };
   }
   return { ok: true };
 }

@@ -30,7 +30,9 @@ const DEVANAGARI = /\p{Script=Devanagari}/u;
 
 export class TipsFormatError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid tips file (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`);
+    super(
+      `Invalid tips file (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`,
+    );
     this.name = 'TipsFormatError';
   }
 }
@@ -48,17 +50,23 @@ function textProblems(where: string, language: Language, value: unknown): string
   if (typeof value !== 'string' || value.trim() === '') return [`${where}.${language} must be a non-empty string`];
   const problems: string[] = [];
   if (value !== value.trim()) problems.push(`${where}.${language} has leading or trailing whitespace`);
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(value)) problems.push(`${where}.${language} contains a control character`);
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(value))
+    problems.push(`${where}.${language} contains a control character`);
   if (value.normalize('NFC') !== value) problems.push(`${where}.${language} is not NFC-normalized`);
   if (language === 'en') {
     const foreign = nonGsmCharacters(value);
-    if (foreign.length > 0) problems.push(`${where}.en has characters outside GSM-7 (they turn the SMS into UCS-2, 70 characters a segment): ${foreign.map((c) => JSON.stringify(c)).join(' ')}`);
+    if (foreign.length > 0)
+      problems.push(
+        `${where}.en has characters outside GSM-7 (they turn the SMS into UCS-2, 70 characters a segment): ${foreign.map((c) => JSON.stringify(c)).join(' ')}`,
+      );
   } else if (!DEVANAGARI.test(value)) {
     problems.push(`${where}.ne has no Devanagari text`);
   }
   const count = countSegments(withFooter(value, language));
   if (count.segments > MAX_SEGMENTS[language]) {
-    problems.push(`${where}.${language} makes a ${count.segments}-segment SMS with the footer (${count.units} ${count.encoding} units); the limit is ${MAX_SEGMENTS[language]}`);
+    problems.push(
+      `${where}.${language} makes a ${count.segments}-segment SMS with the footer (${count.units} ${count.encoding} units); the limit is ${MAX_SEGMENTS[language]}`,
+    );
   }
   return problems;
 }
@@ -80,7 +88,8 @@ export function parseTips(json: unknown): Tip[] {
     if (extra.length > 0) problems.push(`${where} has unknown fields: ${extra.join(', ')}`);
     const id = record.id;
     const name = typeof id === 'string' ? `${where} (${id})` : where;
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) problems.push(`${where}.id must match ${ID_PATTERN} (e.g. "t01")`);
+    if (typeof id !== 'string' || !ID_PATTERN.test(id))
+      problems.push(`${where}.id must match ${ID_PATTERN} (e.g. "t01")`);
     else if (seen.has(id)) problems.push(`${name}: duplicate id`);
     else seen.add(id);
     for (const language of LANGUAGES) problems.push(...textProblems(name, language, record[language]));
@@ -115,7 +124,11 @@ export interface TipSegmentReport {
 
 /** Segments per tip and language, counted on the whole message sent (tip + footer). */
 export function tipSegmentReport(tips: readonly Tip[]): TipSegmentReport {
-  const rows = tips.map((tip) => ({ id: tip.id, en: countSegments(tipMessage(tip, 'en')), ne: countSegments(tipMessage(tip, 'ne')) }));
+  const rows = tips.map((tip) => ({
+    id: tip.id,
+    en: countSegments(tipMessage(tip, 'en')),
+    ne: countSegments(tipMessage(tip, 'ne')),
+  }));
   const summarize = (language: Language) => {
     const bySegments: Record<number, number> = {};
     for (const row of rows) bySegments[row[language].segments] = (bySegments[row[language].segments] ?? 0) + 1;

@@ -47,7 +47,11 @@ export const handler = defineRoute({
 async function scheduleFirstTip(context: Env, log: Logger, e164: string, deadline: number): Promise<void> {
   try {
     const deps = tipDeps(context, log, deadline);
-    const date = nextTipDate(new Date(), { timeZone: deps.config.timeZone, localTime: deps.config.localTime, minLeadMinutes: 16 });
+    const date = nextTipDate(new Date(), {
+      timeZone: deps.config.timeZone,
+      localTime: deps.config.localTime,
+      minLeadMinutes: 16,
+    });
     const outcome = await scheduleTip(e164, date, deps, false);
     log.info('register.first_tip', { phone: e164, date, outcome });
   } catch (error) {
@@ -58,7 +62,11 @@ async function scheduleFirstTip(context: Env, log: Logger, e164: string, deadlin
 function replyFor(outcome: RegistrationOutcome): Reply {
   switch (outcome.kind) {
     case 'registered':
-      return json(201, { status: 'registered', phone: outcome.masked, welcome: { status: outcome.welcomeStatus, messageSid: outcome.messageSid } });
+      return json(201, {
+        status: 'registered',
+        phone: outcome.masked,
+        welcome: { status: outcome.welcomeStatus, messageSid: outcome.messageSid },
+      });
     case 'would_register':
       return json(200, { status: 'would_register', phone: outcome.masked });
     case 'already_registered':
@@ -66,21 +74,48 @@ function replyFor(outcome: RegistrationOutcome): Reply {
     case 'in_progress':
       return json(202, { status: 'in_progress', phone: outcome.masked, retryable: true });
     case 'opted_out':
-      return json(200, { status: 'opted_out', phone: outcome.masked, message: 'This number said STOP; register again with resubscribe=true after the user consents' });
+      return json(200, {
+        status: 'opted_out',
+        phone: outcome.masked,
+        message: 'This number said STOP; register again with resubscribe=true after the user consents',
+      });
     case 'suppressed':
-      return json(200, { status: 'suppressed', phone: outcome.masked, message: 'Messages to this number keep failing; it is suppressed' });
+      return json(200, {
+        status: 'suppressed',
+        phone: outcome.masked,
+        message: 'Messages to this number keep failing; it is suppressed',
+      });
     case 'conflict':
-      return errorReply(409, 'number_taken', 'This number is already registered to another user', { phone: outcome.masked });
+      return errorReply(409, 'number_taken', 'This number is already registered to another user', {
+        phone: outcome.masked,
+      });
     case 'invalid':
-      return errorReply(outcome.reason === 'lookup_invalid' ? 422 : 400, outcome.reason, PHONE_REASON_MESSAGES[outcome.reason] ?? 'invalid phone', { field: 'phone' });
+      return errorReply(
+        outcome.reason === 'lookup_invalid' ? 422 : 400,
+        outcome.reason,
+        PHONE_REASON_MESSAGES[outcome.reason] ?? 'invalid phone',
+        { field: 'phone' },
+      );
     case 'rejected':
-      return errorReply(422, 'rejected_by_twilio', outcome.description, { twilioCode: outcome.code, category: outcome.category, phone: outcome.masked });
+      return errorReply(422, 'rejected_by_twilio', outcome.description, {
+        twilioCode: outcome.code,
+        category: outcome.category,
+        phone: outcome.masked,
+      });
     case 'needs_join':
       return json(200, { status: 'needs_join', phone: outcome.masked, instruction: outcome.instruction });
     case 'retry_later':
-      return { status: 202, body: { status: 'retry_later', phone: outcome.masked, retryable: true }, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } };
+      return {
+        status: 202,
+        body: { status: 'retry_later', phone: outcome.masked, retryable: true },
+        headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
+      };
     case 'rate_limited':
-      return { status: 429, body: { error: { code: 'rate_limited', message: 'Too many welcome messages right now; retry later' } }, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } };
+      return {
+        status: 429,
+        body: { error: { code: 'rate_limited', message: 'Too many welcome messages right now; retry later' } },
+        headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
+      };
     case 'not_configured':
       return errorReply(503, 'not_configured', 'This channel is not configured yet', { missing: outcome.missing });
   }

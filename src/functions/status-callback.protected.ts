@@ -31,7 +31,12 @@ export const handler = defineRoute({
     const to = String(event.To ?? '').replace(/^whatsapp:/, '');
     const services = createServices(context, Date.now() + REQUEST_BUDGET_MS);
     await applyStatusCallback(
-      { messageSid, status, ...(/^\+\d{6,15}$/.test(to) ? { to } : {}), ...(Number.isFinite(errorCode) && errorCode > 0 ? { errorCode } : {}) },
+      {
+        messageSid,
+        status,
+        ...(/^\+\d{6,15}$/.test(to) ? { to } : {}),
+        ...(Number.isFinite(errorCode) && errorCode > 0 ? { errorCode } : {}),
+      },
       {
         store: services.store,
         activity: createActivity(services.store, services.shards, log),

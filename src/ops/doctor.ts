@@ -34,9 +34,20 @@ export async function runDoctor(env: Env, options: { baseUrl?: string } = {}): P
       ...(missing ? { fix: `set ${name} in .env (see .env.example)` } : {}),
     });
   }
-  for (const name of ['TWILIO_API_KEY', 'TWILIO_API_SECRET', 'WELCOME_CONTENT_SID', 'TIP_CONTENT_SID', 'PUBLIC_BASE_URL']) {
+  for (const name of [
+    'TWILIO_API_KEY',
+    'TWILIO_API_SECRET',
+    'WELCOME_CONTENT_SID',
+    'TIP_CONTENT_SID',
+    'PUBLIC_BASE_URL',
+  ]) {
     if (setting(env, name) !== undefined && missingSettings(env, [name]).length > 0) {
-      checks.push({ name: `setting ${name}`, ok: false, detail: 'malformed', fix: `fix ${name} in .env (see .env.example)` });
+      checks.push({
+        name: `setting ${name}`,
+        ok: false,
+        detail: 'malformed',
+        fix: `fix ${name} in .env (see .env.example)`,
+      });
     }
   }
   if (missingSettings(env, ['ACCOUNT_SID', 'AUTH_TOKEN']).length > 0) return checks;
@@ -50,38 +61,73 @@ export async function runDoctor(env: Env, options: { baseUrl?: string } = {}): P
       checks.push({ name: 'credentials', ok: true, detail: 'accepted by Twilio' });
       checks.push({ name: 'messaging service', ok: true, detail: `${service.friendlyName} exists` });
       const senders = await client.messaging.v1.services(messagingSid).phoneNumbers.list({ limit: 20 });
-      checks.push({ name: 'messaging senders', ok: senders.length > 0, detail: `${senders.length} phone number(s) in the sender pool`, ...(senders.length === 0 ? { fix: 'add a phone number (or WhatsApp sender) to the Messaging Service' } : {}) });
+      checks.push({
+        name: 'messaging senders',
+        ok: senders.length > 0,
+        detail: `${senders.length} phone number(s) in the sender pool`,
+        ...(senders.length === 0 ? { fix: 'add a phone number (or WhatsApp sender) to the Messaging Service' } : {}),
+      });
       const base = options.baseUrl ?? setting(env, 'PUBLIC_BASE_URL');
       if (base) {
         const wantInbound = `${base.replace(/\/+$/, '')}/incoming`;
         const wantStatus = `${base.replace(/\/+$/, '')}/status-callback`;
         const inboundOk = service.inboundRequestUrl === wantInbound;
         const statusOk = service.statusCallback === wantStatus;
-        checks.push({ name: 'inbound webhook', ok: inboundOk, detail: inboundOk ? wantInbound : `is ${service.inboundRequestUrl ?? 'unset'}, want ${wantInbound}`, ...(inboundOk ? {} : { fix: 'run npm run setup -- --url <deployed base URL>' }) });
-        checks.push({ name: 'status callback', ok: statusOk, detail: statusOk ? wantStatus : `is ${service.statusCallback ?? 'unset'}, want ${wantStatus}`, ...(statusOk ? {} : { fix: 'run npm run setup -- --url <deployed base URL>' }) });
+        checks.push({
+          name: 'inbound webhook',
+          ok: inboundOk,
+          detail: inboundOk ? wantInbound : `is ${service.inboundRequestUrl ?? 'unset'}, want ${wantInbound}`,
+          ...(inboundOk ? {} : { fix: 'run npm run setup -- --url <deployed base URL>' }),
+        });
+        checks.push({
+          name: 'status callback',
+          ok: statusOk,
+          detail: statusOk ? wantStatus : `is ${service.statusCallback ?? 'unset'}, want ${wantStatus}`,
+          ...(statusOk ? {} : { fix: 'run npm run setup -- --url <deployed base URL>' }),
+        });
       } else {
-        checks.push({ name: 'webhooks', ok: true, detail: 'not checked: pass --url <deployed base URL> or set PUBLIC_BASE_URL' });
+        checks.push({
+          name: 'webhooks',
+          ok: true,
+          detail: 'not checked: pass --url <deployed base URL> or set PUBLIC_BASE_URL',
+        });
       }
     } catch (error) {
       const status = (error as { status?: number }).status;
       credentialsOk = status !== 401;
-      checks.push({ name: status === 401 ? 'credentials' : 'messaging service', ok: false, detail: describe(error), fix: status === 401 ? 'check ACCOUNT_SID and AUTH_TOKEN (or the API key pair)' : 'check MESSAGING_SERVICE_SID' });
+      checks.push({
+        name: status === 401 ? 'credentials' : 'messaging service',
+        ok: false,
+        detail: describe(error),
+        fix: status === 401 ? 'check ACCOUNT_SID and AUTH_TOKEN (or the API key pair)' : 'check MESSAGING_SERVICE_SID',
+      });
     }
   }
   if (!credentialsOk) return checks;
 
-  const whatsappInUse = setting(env, 'DEFAULT_CHANNEL') === 'whatsapp' || setting(env, 'WELCOME_CONTENT_SID') !== undefined;
+  const whatsappInUse =
+    setting(env, 'DEFAULT_CHANNEL') === 'whatsapp' || setting(env, 'WELCOME_CONTENT_SID') !== undefined;
   if (whatsappInUse) {
     for (const name of ['WELCOME_CONTENT_SID', 'TIP_CONTENT_SID']) {
       const sid = setting(env, name);
       if (!sid) {
-        checks.push({ name: `template ${name}`, ok: false, detail: 'not set, but WhatsApp is in use', fix: `set ${name} to an approved WhatsApp template` });
+        checks.push({
+          name: `template ${name}`,
+          ok: false,
+          detail: 'not set, but WhatsApp is in use',
+          fix: `set ${name} to an approved WhatsApp template`,
+        });
         continue;
       }
       try {
         const approval = await client.content.v1.contents(sid).approvalFetch().fetch();
         const status = (approval.whatsapp as { status?: string } | null)?.status ?? 'unknown';
-        checks.push({ name: `template ${name}`, ok: status === 'approved', detail: `WhatsApp approval: ${status}`, ...(status === 'approved' ? {} : { fix: 'wait for approval or use an approved template' }) });
+        checks.push({
+          name: `template ${name}`,
+          ok: status === 'approved',
+          detail: `WhatsApp approval: ${status}`,
+          ...(status === 'approved' ? {} : { fix: 'wait for approval or use an approved template' }),
+        });
       } catch (error) {
         checks.push({ name: `template ${name}`, ok: false, detail: describe(error), fix: `check ${name}` });
       }
@@ -94,7 +140,12 @@ export async function runDoctor(env: Env, options: { baseUrl?: string } = {}): P
       await client.sync.v1.services(syncSid).fetch();
       checks.push({ name: 'sync service', ok: true, detail: 'reachable' });
     } catch (error) {
-      checks.push({ name: 'sync service', ok: false, detail: describe(error), fix: 'run npm run setup, then set SYNC_SERVICE_SID' });
+      checks.push({
+        name: 'sync service',
+        ok: false,
+        detail: describe(error),
+        fix: 'run npm run setup, then set SYNC_SERVICE_SID',
+      });
     }
   }
   return checks;

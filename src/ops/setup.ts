@@ -26,13 +26,19 @@ export async function runSetup(env: Env, options: { baseUrl?: string } = {}): Pr
     await client.sync.v1.services(syncServiceSid).fetch();
     unchanged.push(`Sync service ${syncServiceSid} exists`);
   } else {
-    const existing = (await client.sync.v1.services.list({ pageSize: 100 })).find((s) => s.friendlyName === SYNC_SERVICE_NAME);
+    const existing = (await client.sync.v1.services.list({ pageSize: 100 })).find(
+      (s) => s.friendlyName === SYNC_SERVICE_NAME,
+    );
     if (existing) {
       syncServiceSid = existing.sid;
-      unchanged.push(`Sync service "${SYNC_SERVICE_NAME}" found: ${existing.sid} (set SYNC_SERVICE_SID=${existing.sid} in .env)`);
+      unchanged.push(
+        `Sync service "${SYNC_SERVICE_NAME}" found: ${existing.sid} (set SYNC_SERVICE_SID=${existing.sid} in .env)`,
+      );
     } else {
       syncServiceSid = (await client.sync.v1.services.create({ friendlyName: SYNC_SERVICE_NAME })).sid;
-      changes.push(`created Sync service "${SYNC_SERVICE_NAME}": ${syncServiceSid} (set SYNC_SERVICE_SID=${syncServiceSid} in .env)`);
+      changes.push(
+        `created Sync service "${SYNC_SERVICE_NAME}": ${syncServiceSid} (set SYNC_SERVICE_SID=${syncServiceSid} in .env)`,
+      );
     }
   }
 
@@ -51,7 +57,10 @@ export async function runSetup(env: Env, options: { baseUrl?: string } = {}): Pr
   else unchanged.push(`all ${maps.length} Sync maps exist`);
 
   const messagingSid = setting(env, 'MESSAGING_SERVICE_SID');
-  if (!messagingSid) throw new Error('MESSAGING_SERVICE_SID is not set: create a Messaging Service in the Twilio console and set it in .env');
+  if (!messagingSid)
+    throw new Error(
+      'MESSAGING_SERVICE_SID is not set: create a Messaging Service in the Twilio console and set it in .env',
+    );
   const service = await client.messaging.v1.services(messagingSid).fetch();
   unchanged.push(`Messaging Service ${messagingSid} (${service.friendlyName}) exists`);
   const base = (options.baseUrl ?? setting(env, 'PUBLIC_BASE_URL'))?.replace(/\/+$/, '');
@@ -60,7 +69,13 @@ export async function runSetup(env: Env, options: { baseUrl?: string } = {}): Pr
     if (service.inboundRequestUrl === want.inboundRequestUrl && service.statusCallback === want.statusCallback) {
       unchanged.push('Messaging Service webhooks already point here');
     } else {
-      await client.messaging.v1.services(messagingSid).update({ inboundRequestUrl: want.inboundRequestUrl, inboundMethod: 'POST', statusCallback: want.statusCallback });
+      await client.messaging.v1
+        .services(messagingSid)
+        .update({
+          inboundRequestUrl: want.inboundRequestUrl,
+          inboundMethod: 'POST',
+          statusCallback: want.statusCallback,
+        });
       changes.push(`Messaging Service webhooks set: inbound ${want.inboundRequestUrl}, status ${want.statusCallback}`);
     }
   } else {

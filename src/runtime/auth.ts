@@ -47,7 +47,12 @@ export function publicUrl(context: Env, path: string): string {
 
 export type AuthResult = { ok: true } | { ok: false; code: string; message: string };
 
-function validSignature(secret: string, signature: string | undefined, url: string, params: Record<string, string>): boolean {
+function validSignature(
+  secret: string,
+  signature: string | undefined,
+  url: string,
+  params: Record<string, string>,
+): boolean {
   if (signature === undefined || signature === '') return false;
   // Required here, not at the top: the admin routes check a token only and need not load twilio-node (see client.ts).
   const { validateRequest } = require('twilio') as typeof twilio; // eslint-disable-line @typescript-eslint/no-require-imports
@@ -58,7 +63,8 @@ export function checkPortalSignature(context: Env, event: RouteEvent, path: stri
   const secret = setting(context, 'PORTAL_WEBHOOK_SECRET') ?? '';
   const params = formParams(event);
   const signature = header(event, PORTAL_SIGNATURE_HEADER);
-  if (!signature) return { ok: false, code: 'missing_signature', message: `The ${PORTAL_SIGNATURE_HEADER} header is required` };
+  if (!signature)
+    return { ok: false, code: 'missing_signature', message: `The ${PORTAL_SIGNATURE_HEADER} header is required` };
   if (!validSignature(secret, signature, publicUrl(context, path), params)) {
     return { ok: false, code: 'bad_signature', message: 'The request signature does not match' };
   }
@@ -67,7 +73,11 @@ export function checkPortalSignature(context: Env, event: RouteEvent, path: stri
     return { ok: false, code: 'missing_timestamp', message: 'A signed unix `timestamp` param is required' };
   }
   if (Math.abs(nowMs / 1000 - timestamp) > PORTAL_SIGNATURE_WINDOW_SECONDS) {
-    return { ok: false, code: 'stale_signature', message: `The timestamp is more than ${PORTAL_SIGNATURE_WINDOW_SECONDS} s away from now` };
+    return {
+      ok: false,
+      code: 'stale_signature',
+      message: `The timestamp is more than ${PORTAL_SIGNATURE_WINDOW_SECONDS} s away from now`,
+    };
   }
   return { ok: true };
 }

@@ -3,7 +3,12 @@
  * answers 503 `not_configured` (names only) when settings are missing, and turns any
  * unexpected throw into a logged 500 without leaking details.
  */
-import type { Context, ServerlessCallback, ServerlessFunctionSignature, TwilioResponse } from '@twilio-labs/serverless-runtime-types/types';
+import type {
+  Context,
+  ServerlessCallback,
+  ServerlessFunctionSignature,
+  TwilioResponse,
+} from '@twilio-labs/serverless-runtime-types/types';
 import { createLogger, type Logger } from '../core/log';
 import { missingSettings, type Env } from '../core/settings';
 

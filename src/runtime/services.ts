@@ -56,7 +56,12 @@ export function createServices(context: Env, deadlineMs: number): Services {
  */
 export function dryRunStore(context: Env, deadlineMs: number): KeyValueStore {
   return readOnlyStore(
-    createSyncItemReader({ credentials: requireTwilioCredentials(context), serviceSid: setting(context, 'SYNC_SERVICE_SID')!, baseUrl: setting(context, 'TWILIO_API_BASE_URL'), deadline: () => deadlineMs }),
+    createSyncItemReader({
+      credentials: requireTwilioCredentials(context),
+      serviceSid: setting(context, 'SYNC_SERVICE_SID')!,
+      baseUrl: setting(context, 'TWILIO_API_BASE_URL'),
+      deadline: () => deadlineMs,
+    }),
   );
 }
 
@@ -79,7 +84,11 @@ export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: nu
   const refuse = (what: string) => () => Promise.reject(new DryRunRefusal(what));
   return {
     store,
-    sender: { send: refuse('sending a message'), cancel: refuse('cancelling a message'), findSentSince: refuse('searching messages') },
+    sender: {
+      send: refuse('sending a message'),
+      cancel: refuse('cancelling a message'),
+      findSentSince: refuse('searching messages'),
+    },
     lookup: { lookup: refuse('Lookup') },
     activity: createActivity(store, intSetting(context, 'SYNC_SHARDS'), log),
     welcomeCap: { take: refuse('the welcome cap') },

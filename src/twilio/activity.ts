@@ -45,7 +45,12 @@ export interface ActivityReader {
   gauges(): Promise<CounterDeltas>;
 }
 
-export function createActivity(store: KeyValueStore, shards: number, log: Logger, random: () => number = Math.random): Activity {
+export function createActivity(
+  store: KeyValueStore,
+  shards: number,
+  log: Logger,
+  random: () => number = Math.random,
+): Activity {
   const pick = (base: string, count: number) => `${base}-${Math.floor(random() * Math.max(1, count))}`;
   const activity: Activity = {
     async gauge(deltas) {
@@ -54,8 +59,16 @@ export function createActivity(store: KeyValueStore, shards: number, log: Logger
     async count(localDate, deltas) {
       try {
         // Any slot will do (they are summed when read): a lost race just moves to another.
-        const anySlot = () => ({ map: pick(COUNTERS_MAP, shards), key: `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}` });
-        await upsertSpread<CounterDeltas>(store, anySlot, () => ({}), (current) => addCounters(current, deltas));
+        const anySlot = () => ({
+          map: pick(COUNTERS_MAP, shards),
+          key: `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}`,
+        });
+        await upsertSpread<CounterDeltas>(
+          store,
+          anySlot,
+          () => ({}),
+          (current) => addCounters(current, deltas),
+        );
       } catch (error) {
         log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), error });
       }
@@ -95,7 +108,9 @@ export function bufferActivity(inner: Activity, write: CounterWriter = inner.cou
     async flush() {
       const writing = pending;
       pending = new Map();
-      const writes = [...writing].map(([date, deltas]) => [date, withoutZeros(deltas)] as const).filter(([, deltas]) => Object.keys(deltas).length > 0);
+      const writes = [...writing]
+        .map(([date, deltas]) => [date, withoutZeros(deltas)] as const)
+        .filter(([, deltas]) => Object.keys(deltas).length > 0);
       await Promise.all(writes.map(([date, deltas]) => write(date, deltas)));
     },
   };
@@ -115,7 +130,13 @@ export function ownedCounterWriter(store: KeyValueStore, shards: number, owner: 
       const last = known.get(key);
       const written =
         (last && (await store.update(map, key, addCounters(last.data, deltas), last.revision))) ||
-        (await upsertItem<CounterDeltas>(store, map, key, () => ({}), (current) => addCounters(current, deltas)));
+        (await upsertItem<CounterDeltas>(
+          store,
+          map,
+          key,
+          () => ({}),
+          (current) => addCounters(current, deltas),
+        ));
       known.set(key, written);
     } catch (error) {
       known.delete(key);
@@ -168,7 +189,11 @@ export function createActivityReader(store: KeyValueStore, shards: number): Acti
       return totals.reduce<CounterDeltas>((sum, shard) => addCounters(sum, shard), {});
     },
     async recentEvents(limit) {
-      const pages = await Promise.all(allShardNames(EVENTS_MAP, shards).map((map) => store.list<ActivityEvent>(map, { order: 'desc', pageSize: limit })));
+      const pages = await Promise.all(
+        allShardNames(EVENTS_MAP, shards).map((map) =>
+          store.list<ActivityEvent>(map, { order: 'desc', pageSize: limit }),
+        ),
+      );
       return pages
         .flatMap((p) => p.items.map((i) => i.data))
         .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))

@@ -91,7 +91,10 @@ export function twilioCredentials(env: Env): { username: string; password: strin
 /** twilioCredentials, or an error naming the settings to fill in. */
 export function requireTwilioCredentials(env: Env): { username: string; password: string; accountSid: string } {
   const credentials = twilioCredentials(env);
-  if (!credentials) throw new Error('Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)');
+  if (!credentials)
+    throw new Error(
+      'Twilio credentials are not configured (ACCOUNT_SID + AUTH_TOKEN or TWILIO_API_KEY + TWILIO_API_SECRET)',
+    );
   return credentials;
 }
 
@@ -104,7 +107,12 @@ const cache = new Map<string, TwilioClient>();
 
 export function sharedTwilioClient(env: Env): TwilioClient {
   const credentials = twilioCredentials(env);
-  const key = [credentials?.username, credentials?.password, credentials?.accountSid, setting(env, 'TWILIO_API_BASE_URL')].join('|');
+  const key = [
+    credentials?.username,
+    credentials?.password,
+    credentials?.accountSid,
+    setting(env, 'TWILIO_API_BASE_URL'),
+  ].join('|');
   let client = cache.get(key);
   if (!client) {
     client = createTwilioClient(env);

@@ -36,28 +36,36 @@ export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: 
 
 export const httpGet: HttpGet = (url, headers, timeoutMs) => {
   const target = new URL(url);
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new Error(`not an http(s) URL: ${target.protocol}`));
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return Promise.reject(new Error(`not an http(s) URL: ${target.protocol}`));
   const transport = target.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
     let timedOut = false;
     // A limit on the whole exchange (as AbortSignal.timeout), not only on socket idleness.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      req.destroy(new Error(`no answer within ${timeoutMs} ms`));
-    }, Math.max(1, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        req.destroy(new Error(`no answer within ${timeoutMs} ms`));
+      },
+      Math.max(1, timeoutMs),
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       reject(new HttpGetError(error.message, timedOut));
     };
-    const req = transport.request(target, { method: 'GET', agent: agents[target.protocol as 'http:' | 'https:'], headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', fail);
-    });
+    const req = transport.request(
+      target,
+      { method: 'GET', agent: agents[target.protocol as 'http:' | 'https:'], headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', fail);
+      },
+    );
     req.on('error', fail);
     req.end();
   });

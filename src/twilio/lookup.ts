@@ -22,11 +22,16 @@ export function createPhoneLookup(client: TwilioClient, deadline: () => number):
   return {
     async lookup(e164, mode) {
       const result = await withRetry(
-        () => client.lookups.v2.phoneNumbers(e164).fetch(mode === 'line_type' ? { fields: 'line_type_intelligence' } : {}),
+        () =>
+          client.lookups.v2.phoneNumbers(e164).fetch(mode === 'line_type' ? { fields: 'line_type_intelligence' } : {}),
         { deadline: deadline() },
       );
       const lineType = (result.lineTypeIntelligence as { type?: string | null } | null | undefined)?.type ?? undefined;
-      return { valid: Boolean(result.valid), validationErrors: (result.validationErrors as string[] | null) ?? [], lineType };
+      return {
+        valid: Boolean(result.valid),
+        validationErrors: (result.validationErrors as string[] | null) ?? [],
+        lineType,
+      };
     },
   };
 }

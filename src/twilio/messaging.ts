@@ -37,7 +37,11 @@ export function addressFor(channel: Channel, e164: string): string {
   return channel === 'whatsapp' ? `whatsapp:${e164}` : e164;
 }
 
-export function createMessageSender(client: TwilioClient, messagingServiceSid: string, deadline: () => number): MessageSender {
+export function createMessageSender(
+  client: TwilioClient,
+  messagingServiceSid: string,
+  deadline: () => number,
+): MessageSender {
   return {
     async send(message) {
       const params = {
@@ -54,7 +58,10 @@ export function createMessageSender(client: TwilioClient, messagingServiceSid: s
     },
 
     async findSentSince(channel, to, since) {
-      const recent = await withRetry(() => client.messages.list({ to: addressFor(channel, to), pageSize: 20, limit: 20 }), { deadline: deadline() });
+      const recent = await withRetry(
+        () => client.messages.list({ to: addressFor(channel, to), pageSize: 20, limit: 20 }),
+        { deadline: deadline() },
+      );
       const match = recent.find((m) => m.dateCreated !== null && m.dateCreated.getTime() >= since.getTime() - 1000);
       return match ? { sid: match.sid, status: match.status } : undefined;
     },

@@ -32,7 +32,8 @@ export interface PortalPage {
   users: PortalUser[];
 }
 
-export type PortalErrorCode = 'portal_unauthorized' | 'portal_unavailable' | 'portal_malformed_page' | 'portal_page_not_found';
+export type PortalErrorCode =
+  'portal_unauthorized' | 'portal_unavailable' | 'portal_malformed_page' | 'portal_page_not_found';
 
 export class PortalError extends Error {
   constructor(
@@ -52,7 +53,10 @@ export class PortalError extends Error {
 
 /** An HTTP answer worth retrying (5xx, 429), shaped for the retry helper's classifier. */
 class PortalHttpError extends Error {
-  constructor(readonly status: number, readonly retryAfterMs?: number) {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
     super(`portal answered HTTP ${status}`);
   }
 }
@@ -112,7 +116,8 @@ export function readUser(raw: unknown, config: Pick<PortalConfig, 'idField' | 'p
   const phone = record[config.phoneField];
   const user: PortalUser = { id: String(id).trim().slice(0, 64), phone: phone === null ? '' : phone };
   if (typeof record.name === 'string' && record.name.trim() !== '') user.name = record.name.trim().slice(0, 100);
-  if (typeof record.language === 'string' && LANGUAGES.has(record.language.toLowerCase())) user.language = record.language.toLowerCase() as Language;
+  if (typeof record.language === 'string' && LANGUAGES.has(record.language.toLowerCase()))
+    user.language = record.language.toLowerCase() as Language;
   return user;
 }
 
@@ -121,8 +126,10 @@ export function readPage(body: unknown, url: string, config: PortalConfig): Port
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the answer is not a JSON object';
   const page = body as Record<string, unknown>;
   if (!Array.isArray(page.results)) return 'the answer has no "results" list (is PORTAL_API_URL the users endpoint?)';
-  if (typeof page.count !== 'number' || !Number.isInteger(page.count) || page.count < 0) return 'the answer has no integer "count"';
-  if (page.next !== null && page.next !== undefined && typeof page.next !== 'string') return '"next" is neither a URL nor null';
+  if (typeof page.count !== 'number' || !Number.isInteger(page.count) || page.count < 0)
+    return 'the answer has no integer "count"';
+  if (page.next !== null && page.next !== undefined && typeof page.next !== 'string')
+    return '"next" is neither a URL nor null';
   let next: string | null = null;
   if (typeof page.next === 'string' && page.next !== '') {
     const safe = portalPageUrl(page.next, config.url);
@@ -155,16 +162,30 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
     let at = url;
     for (let hops = 0; ; hops++) {
       try {
-        response = await get(at, { Authorization: `${config.scheme} ${config.token}`, Accept: 'application/json' }, Math.min(timeoutMs, remaining));
+        response = await get(
+          at,
+          { Authorization: `${config.scheme} ${config.token}`, Accept: 'application/json' },
+          Math.min(timeoutMs, remaining),
+        );
       } catch (error) {
         // Socket errors and timeouts: retryable network failures.
-        throw Object.assign(new Error(error instanceof HttpGetError && error.timedOut ? 'portal did not answer in time' : 'portal unreachable'), { network: true });
+        throw Object.assign(
+          new Error(
+            error instanceof HttpGetError && error.timedOut ? 'portal did not answer in time' : 'portal unreachable',
+          ),
+          { network: true },
+        );
       }
       const location = response.headers.location;
       if (![301, 302, 303, 307, 308].includes(response.status) || !location || hops >= MAX_REDIRECTS) break;
       // Redirects (e.g. a missing trailing slash) are followed on the portal's host only: the token goes nowhere else.
       const next = portalPageUrl(location, at); // `at` is on the PORTAL_API_URL host already
-      if (!next) throw new PortalError('portal_malformed_page', `The portal redirected ${describe(url)} to another host: set PORTAL_API_URL to the final address`, response.status);
+      if (!next)
+        throw new PortalError(
+          'portal_malformed_page',
+          `The portal redirected ${describe(url)} to another host: set PORTAL_API_URL to the final address`,
+          response.status,
+        );
       at = next;
     }
     if (response.status === 401 || response.status === 403) {
@@ -175,14 +196,26 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
       );
     }
     if (response.status === 404) {
-      throw new PortalError('portal_page_not_found', `The portal has no page ${describe(url)} (HTTP 404): check PORTAL_API_URL, or the user list shrank during the run`, 404);
+      throw new PortalError(
+        'portal_page_not_found',
+        `The portal has no page ${describe(url)} (HTTP 404): check PORTAL_API_URL, or the user list shrank during the run`,
+        404,
+      );
     }
     if (response.status === 429 || response.status >= 500) {
       const retryAfter = Number(response.headers['retry-after']);
-      throw new PortalHttpError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      throw new PortalHttpError(
+        response.status,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
     }
     const text = response.body;
-    if (response.status !== 200) throw new PortalError('portal_malformed_page', `The portal answered HTTP ${response.status} for ${describe(url)}`, response.status);
+    if (response.status !== 200)
+      throw new PortalError(
+        'portal_malformed_page',
+        `The portal answered HTTP ${response.status} for ${describe(url)}`,
+        response.status,
+      );
     try {
       return JSON.parse(text);
     } catch {
@@ -198,15 +231,24 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
       if (!safe) throw new PortalError('portal_malformed_page', 'The page to fetch is not on the PORTAL_API_URL host');
       let body: unknown;
       try {
-        body = await withRetry(() => fetchOnce(safe), { deadline: options.deadline(), baseDelayMs: 200, maxDelayMs: 2000 });
+        body = await withRetry(() => fetchOnce(safe), {
+          deadline: options.deadline(),
+          baseDelayMs: 200,
+          maxDelayMs: 2000,
+        });
       } catch (error) {
         if (error instanceof PortalError) throw error;
         const last = error instanceof DeadlineExceededError ? error.lastError : error;
         const status = last instanceof PortalHttpError ? last.status : undefined;
-        throw new PortalError('portal_unavailable', `The portal kept failing for ${describe(safe)} (${status ? `HTTP ${status}` : (last as Error)?.message ?? 'error'}); try again later`, status);
+        throw new PortalError(
+          'portal_unavailable',
+          `The portal kept failing for ${describe(safe)} (${status ? `HTTP ${status}` : ((last as Error)?.message ?? 'error')}); try again later`,
+          status,
+        );
       }
       const page = readPage(body, safe, config);
-      if (typeof page === 'string') throw new PortalError('portal_malformed_page', `The portal page ${describe(safe)} is malformed: ${page}`, 200);
+      if (typeof page === 'string')
+        throw new PortalError('portal_malformed_page', `The portal page ${describe(safe)} is malformed: ${page}`, 200);
       return page;
     },
   };

@@ -68,14 +68,20 @@ function errorOf(status: number, headers: IncomingHttpHeaders, body: string): Sy
     // not JSON (a proxy's error page): the status says enough
   }
   const retryAfter = headers['retry-after'];
-  return new SyncReadError(message, status, code, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()));
+  return new SyncReadError(
+    message,
+    status,
+    code,
+    parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()),
+  );
 }
 
 export type SyncItemGet = <T>(map: string, key: string) => Promise<StoredItem<T> | undefined>;
 
 /** Reads one item (undefined when there is none), retried within the deadline like every Sync call. */
 export function createSyncItemReader(options: SyncReaderOptions): SyncItemGet {
-  const authorization = 'Basic ' + Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64');
+  const authorization =
+    'Basic ' + Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64');
   const timeoutMs = options.timeoutMs ?? 8000;
   const headers = { Authorization: authorization, Accept: 'application/json' };
   return async function get<T>(map: string, key: string): Promise<StoredItem<T> | undefined> {
@@ -92,9 +98,15 @@ export function createSyncItemReader(options: SyncReaderOptions): SyncItemGet {
     );
     if (answer === undefined) return undefined;
     const item = JSON.parse(answer) as ItemJson;
-    if (typeof item.key !== 'string' || item.revision === undefined) throw new SyncReadError('Sync answered an item without key or revision', 200);
+    if (typeof item.key !== 'string' || item.revision === undefined)
+      throw new SyncReadError('Sync answered an item without key or revision', 200);
     const updated = typeof item.date_updated === 'string' ? new Date(item.date_updated) : undefined;
-    return { key: item.key, data: item.data as T, revision: String(item.revision), ...(updated ? { dateUpdated: updated } : {}) };
+    return {
+      key: item.key,
+      data: item.data as T,
+      revision: String(item.revision),
+      ...(updated ? { dateUpdated: updated } : {}),
+    };
   };
 }
 

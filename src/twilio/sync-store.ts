@@ -25,7 +25,13 @@ export interface KeyValueStore {
   create<T>(map: string, key: string, data: T, ttlSeconds?: number): Promise<StoredItem<T> | undefined>;
   get<T>(map: string, key: string): Promise<StoredItem<T> | undefined>;
   /** Updates only if the item is still at `revision`; resolves undefined when it moved on. */
-  update<T>(map: string, key: string, data: T, revision: string, ttlSeconds?: number): Promise<StoredItem<T> | undefined>;
+  update<T>(
+    map: string,
+    key: string,
+    data: T,
+    revision: string,
+    ttlSeconds?: number,
+  ): Promise<StoredItem<T> | undefined>;
   remove(map: string, key: string): Promise<void>;
   /** Items in key order, starting after `after`. */
   list<T>(map: string, options?: { after?: string; pageSize?: number; order?: 'asc' | 'desc' }): Promise<ListPage<T>>;
@@ -66,7 +72,12 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function toItem<T>(resource: SyncItemResource): StoredItem<T> {
-  return { key: resource.key, data: resource.data as T, revision: String(resource.revision), dateUpdated: resource.dateUpdated };
+  return {
+    key: resource.key,
+    data: resource.data as T,
+    revision: String(resource.revision),
+    dateUpdated: resource.dateUpdated,
+  };
 }
 
 export interface SyncStoreOptions {
@@ -106,7 +117,9 @@ export function createSyncStore({ client, serviceSid, deadline }: SyncStoreOptio
     async create<T>(map: string, key: string, data: T, ttlSeconds?: number) {
       try {
         const created = await onMap(map, () =>
-          service().syncMaps(map).syncMapItems.create({ key, data: data as object, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) }),
+          service()
+            .syncMaps(map)
+            .syncMapItems.create({ key, data: data as object, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) }),
         );
         return toItem<T>(created);
       } catch (error) {
@@ -227,7 +240,8 @@ export async function upsertSpread<T>(
   for (let i = 0; i < attempts; i++) {
     const { map, key } = target(i);
     const name = `${map}/${key}`;
-    if (i > 0 && (name === previous || i >= FREE_HOPS)) await pauseAfterConflict(name === previous ? i : i - FREE_HOPS + 1);
+    if (i > 0 && (name === previous || i >= FREE_HOPS))
+      await pauseAfterConflict(name === previous ? i : i - FREE_HOPS + 1);
     previous = name;
     const written = await tryUpsertOnce(store, map, key, initial, change, options.ttlSeconds);
     if (written) return written;

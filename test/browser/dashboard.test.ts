@@ -13,7 +13,11 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  system = await startSystem({ env: { LOOKUP_MODE: 'off' }, sandbox: { portal: { users: 60 } }, forkPerRequest: false });
+  system = await startSystem({
+    env: { LOOKUP_MODE: 'off' },
+    sandbox: { portal: { users: 60 } },
+    forkPerRequest: false,
+  });
   for (let i = 0; i < 6; i++) await register(system, { user_id: `d${i}`, phone: `98470000${i}0` });
   await register(system, { user_id: 'd-bad', phone: '12345' });
   await register(system, { user_id: 'd-unreachable', phone: '+9779800000004' });
@@ -21,7 +25,15 @@ beforeAll(async () => {
   await system.sandbox.inbound({ from: '+9779847000000', body: 'STOP' });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 }, 90_000);
@@ -70,8 +82,13 @@ test('KPIs equal what /admin/stats reports for the same token', async () => {
 test('a dry-run batch runs to completion through the progress bar, sending nothing', async () => {
   const before = system.sandbox.messages().length;
   await page.click('#batch-dry-run');
-  await page.waitForFunction(() => /done/.test(document.getElementById('batch-status')!.textContent ?? ''), undefined, { timeout: 60_000 });
-  const progress = await page.$eval('#batch-progress', (el) => ({ value: (el as HTMLProgressElement).value, max: (el as HTMLProgressElement).max }));
+  await page.waitForFunction(() => /done/.test(document.getElementById('batch-status')!.textContent ?? ''), undefined, {
+    timeout: 60_000,
+  });
+  const progress = await page.$eval('#batch-progress', (el) => ({
+    value: (el as HTMLProgressElement).value,
+    max: (el as HTMLProgressElement).max,
+  }));
   expect(progress.value).toBe(60);
   expect(progress.max).toBe(60);
   expect(await page.textContent('#batch-status')).toMatch(/Dry run done: 60 users/);
@@ -85,7 +102,9 @@ test('usable on a phone screen: no horizontal scrolling at 360 px', async () => 
   await page.setViewportSize({ width: 360, height: 740 });
   await page.reload();
   await page.waitForSelector('body[data-loaded="true"]');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: join(artifacts, 'dashboard-phone.png'), fullPage: true });
 });

@@ -54,7 +54,11 @@ test('the batch and health functions load without twilio-node (it is required on
   for (const name of ['admin/batch-register.js', 'health.js']) {
     const file = join(distFunctions, name);
     const script = `require(${JSON.stringify(file)}); console.log(JSON.stringify(Object.keys(require.cache).filter((p) => p.includes('/node_modules/twilio/'))))`;
-    const child = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
+    const child = spawnSync(process.execPath, ['-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+    });
     expect(child.status).toBe(0);
     expect(JSON.parse(child.stdout)).toEqual([]);
   }
@@ -67,18 +71,31 @@ test('the standalone health function answers with names of missing settings, nev
     status = 200;
     headers: Record<string, string> = {};
     body: unknown;
-    setStatusCode(code: number) { this.status = code; return this; }
-    appendHeader(name: string, value: string) { this.headers[name] = value; return this; }
-    setBody(body: unknown) { this.body = body; return this; }
+    setStatusCode(code: number) {
+      this.status = code;
+      return this;
+    }
+    appendHeader(name: string, value: string) {
+      this.headers[name] = value;
+      return this;
+    }
+    setBody(body: unknown) {
+      this.body = body;
+      return this;
+    }
   }
   // The Functions runtime provides this global; outside it we stand in with the same three methods.
   globals.Twilio = { Response: FakeResponse };
   try {
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
     cpSync(join(distFunctions, 'health.js'), join(dir, 'health.js'));
-    const { handler } = require(join(dir, 'health.js')) as { handler: (c: unknown, e: unknown, cb: (err: unknown, r: FakeResponse) => void) => void };
+    const { handler } = require(join(dir, 'health.js')) as {
+      handler: (c: unknown, e: unknown, cb: (err: unknown, r: FakeResponse) => void) => void;
+    };
     const secret = 'x'.repeat(40);
-    const response = await new Promise<FakeResponse>((resolve) => handler({ ACCOUNT_SID: 'AC' + '0'.repeat(32), AUTH_TOKEN: secret }, {}, (_e, r) => resolve(r)));
+    const response = await new Promise<FakeResponse>((resolve) =>
+      handler({ ACCOUNT_SID: 'AC' + '0'.repeat(32), AUTH_TOKEN: secret }, {}, (_e, r) => resolve(r)),
+    );
     expect(response.status).toBe(200);
     const body = response.body as { status: string; version: string; missing: Record<string, string[]> };
     expect(body.status).toBe('incomplete');

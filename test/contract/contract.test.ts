@@ -22,12 +22,26 @@ test('the contract module the sandbox uses is the current one', () => {
 test('every call the adapters make is accepted and every answer matches the spec', async () => {
   const sandbox = await startSandbox();
   try {
-    const client = createTwilioClient({ ACCOUNT_SID: AC, AUTH_TOKEN: sandbox.options.authToken, TWILIO_API_BASE_URL: sandbox.url });
+    const client = createTwilioClient({
+      ACCOUNT_SID: AC,
+      AUTH_TOKEN: sandbox.options.authToken,
+      TWILIO_API_BASE_URL: sandbox.url,
+    });
     const deadline = () => Date.now() + 5000;
     const sender = createMessageSender(client, MG, deadline);
     await sender.send({ channel: 'sms', to: TO, body: 'hi', statusCallback: 'http://127.0.0.1:9/cb' });
-    await sender.send({ channel: 'whatsapp', to: TO, contentSid: 'HX' + '1'.repeat(32), contentVariables: { '1': 'x' } });
-    const scheduled = await sender.send({ channel: 'sms', to: TO, body: 'tip', sendAt: new Date(Date.now() + 3600_000) });
+    await sender.send({
+      channel: 'whatsapp',
+      to: TO,
+      contentSid: 'HX' + '1'.repeat(32),
+      contentVariables: { '1': 'x' },
+    });
+    const scheduled = await sender.send({
+      channel: 'sms',
+      to: TO,
+      body: 'tip',
+      sendAt: new Date(Date.now() + 3600_000),
+    });
     await sender.cancel(scheduled.sid);
     await sender.findSentSince('sms', TO, new Date(Date.now() - 60_000));
     await createPhoneLookup(client, deadline).lookup(TO, 'line_type');
@@ -47,10 +61,27 @@ test('every call the adapters make is accepted and every answer matches the spec
 
 test('a request shape the spec rejects is refused by the sandbox with a contract violation', async () => {
   const sandbox = await startSandbox();
-  const client = createTwilioClient({ ACCOUNT_SID: AC, AUTH_TOKEN: sandbox.options.authToken, TWILIO_API_BASE_URL: sandbox.url });
+  const client = createTwilioClient({
+    ACCOUNT_SID: AC,
+    AUTH_TOKEN: sandbox.options.authToken,
+    TWILIO_API_BASE_URL: sandbox.url,
+  });
   try {
-    await expect(client.messages.create({ to: TO, messagingServiceSid: MG, body: 'x', validityPeriod: 'soon' as unknown as number })).rejects.toMatchObject({ status: 400 });
-    expect(sandbox.violations()).toEqual([expect.objectContaining({ where: 'request', operation: 'CreateMessage', message: expect.stringContaining('"ValidityPeriod" must be integer') })]);
+    await expect(
+      client.messages.create({
+        to: TO,
+        messagingServiceSid: MG,
+        body: 'x',
+        validityPeriod: 'soon' as unknown as number,
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(sandbox.violations()).toEqual([
+      expect.objectContaining({
+        where: 'request',
+        operation: 'CreateMessage',
+        message: expect.stringContaining('"ValidityPeriod" must be integer'),
+      }),
+    ]);
   } finally {
     await sandbox.close();
   }

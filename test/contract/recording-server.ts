@@ -31,12 +31,16 @@ export function paramsToRecord(params: URLSearchParams): Record<string, string |
 function minimalAnswer(method: string, product: string, path: string): [number, unknown] {
   if (method === 'DELETE') return [204, undefined];
   const collection = /\/(Items|PhoneNumbers|Messages\.json)$/.exec(path)?.[1];
-  if (method === 'GET' && collection === 'Messages.json') return [200, { messages: [], next_page_uri: null, page: 0, page_size: 20 }];
+  if (method === 'GET' && collection === 'Messages.json')
+    return [200, { messages: [], next_page_uri: null, page: 0, page_size: 20 }];
   if (method === 'GET' && collection) {
     const key = collection === 'Items' ? 'items' : 'phone_numbers';
     return [200, { [key]: [], meta: { key, next_page_url: null, page: 0, page_size: 50 } }];
   }
-  return [method === 'POST' && /(Messages\.json|Maps|Items|Documents)$/.test(path) ? 201 : 200, { sid: product === 'api' ? 'SM' + '0'.repeat(32) : 'XX' + '0'.repeat(32) }];
+  return [
+    method === 'POST' && /(Messages\.json|Maps|Items|Documents)$/.test(path) ? 201 : 200,
+    { sid: product === 'api' ? 'SM' + '0'.repeat(32) : 'XX' + '0'.repeat(32) },
+  ];
 }
 
 export async function startRecordingServer(): Promise<RecordingServer> {
@@ -61,9 +65,10 @@ export async function startRecordingServer(): Promise<RecordingServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
   };
 }

@@ -27,7 +27,11 @@ export interface System {
   env: Record<string, string>;
   /** Everything twilio-run printed (function logs included). */
   logs(): string;
-  post(path: string, params: Record<string, string>, options?: { sign?: 'portal' | 'twilio' | 'none'; headers?: Record<string, string> }): Promise<HttpAnswer>;
+  post(
+    path: string,
+    params: Record<string, string>,
+    options?: { sign?: 'portal' | 'twilio' | 'none'; headers?: Record<string, string> },
+  ): Promise<HttpAnswer>;
   postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   get(path: string, headers?: Record<string, string>): Promise<HttpAnswer>;
   stop(): Promise<void>;
@@ -76,7 +80,8 @@ export interface SystemOptions {
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
-  if (!existsSync(join(root, 'dist', 'functions', 'health.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  if (!existsSync(join(root, 'dist', 'functions', 'health.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   const sandbox = await startSandbox(options.sandbox);
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -89,13 +94,34 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   };
   const dir = mkdtempSync(join(tmpdir(), 'system-'));
   const envFile = join(dir, '.env');
-  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
 
   let output = '';
   const child: ChildProcess = spawn(
     join(root, 'node_modules', '.bin', 'twilio-run'),
-    ['start', '--functions-folder', 'dist/functions', '--assets-folder', 'dist/assets', '--env', envFile, '--port', String(port), ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : [])],
-    { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', CI: 'true' } },
+    [
+      'start',
+      '--functions-folder',
+      'dist/functions',
+      '--assets-folder',
+      'dist/assets',
+      '--env',
+      envFile,
+      '--port',
+      String(port),
+      ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : []),
+    ],
+    {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
+    },
   );
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
@@ -145,11 +171,18 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       const url = baseUrl + path;
       const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', ...opts.headers };
       if (opts.sign === 'portal') headers['X-Portal-Signature'] = signPortal(env.PORTAL_WEBHOOK_SECRET!, url, params);
-      if (opts.sign === 'twilio') headers['X-Twilio-Signature'] = twilio.getExpectedTwilioSignature(env.AUTH_TOKEN!, url, params);
+      if (opts.sign === 'twilio')
+        headers['X-Twilio-Signature'] = twilio.getExpectedTwilioSignature(env.AUTH_TOKEN!, url, params);
       return answer(await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() }));
     },
     async postJson(path, body, headers = {}) {
-      return answer(await fetch(baseUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+      return answer(
+        await fetch(baseUrl + path, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        }),
+      );
     },
     async get(path, headers = {}) {
       return answer(await fetch(baseUrl + path, { headers }));
@@ -164,7 +197,11 @@ export function register(system: System, fields: Record<string, string>, timesta
   return system.post('/register', { ...fields, timestamp }, { sign: 'portal' });
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -40,7 +40,15 @@ const allIds = () => users().map((u) => String(u.id));
 
 function expectedOutcome(category: UserCategory, dryRun: boolean): string {
   const fresh = dryRun ? 'would_register' : 'registered';
-  return { valid: fresh, us: fresh, duplicate: 'duplicate', invalid: 'invalid', landline: 'invalid', blank: 'invalid', foreign: 'country_not_allowed' }[category];
+  return {
+    valid: fresh,
+    us: fresh,
+    duplicate: 'duplicate',
+    invalid: 'invalid',
+    landline: 'invalid',
+    blank: 'invalid',
+    foreign: 'country_not_allowed',
+  }[category];
 }
 
 function expectedCounts(dryRun: boolean): Record<string, number> {
@@ -54,7 +62,11 @@ function expectedCounts(dryRun: boolean): Record<string, number> {
 
 /** Numbers that must get exactly one welcome: every valid and US user's number. */
 function welcomeNumbers(): Set<string> {
-  return new Set(users().filter((u) => u.category === 'valid' || u.category === 'us').map((u) => u.e164!));
+  return new Set(
+    users()
+      .filter((u) => u.category === 'valid' || u.category === 'us')
+      .map((u) => u.e164!),
+  );
 }
 
 const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
@@ -91,12 +103,17 @@ function welcomesByNumber(): Map<string, number> {
   return byNumber;
 }
 
-const subscriberItems = () => Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`).length).reduce((a, b) => a + b, 0);
+const subscriberItems = () =>
+  Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`).length).reduce((a, b) => a + b, 0);
 
 describe('POST /admin/batch-register', () => {
   test('a missing or wrong admin token is refused with 401 and nothing happens', async () => {
     const none = await system.postJson('/admin/batch-register', { dryRun: true });
-    const wrong = await system.postJson('/admin/batch-register', { dryRun: true }, { Authorization: 'Bearer not-the-token' });
+    const wrong = await system.postJson(
+      '/admin/batch-register',
+      { dryRun: true },
+      { Authorization: 'Bearer not-the-token' },
+    );
     for (const res of [none, wrong]) {
       expect(res.status).toBe(401);
       expect(res.json.error.code).toBe('unauthorized');
@@ -124,7 +141,10 @@ describe('POST /admin/batch-register', () => {
     const first = await drive({ dryRun: false, pageSize: 50, budgetMs: 1500 }, 2);
     expect(first.answers.map((a) => a.status)).toEqual([200, 200]);
     expect(first.last.json.done).toBe(false);
-    const state = system.sandbox.syncItems('batch-runs').find((i) => i.key === first.runId)?.data as { processed: number; cursor: unknown };
+    const state = system.sandbox.syncItems('batch-runs').find((i) => i.key === first.runId)?.data as {
+      processed: number;
+      cursor: unknown;
+    };
     expect(state.processed).toBe(first.results.length);
     expect(state.cursor).not.toBeNull();
 
@@ -156,20 +176,26 @@ describe('POST /admin/batch-register', () => {
     const real = await drive({ dryRun: false, pageSize: 100 });
     expect(real.last.json.done).toBe(true);
     const itemsBefore = subscriberItems();
-    const revisionsBefore = JSON.stringify(Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`)));
+    const revisionsBefore = JSON.stringify(
+      Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`)),
+    );
     const messagesBefore = system.sandbox.messages().length;
 
     const dry = await drive({ dryRun: true, pageSize: 100, budgetMs: 1000 });
     expect(dry.last.json).toMatchObject({ dryRun: true, done: true, processed: USERS });
     const expected = expectedCounts(false);
-    expect(nonZero(dry.last.json.counts)).toEqual(nonZero({ ...expected, already_registered: expected.registered!, registered: 0 }));
+    expect(nonZero(dry.last.json.counts)).toEqual(
+      nonZero({ ...expected, already_registered: expected.registered!, registered: 0 }),
+    );
     const byId = new Map(users().map((u) => [String(u.id), u]));
     for (const r of dry.results) {
       const fresh = expectedOutcome(byId.get(r.userId)!.category, false);
       expect(r.outcome).toBe(fresh === 'registered' ? 'already_registered' : fresh);
     }
     expect(subscriberItems()).toBe(itemsBefore);
-    expect(JSON.stringify(Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`)))).toBe(revisionsBefore);
+    expect(JSON.stringify(Array.from({ length: 8 }, (_, i) => system.sandbox.syncItems(`subscribers-${i}`)))).toBe(
+      revisionsBefore,
+    );
     expect(system.sandbox.messages()).toHaveLength(messagesBefore);
   });
 
@@ -189,7 +215,9 @@ describe('POST /admin/batch-register', () => {
     expect(failure.json.error).toMatchObject({ code: 'portal_malformed_page', runId: broken.runId });
     expect(failure.json.error.message).toMatch(/page=4.*not valid JSON/);
     expect(broken.results.map((r) => r.userId)).toEqual(allIds().slice(0, 300));
-    const state = system.sandbox.syncItems('batch-runs').find((i) => i.key === broken.runId)?.data as { processed: number };
+    const state = system.sandbox.syncItems('batch-runs').find((i) => i.key === broken.runId)?.data as {
+      processed: number;
+    };
     expect(state.processed).toBe(300);
 
     // Still broken: same error, nothing lost, nothing repeated.
@@ -251,7 +279,17 @@ describe('batch CLI end to end', () => {
 
   test('dry run to a CSV report: every user once, counts as the portal says, token never printed', async () => {
     const report = join(dir, 'report.csv');
-    const run = await cli(['--url', system.baseUrl, '--dry-run', '--report', report, '--page-size', '200', '--state-dir', join(dir, 'state')]);
+    const run = await cli([
+      '--url',
+      system.baseUrl,
+      '--dry-run',
+      '--report',
+      report,
+      '--page-size',
+      '200',
+      '--state-dir',
+      join(dir, 'state'),
+    ]);
     expect(run.code).toBe(0);
     const rows = readFileSync(report, 'utf8').trim().split('\n');
     expect(rows[0]).toBe('userId,masked,outcome,reason');
@@ -283,7 +321,9 @@ describe('batch CLI end to end', () => {
   });
 
   test('a wrong token exits 1 with a clear message', async () => {
-    const run = await cli(['--url', system.baseUrl, '--dry-run', '--state-dir', join(dir, 'state')], { ADMIN_TOKEN: 'wrong-token' });
+    const run = await cli(['--url', system.baseUrl, '--dry-run', '--state-dir', join(dir, 'state')], {
+      ADMIN_TOKEN: 'wrong-token',
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/refused the admin token \(401\)/);
     expect(run.stderr).not.toContain('wrong-token');
@@ -311,7 +351,11 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
     let runId: string | undefined;
     const results: Driven['results'] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await capped.postJson('/admin/batch-register', { dryRun: false, pageSize: 50, runId }, { Authorization: `Bearer ${capped.env.ADMIN_TOKEN}` });
+      const res = await capped.postJson(
+        '/admin/batch-register',
+        { dryRun: false, pageSize: 50, runId },
+        { Authorization: `Bearer ${capped.env.ADMIN_TOKEN}` },
+      );
       expect(res.status).toBe(200);
       results.push(...res.json.results);
       runId = res.json.runId;
@@ -332,7 +376,12 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
     if (second > 30) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
     const minute = new Date();
     const capSeed = capped.sandbox.options.portal.seed ?? DEFAULT_PORTAL.seed;
-    const fresh = (from: number, to: number) => new Set(Array.from({ length: to - from }, (_, i) => portalUser(from + i, capSeed)).filter((u) => u.category === 'valid' || u.category === 'us').map((u) => u.e164!));
+    const fresh = (from: number, to: number) =>
+      new Set(
+        Array.from({ length: to - from }, (_, i) => portalUser(from + i, capSeed))
+          .filter((u) => u.category === 'valid' || u.category === 'us')
+          .map((u) => u.e164!),
+      );
 
     // Under the cap: every welcome sent, and the bucket counts exactly those (no slot kept).
     const small = await driveCapped();

@@ -15,10 +15,22 @@ const phoneLike = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.stringMatching(/^(\+?977|0|00977)?9[78]\d{8}$/),
   fc.stringMatching(/^[+()\- .0-9]{0,25}$/),
-  fc.constantFrom('+9779800000001', '+9779800000002', '+9779800000006', '+9779800000009', '+14155238886', '014412345', ''),
+  fc.constantFrom(
+    '+9779800000001',
+    '+9779800000002',
+    '+9779800000006',
+    '+9779800000009',
+    '+14155238886',
+    '014412345',
+    '',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
 );
-const field = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 10 }), fc.string({ maxLength: 300 }));
+const field = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 10 }),
+  fc.string({ maxLength: 300 }),
+);
 const body = fc.record(
   {
     user_id: fc.oneof(fc.stringMatching(/^[a-z0-9]{1,12}$/), field),
@@ -42,7 +54,10 @@ test('10,000 fuzzed signed bodies: only 2xx/4xx, never 5xx, and /health still an
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < bodies.length) {
-        const fields = Object.fromEntries(Object.entries(bodies[next++]!).filter(([, v]) => v !== undefined)) as Record<string, string>;
+        const fields = Object.fromEntries(Object.entries(bodies[next++]!).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >;
         const res = await register(system, fields);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status >= 500 || res.status < 200) failures.push({ status: res.status, text: res.text.slice(0, 200) });
@@ -51,7 +66,10 @@ test('10,000 fuzzed signed bodies: only 2xx/4xx, never 5xx, and /health still an
   );
   console.log('fuzz statuses', JSON.stringify([...statuses]), 'ms', Date.now() - started);
   // On failure, show what the function logged about it (already redacted by our logger).
-  const internalErrors = system.logs().split('\n').filter((line) => line.includes('internal_error'));
+  const internalErrors = system
+    .logs()
+    .split('\n')
+    .filter((line) => line.includes('internal_error'));
   expect({ failures, internalErrors }).toEqual({ failures: [], internalErrors: [] });
   expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(bodies.length);
   // The fuzz must reach the real flow, not only the input checks.

@@ -10,7 +10,8 @@ beforeAll(async () => {
 afterAll(async () => system?.stop());
 
 // Immediate messages only: a registration also schedules the first daily tip (sendAt set).
-const welcomesTo = (e164: string) => system.sandbox.messages().filter((m) => !m.sendAt && (m.to === e164 || m.to === `whatsapp:${e164}`));
+const welcomesTo = (e164: string) =>
+  system.sandbox.messages().filter((m) => !m.sendAt && (m.to === e164 || m.to === `whatsapp:${e164}`));
 
 describe('POST /register through twilio-run + sandbox', () => {
   test.each([
@@ -59,8 +60,12 @@ describe('POST /register through twilio-run + sandbox', () => {
 
   test('bad input fields: missing user_id, unknown channel and language, oversized name', async () => {
     expect((await register(system, { phone: '9841000002' })).json.error.code).toBe('missing_user_id');
-    expect((await register(system, { user_id: 'x', phone: '9841000002', channel: 'pigeon' })).json.error.code).toBe('invalid_channel');
-    expect((await register(system, { user_id: 'x', phone: '9841000002', language: 'fr' })).json.error.code).toBe('invalid_language');
+    expect((await register(system, { user_id: 'x', phone: '9841000002', channel: 'pigeon' })).json.error.code).toBe(
+      'invalid_channel',
+    );
+    expect((await register(system, { user_id: 'x', phone: '9841000002', language: 'fr' })).json.error.code).toBe(
+      'invalid_language',
+    );
     const long = await register(system, { user_id: 'x', phone: '9841000002', name: 'n'.repeat(500) });
     expect(long.status).toBe(400);
     expect(long.json.error.code).toBe('field_too_long');
@@ -72,15 +77,31 @@ describe('POST /register through twilio-run + sandbox', () => {
     const missing = await system.post('/register', params, { sign: 'none' });
     expect(missing.status).toBe(401);
     expect(missing.json.error.code).toBe('missing_signature');
-    const wrong = await system.post('/register', params, { sign: 'none', headers: { 'X-Portal-Signature': 'bm90IGEgc2lnbmF0dXJl' } });
+    const wrong = await system.post('/register', params, {
+      sign: 'none',
+      headers: { 'X-Portal-Signature': 'bm90IGEgc2lnbmF0dXJl' },
+    });
     expect(wrong.json.error.code).toBe('bad_signature');
     const twilioSigned = await system.post('/register', params, { sign: 'twilio' });
     expect(twilioSigned.status).toBe(401);
-    const stale = await register(system, { user_id: 'u-sig', phone: '9841000003' }, String(Math.floor(Date.now() / 1000) - 301));
+    const stale = await register(
+      system,
+      { user_id: 'u-sig', phone: '9841000003' },
+      String(Math.floor(Date.now() / 1000) - 301),
+    );
     expect(stale.status).toBe(401);
     expect(stale.json.error.code).toBe('stale_signature');
     expect(system.sandbox.messages().length).toBe(before);
-    expect(system.sandbox.syncItems('subscribers-0').concat(system.sandbox.syncItems('subscribers-1'), system.sandbox.syncItems('subscribers-2'), system.sandbox.syncItems('subscribers-3')).some((i) => i.key === '+9779841000003')).toBe(false);
+    expect(
+      system.sandbox
+        .syncItems('subscribers-0')
+        .concat(
+          system.sandbox.syncItems('subscribers-1'),
+          system.sandbox.syncItems('subscribers-2'),
+          system.sandbox.syncItems('subscribers-3'),
+        )
+        .some((i) => i.key === '+9779841000003'),
+    ).toBe(false);
   });
 
   test('a number belonging to another user -> 409, not overwritten', async () => {
@@ -92,7 +113,9 @@ describe('POST /register through twilio-run + sandbox', () => {
   });
 
   test('50 concurrent identical registrations -> exactly one welcome', async () => {
-    const answers = await Promise.all(Array.from({ length: 50 }, () => register(system, { user_id: 'u-burst', phone: '9841000005' })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => register(system, { user_id: 'u-burst', phone: '9841000005' })),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.every((s) => s === 201 || s === 200 || s === 202)).toBe(true);
@@ -103,7 +126,11 @@ describe('POST /register through twilio-run + sandbox', () => {
   test('permanent Twilio errors -> 422 classified; the record is not kept', async () => {
     const invalid = await register(system, { user_id: 'u-21211', phone: '+9779800000001' });
     expect(invalid.status).toBe(422);
-    expect(invalid.json.error).toMatchObject({ code: 'rejected_by_twilio', twilioCode: 21211, category: 'invalid_number' });
+    expect(invalid.json.error).toMatchObject({
+      code: 'rejected_by_twilio',
+      twilioCode: 21211,
+      category: 'invalid_number',
+    });
     const landline = await register(system, { user_id: 'u-21614', phone: '+9779800000003' });
     expect(landline.json.error).toMatchObject({ twilioCode: 21614, category: 'not_mobile' });
   });
@@ -133,7 +160,9 @@ describe('POST /register through twilio-run + sandbox', () => {
   });
 
   test('WhatsApp sandbox not joined (63015) -> needs_join with the join instruction on the next call', async () => {
-    expect((await register(system, { user_id: 'u-join', phone: '+9779800000006', channel: 'whatsapp' })).status).toBe(201);
+    expect((await register(system, { user_id: 'u-join', phone: '+9779800000006', channel: 'whatsapp' })).status).toBe(
+      201,
+    );
     await system.sandbox.settle();
     const again = await register(system, { user_id: 'u-join', phone: '+9779800000006', channel: 'whatsapp' });
     expect(again.json.status).toBe('needs_join');
@@ -144,8 +173,23 @@ describe('POST /register through twilio-run + sandbox', () => {
     const e164 = '+9779841000008';
     const client = createTwilioClient(system.env);
     const claimedAt = new Date(Date.now() - 60_000);
-    await client.messages.create({ to: e164, messagingServiceSid: system.env.MESSAGING_SERVICE_SID!, body: 'the welcome the dead instance sent' });
-    const abandoned = claimWelcome(newSubscriber({ userId: 'u-dead', channel: 'sms', language: 'en', country: 'NP', source: 'portal-signup', now: claimedAt }), 'dead-instance', claimedAt);
+    await client.messages.create({
+      to: e164,
+      messagingServiceSid: system.env.MESSAGING_SERVICE_SID!,
+      body: 'the welcome the dead instance sent',
+    });
+    const abandoned = claimWelcome(
+      newSubscriber({
+        userId: 'u-dead',
+        channel: 'sms',
+        language: 'en',
+        country: 'NP',
+        source: 'portal-signup',
+        now: claimedAt,
+      }),
+      'dead-instance',
+      claimedAt,
+    );
     system.sandbox.putItem(shardedName('subscribers', e164, 4), e164, abandoned);
     const res = await register(system, { user_id: 'u-dead', phone: e164 });
     expect(res.status).toBe(200);
@@ -188,7 +232,9 @@ describe('Twilio temporarily failing', () => {
 
   test('429/20429 and 5xx from Twilio are retried: one welcome', async () => {
     flaky.sandbox.configure({ errorRate: 0.3, concurrencyLimit: 2 });
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => register(flaky, { user_id: `f-${i}`, phone: `984200000${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => register(flaky, { user_id: `f-${i}`, phone: `984200000${i}` })),
+    );
     flaky.sandbox.configure({ errorRate: 0, concurrencyLimit: 0 });
     for (const [i, a] of answers.entries()) {
       expect([201, 202]).toContain(a.status);
@@ -197,7 +243,8 @@ describe('Twilio temporarily failing', () => {
         expect((await register(flaky, { user_id: `f-${i}`, phone: `984200000${i}` })).status).toBe(201);
       }
     }
-    for (let i = 0; i < 6; i++) expect(flaky.sandbox.messages().filter((m) => !m.sendAt && m.to === `+977984200000${i}`)).toHaveLength(1);
+    for (let i = 0; i < 6; i++)
+      expect(flaky.sandbox.messages().filter((m) => !m.sendAt && m.to === `+977984200000${i}`)).toHaveLength(1);
   });
 
   test('Twilio down past the deadline -> 202 retryable; the retry completes the welcome exactly once', async () => {
@@ -218,7 +265,9 @@ describe('Twilio temporarily failing', () => {
 describe('abuse guards', () => {
   let guarded: System;
   beforeAll(async () => {
-    guarded = await startSystem({ env: { LOOKUP_MODE: 'off', WELCOME_RATE_PER_MINUTE: '4', SYNC_SHARDS: '1', WELCOME_COOLDOWN_SECONDS: '3600' } });
+    guarded = await startSystem({
+      env: { LOOKUP_MODE: 'off', WELCOME_RATE_PER_MINUTE: '4', SYNC_SHARDS: '1', WELCOME_COOLDOWN_SECONDS: '3600' },
+    });
     // The cap counts per clock minute: start both tests early in a minute so they share one window.
     const second = new Date().getUTCSeconds();
     if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
@@ -241,5 +290,4 @@ describe('abuse guards', () => {
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited[0]!.json.error.code).toBe('rate_limited');
   });
-
 });

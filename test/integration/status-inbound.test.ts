@@ -6,14 +6,22 @@ import { register, startSystem, type System } from '../helpers/system';
 
 let system: System;
 beforeAll(async () => {
-  system = await startSystem({ env: { LOOKUP_MODE: 'off', UNREACHABLE_SUPPRESS_AFTER: '2', SMS_ADVANCED_OPT_OUT: 'false' } });
+  system = await startSystem({
+    env: { LOOKUP_MODE: 'off', UNREACHABLE_SUPPRESS_AFTER: '2', SMS_ADVANCED_OPT_OUT: 'false' },
+  });
 });
 afterAll(async () => system?.stop());
 
 const subscriber = (e164: string) => {
   for (let shard = 0; shard < 4; shard++) {
     const found = system.sandbox.syncItems(`subscribers-${shard}`).find((i) => i.key === e164);
-    if (found) return found.data as { status: string; welcome: { status?: string; messageSid?: string }; unreachableCount: number; consent: Array<{ action: string; source: string }> };
+    if (found)
+      return found.data as {
+        status: string;
+        welcome: { status?: string; messageSid?: string };
+        unreachableCount: number;
+        consent: Array<{ action: string; source: string }>;
+      };
   }
   return undefined;
 };
@@ -54,9 +62,19 @@ describe('POST /status-callback', () => {
     await system.sandbox.settle();
     const forged = await callback({ MessageSid: sid, MessageStatus: 'failed', ErrorCode: '21610' }, false);
     expect(forged.status).toBe(403);
-    const wrongKey = await system.post('/status-callback', { MessageSid: sid, MessageStatus: 'failed', ErrorCode: '21610' }, {
-      headers: { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature('f'.repeat(32), `${system.baseUrl}/status-callback`, { MessageSid: sid, MessageStatus: 'failed', ErrorCode: '21610' }) },
-    });
+    const wrongKey = await system.post(
+      '/status-callback',
+      { MessageSid: sid, MessageStatus: 'failed', ErrorCode: '21610' },
+      {
+        headers: {
+          'X-Twilio-Signature': twilio.getExpectedTwilioSignature('f'.repeat(32), `${system.baseUrl}/status-callback`, {
+            MessageSid: sid,
+            MessageStatus: 'failed',
+            ErrorCode: '21610',
+          }),
+        },
+      },
+    );
     expect(wrongKey.status).toBe(403);
     expect(messageRecord(sid)?.status).toBe('delivered');
     expect(subscriber('+9779844000002')?.status).toBe('active');
@@ -73,7 +91,12 @@ describe('POST /status-callback', () => {
     const res = await register(system, { user_id: 's3', phone: '9844000003' });
     system.sandbox.configure({ statusStepMs: 20 });
     const sid = res.json.welcome.messageSid as string;
-    const failed = await callback({ MessageSid: sid, MessageStatus: 'failed', ErrorCode: '21610', To: '+9779844000003' });
+    const failed = await callback({
+      MessageSid: sid,
+      MessageStatus: 'failed',
+      ErrorCode: '21610',
+      To: '+9779844000003',
+    });
     expect(failed.status).toBe(204);
     expect(subscriber('+9779844000003')).toMatchObject({ status: 'opted_out', welcome: { status: 'failed' } });
     expect(subscriber('+9779844000003')!.consent.at(-1)).toMatchObject({ action: 'opt_out', source: 'twilio-21610' });
@@ -86,11 +109,25 @@ describe('POST /status-callback', () => {
     const res = await register(system, { user_id: 's4', phone: e164 });
     expect(res.status).toBe(201);
     await system.sandbox.settle();
-    expect(subscriber(e164)).toMatchObject({ unreachableCount: 1, status: 'active', welcome: { status: 'undelivered' } });
+    expect(subscriber(e164)).toMatchObject({
+      unreachableCount: 1,
+      status: 'active',
+      welcome: { status: 'undelivered' },
+    });
     // A second message (a tip) to the same handset also comes back unreachable.
     const tipSid = 'SM' + 'a'.repeat(31) + '4';
-    const store = createSyncStore({ client: createTwilioClient(system.env), serviceSid: system.env.SYNC_SERVICE_SID!, deadline: () => Date.now() + 5000 });
-    await store.create(shardedName('messages', tipSid, 4), tipSid, { kind: 'tip', e164, userId: 's4', status: 'queued', createdAt: new Date().toISOString() });
+    const store = createSyncStore({
+      client: createTwilioClient(system.env),
+      serviceSid: system.env.SYNC_SERVICE_SID!,
+      deadline: () => Date.now() + 5000,
+    });
+    await store.create(shardedName('messages', tipSid, 4), tipSid, {
+      kind: 'tip',
+      e164,
+      userId: 's4',
+      status: 'queued',
+      createdAt: new Date().toISOString(),
+    });
     await callback({ MessageSid: tipSid, MessageStatus: 'undelivered', ErrorCode: '30003', To: e164 });
     expect(subscriber(e164)).toMatchObject({ unreachableCount: 2, status: 'suppressed' });
     const again = await register(system, { user_id: 's4', phone: e164 });
@@ -125,8 +162,18 @@ describe('POST /incoming', () => {
     await system.sandbox.settle();
     // A tip scheduled for tomorrow, recorded on the subscriber the way the tip scheduler does.
     const client = createTwilioClient(system.env);
-    const tip = await client.messages.create({ to: e164, messagingServiceSid: system.env.MESSAGING_SERVICE_SID!, body: 'tip', scheduleType: 'fixed', sendAt: new Date(Date.now() + 86_400_000) });
-    const store = createSyncStore({ client, serviceSid: system.env.SYNC_SERVICE_SID!, deadline: () => Date.now() + 5000 });
+    const tip = await client.messages.create({
+      to: e164,
+      messagingServiceSid: system.env.MESSAGING_SERVICE_SID!,
+      body: 'tip',
+      scheduleType: 'fixed',
+      sendAt: new Date(Date.now() + 86_400_000),
+    });
+    const store = createSyncStore({
+      client,
+      serviceSid: system.env.SYNC_SERVICE_SID!,
+      deadline: () => Date.now() + 5000,
+    });
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const map = shardedName('subscribers', e164, 4);
     const item = await store.get<Record<string, unknown>>(map, e164);
@@ -150,7 +197,10 @@ describe('POST /incoming', () => {
     await register(system, { user_id: 'k3', phone: '9845000003', channel: 'whatsapp' });
     const stop = await system.sandbox.inbound({ from: 'whatsapp:+9779845000003', body: 'stop' });
     expect(stop.body).toMatch(/<Message>/);
-    expect(subscriber('+9779845000003')?.consent.at(-1)).toMatchObject({ action: 'opt_out', source: 'whatsapp-keyword' });
+    expect(subscriber('+9779845000003')?.consent.at(-1)).toMatchObject({
+      action: 'opt_out',
+      source: 'whatsapp-keyword',
+    });
   });
 
   test('short codes and alphanumeric senders get no reply', async () => {

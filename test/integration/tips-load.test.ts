@@ -9,12 +9,26 @@ import { startSystem, type System } from '../helpers/system';
 const SUBSCRIBERS = 10_000;
 let system: System;
 beforeAll(async () => {
-  system = await startSystem({ env: { SYNC_SHARDS: '8', BUDGET_MS: '4000', BATCH_CONCURRENCY: '16' }, sandbox: { contract: 'off', statusCallbacks: false }, forkPerRequest: false });
+  system = await startSystem({
+    env: { SYNC_SHARDS: '8', BUDGET_MS: '4000', BATCH_CONCURRENCY: '16' },
+    sandbox: { contract: 'off', statusCallbacks: false },
+    forkPerRequest: false,
+  });
   const now = new Date();
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const e164 = `+977986${String(i).padStart(7, '0')}`;
-    const subscriber = newSubscriber({ userId: `load-${i}`, channel: 'sms', language: i % 2 ? 'en' : 'ne', country: 'NP', source: 'portal-signup', now });
-    system.sandbox.putItem(shardedName('subscribers', e164, 8), e164, { ...subscriber, welcome: { state: 'sent', attempts: 1, messageSid: 'SM' + '0'.repeat(32) } });
+    const subscriber = newSubscriber({
+      userId: `load-${i}`,
+      channel: 'sms',
+      language: i % 2 ? 'en' : 'ne',
+      country: 'NP',
+      source: 'portal-signup',
+      now,
+    });
+    system.sandbox.putItem(shardedName('subscribers', e164, 8), e164, {
+      ...subscriber,
+      welcome: { state: 'sent', attempts: 1, messageSid: 'SM' + '0'.repeat(32) },
+    });
   }
 });
 afterAll(async () => system?.stop());
@@ -34,12 +48,18 @@ test('10,000 subscribers scheduled in time-boxed slices, each under its budget',
     for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
     cursor = res.json.done ? null : res.json.next;
   } while (cursor);
-  const problems = system.logs().split('\n').filter((l) => l.includes('schedule_failed') || l.includes('internal_error')).slice(0, 3);
+  const problems = system
+    .logs()
+    .split('\n')
+    .filter((l) => l.includes('schedule_failed') || l.includes('internal_error'))
+    .slice(0, 3);
   expect({ totals, problems }).toEqual({ totals: { scheduled: SUBSCRIBERS }, problems: [] });
   expect(scheduled).toBe(SUBSCRIBERS);
   expect(sliceTimes.length).toBeGreaterThan(1);
   // Each slice respects BUDGET_MS (4 s here) with room to spare for the 10 s Function limit.
   expect(Math.max(...sliceTimes)).toBeLessThan(10_000);
   expect(system.sandbox.messages().filter((m) => m.status === 'scheduled')).toHaveLength(SUBSCRIBERS);
-  console.log(`tips for ${SUBSCRIBERS} subscribers: ${sliceTimes.length} slices, longest ${Math.max(...sliceTimes)} ms`);
+  console.log(
+    `tips for ${SUBSCRIBERS} subscribers: ${sliceTimes.length} slices, longest ${Math.max(...sliceTimes)} ms`,
+  );
 }, 300_000);

@@ -4,9 +4,21 @@ let system: System;
 let admin: Record<string, string>;
 beforeAll(async () => {
   // The daily run is tested alone here; scheduling at registration is tested in register.test.ts.
-  system = await startSystem({ env: { LOOKUP_MODE: 'off', SYNC_SHARDS: '3', TIPS_ON_REGISTER: 'false' }, forkPerRequest: false });
+  system = await startSystem({
+    env: { LOOKUP_MODE: 'off', SYNC_SHARDS: '3', TIPS_ON_REGISTER: 'false' },
+    forkPerRequest: false,
+  });
   admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
-  for (let i = 0; i < 24; i++) expect((await register(system, { user_id: `t${i}`, phone: `98460000${String(i).padStart(2, '0')}`, language: i % 3 === 0 ? 'ne' : 'en' })).status).toBe(201);
+  for (let i = 0; i < 24; i++)
+    expect(
+      (
+        await register(system, {
+          user_id: `t${i}`,
+          phone: `98460000${String(i).padStart(2, '0')}`,
+          language: i % 3 === 0 ? 'ne' : 'en',
+        })
+      ).status,
+    ).toBe(201);
   expect((await register(system, { user_id: 'twa', phone: '9846000099', channel: 'whatsapp' })).status).toBe(201);
   await system.sandbox.settle();
   await system.sandbox.inbound({ from: '+9779846000000', body: 'STOP' });
@@ -69,10 +81,14 @@ test('a subscriber who opts out later has the pending tip canceled', async () =>
   expect(system.sandbox.messages().find((m) => m.sid === tip.sid)!.status).toBe('canceled');
 });
 
-test('several days ahead in one run, and Twilio\'s 35-day window is enforced before sending', async () => {
+test("several days ahead in one run, and Twilio's 35-day window is enforced before sending", async () => {
   const { totals } = await runAll({ days: 3 });
   expect(totals.scheduled).toBe(2 * 23); // the first day is already scheduled; two new days for 23 still-active subscribers
-  const tooFar = await system.postJson('/admin/schedule-tips', { date: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10) }, admin);
+  const tooFar = await system.postJson(
+    '/admin/schedule-tips',
+    { date: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10) },
+    admin,
+  );
   expect(tooFar.status).toBe(400);
   expect(tooFar.json.error).toMatchObject({ code: 'outside_schedule_window', twilioCode: 35114 });
   expect((await system.postJson('/admin/schedule-tips', { days: 99 }, admin)).json.error.code).toBe('invalid_days');
@@ -92,10 +108,14 @@ test('CLI: npm run schedule-tips loops the slices and prints the totals', async 
   const { promisify } = await import('node:util');
   const { join } = await import('node:path');
   const root = join(__dirname, '..', '..');
-  const { stdout } = await promisify(execFile)(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/schedule-tips.ts', '--url', system.baseUrl, '--dry-run', '--days', '2'], {
-    cwd: root,
-    env: { ...process.env, ADMIN_TOKEN: system.env.ADMIN_TOKEN },
-  });
+  const { stdout } = await promisify(execFile)(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    ['scripts/schedule-tips.ts', '--url', system.baseUrl, '--dry-run', '--days', '2'],
+    {
+      cwd: root,
+      env: { ...process.env, ADMIN_TOKEN: system.env.ADMIN_TOKEN },
+    },
+  );
   expect(stdout).toMatch(/dry run for \d{4}-\d{2}-\d{2}, \d{4}-\d{2}-\d{2} in \d+ slice\(s\)/);
   expect(stdout).toContain('already_scheduled');
   expect(stdout).not.toContain(system.env.ADMIN_TOKEN!);

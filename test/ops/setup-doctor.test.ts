@@ -22,7 +22,10 @@ describe('npm run setup', () => {
     expect(first.syncServiceSid).toBe(sandbox.options.syncServiceSid);
     expect(first.changes.join('\n')).toMatch(/created \d+ Sync map/);
     expect(first.changes.join('\n')).toMatch(/webhooks set/);
-    expect(sandbox.messagingService()).toEqual({ inboundRequestUrl: `${BASE}/incoming`, statusCallback: `${BASE}/status-callback` });
+    expect(sandbox.messagingService()).toEqual({
+      inboundRequestUrl: `${BASE}/incoming`,
+      statusCallback: `${BASE}/status-callback`,
+    });
     const second = await runSetup(withoutSync, { baseUrl: BASE });
     expect(second.changes).toEqual([]);
   });
@@ -42,13 +45,24 @@ describe('npm run setup', () => {
 });
 
 describe('npm run doctor', () => {
-  const problems = async (e: Record<string, string>, baseUrl?: string) => (await runDoctor(e, { baseUrl })).filter((c) => !c.ok).map((c) => c.name);
+  const problems = async (e: Record<string, string>, baseUrl?: string) =>
+    (await runDoctor(e, { baseUrl })).filter((c) => !c.ok).map((c) => c.name);
 
   test('a good configuration passes every check', async () => {
     await runSetup(env, { baseUrl: BASE });
     const checks = await runDoctor(env, { baseUrl: BASE });
     expect(checks.filter((c) => !c.ok)).toEqual([]);
-    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['credentials', 'messaging service', 'messaging senders', 'inbound webhook', 'status callback', 'template WELCOME_CONTENT_SID', 'sync service']));
+    expect(checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'credentials',
+        'messaging service',
+        'messaging senders',
+        'inbound webhook',
+        'status callback',
+        'template WELCOME_CONTENT_SID',
+        'sync service',
+      ]),
+    );
   });
 
   test.each([
@@ -81,5 +95,9 @@ test('deploy uploads .env settings except local-only ones and what Twilio provid
   expect(uploaded).not.toHaveProperty('ACCOUNT_SID');
   expect(uploaded).not.toHaveProperty('AUTH_TOKEN');
   expect(uploaded).not.toHaveProperty('EMPTY');
-  expect(uploaded).toMatchObject({ MESSAGING_SERVICE_SID: env.MESSAGING_SERVICE_SID, ADMIN_TOKEN: env.ADMIN_TOKEN, DEFAULT_COUNTRY: 'NP' });
+  expect(uploaded).toMatchObject({
+    MESSAGING_SERVICE_SID: env.MESSAGING_SERVICE_SID,
+    ADMIN_TOKEN: env.ADMIN_TOKEN,
+    DEFAULT_COUNTRY: 'NP',
+  });
 });

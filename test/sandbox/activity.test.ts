@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { ALL_TIME } from '../../src/core/activity';
 import { createLogger } from '../../src/core/log';
-import { bufferActivity, COUNTER_SLOTS, createActivity, createActivityReader, ownedCounterWriter } from '../../src/twilio/activity';
+import {
+  bufferActivity,
+  COUNTER_SLOTS,
+  createActivity,
+  createActivityReader,
+  ownedCounterWriter,
+} from '../../src/twilio/activity';
 import { createTwilioClient } from '../../src/twilio/client';
 import { createSyncStore, type KeyValueStore } from '../../src/twilio/sync-store';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server';
@@ -18,7 +24,11 @@ const log = createLogger((line) => warnings.push(line));
 
 beforeAll(async () => {
   sandbox = await startSandbox({ latencyMs: 2 });
-  const client = createTwilioClient({ ACCOUNT_SID: sandbox.options.accountSid, AUTH_TOKEN: sandbox.options.authToken, TWILIO_API_BASE_URL: sandbox.url });
+  const client = createTwilioClient({
+    ACCOUNT_SID: sandbox.options.accountSid,
+    AUTH_TOKEN: sandbox.options.authToken,
+    TWILIO_API_BASE_URL: sandbox.url,
+  });
   store = createSyncStore({ client, serviceSid: sandbox.options.syncServiceSid, deadline: () => Date.now() + 20_000 });
 });
 afterAll(async () => sandbox.close());
@@ -26,11 +36,18 @@ beforeEach(() => sandbox.reset());
 
 test('100 concurrent counts on one date are all kept, spread over several items, and nothing is reported lost', async () => {
   const activity = createActivity(store, SHARDS, log);
-  await Promise.all(Array.from({ length: 100 }, (_, i) => activity.count('2026-03-10', { 'registration.created': 1, ...(i % 4 === 0 ? { 'failure.30003': 2 } : {}) })));
+  await Promise.all(
+    Array.from({ length: 100 }, (_, i) =>
+      activity.count('2026-03-10', { 'registration.created': 1, ...(i % 4 === 0 ? { 'failure.30003': 2 } : {}) }),
+    ),
+  );
   const byDate = await createActivityReader(store, SHARDS).countersBetween('2026-03-10', '2026-03-10');
   expect(byDate.get('2026-03-10')).toEqual({ 'registration.created': 100, 'failure.30003': 50 });
   let items = 0;
-  for (let shard = 0; shard < SHARDS; shard++) items += (await store.list(`counters-${shard}`, { pageSize: 100 })).items.filter((i) => i.key.startsWith('2026-03-10')).length;
+  for (let shard = 0; shard < SHARDS; shard++)
+    items += (await store.list(`counters-${shard}`, { pageSize: 100 })).items.filter((i) =>
+      i.key.startsWith('2026-03-10'),
+    ).length;
   expect(items).toBeGreaterThan(1);
   expect(items).toBeLessThanOrEqual(SHARDS * COUNTER_SLOTS);
   expect(warnings.filter((w) => w.includes('count_failed'))).toEqual([]);
@@ -38,7 +55,8 @@ test('100 concurrent counts on one date are all kept, spread over several items,
 
 test('a date range includes both end dates and nothing outside them', async () => {
   const activity = createActivity(store, SHARDS, log);
-  for (const date of ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04']) await activity.count(date, { n: Number(date.slice(-1)) });
+  for (const date of ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04'])
+    await activity.count(date, { n: Number(date.slice(-1)) });
   const byDate = await createActivityReader(store, SHARDS).countersBetween('2026-04-02', '2026-04-03');
   expect([...byDate.keys()].sort()).toEqual(['2026-04-02', '2026-04-03']);
   expect(byDate.get('2026-04-02')).toEqual({ n: 2 });
@@ -50,7 +68,10 @@ test('gauges sum every slot of every shard, and an item written before slots exi
   await Promise.all(Array.from({ length: 30 }, () => activity.gauge({ 'subscribers.active': 1 })));
   await activity.gauge({ 'subscribers.active': -1, 'subscribers.opted_out': 1 });
   await store.create('counters-1', ALL_TIME, { 'subscribers.active': 5 }); // the old, unslotted key
-  expect(await createActivityReader(store, SHARDS).gauges()).toEqual({ 'subscribers.active': 34, 'subscribers.opted_out': 1 });
+  expect(await createActivityReader(store, SHARDS).gauges()).toEqual({
+    'subscribers.active': 34,
+    'subscribers.opted_out': 1,
+  });
 });
 
 test('a buffered activity writes nothing until flushed, then one counter write per date', async () => {
@@ -94,7 +115,10 @@ test("a run's own counter items: after the first write each flush is one Sync ca
     remove: (...args) => store.remove(...args),
   };
   await createActivity(store, SHARDS, log).count('2026-06-01', { 'registration.created': 5 });
-  const buffered = bufferActivity(createActivity(counting, SHARDS, log), ownedCounterWriter(counting, SHARDS, 'run_2026-06-01T00-00-00Z_abc123', log));
+  const buffered = bufferActivity(
+    createActivity(counting, SHARDS, log),
+    ownedCounterWriter(counting, SHARDS, 'run_2026-06-01T00-00-00Z_abc123', log),
+  );
   for (let flush = 0; flush < 3; flush++) {
     for (let i = 0; i < 10; i++) await buffered.count('2026-06-01', { 'registration.created': 1 });
     await buffered.gauge({ 'subscribers.active': 10 });
@@ -104,6 +128,8 @@ test("a run's own counter items: after the first write each flush is one Sync ca
   expect(calls.slice(0, 4).sort()).toEqual(['create', 'create', 'get', 'get']);
   expect(calls.slice(4)).toEqual(['update', 'update', 'update', 'update']);
   const reader = createActivityReader(store, SHARDS);
-  expect((await reader.countersBetween('2026-06-01', '2026-06-01')).get('2026-06-01')).toEqual({ 'registration.created': 35 });
+  expect((await reader.countersBetween('2026-06-01', '2026-06-01')).get('2026-06-01')).toEqual({
+    'registration.created': 35,
+  });
   expect(await reader.gauges()).toEqual({ 'subscribers.active': 30 });
 });

@@ -19,7 +19,11 @@ let now = new Date('2026-05-01T06:30:05Z');
 
 beforeAll(async () => {
   sandbox = await startSandbox({ latencyMs: 2 });
-  const client = createTwilioClient({ ACCOUNT_SID: sandbox.options.accountSid, AUTH_TOKEN: sandbox.options.authToken, TWILIO_API_BASE_URL: sandbox.url });
+  const client = createTwilioClient({
+    ACCOUNT_SID: sandbox.options.accountSid,
+    AUTH_TOKEN: sandbox.options.authToken,
+    TWILIO_API_BASE_URL: sandbox.url,
+  });
   store = createSyncStore({ client, serviceSid: sandbox.options.syncServiceSid, deadline: () => Date.now() + 20_000 });
 });
 afterAll(async () => sandbox.close());
@@ -61,7 +65,8 @@ async function eventually(check: () => Promise<boolean> | boolean): Promise<void
   }
 }
 
-const numbers = (n: number, prefix = '98410') => Array.from({ length: n }, (_, i) => `+977${prefix}${String(i).padStart(5, '0')}`);
+const numbers = (n: number, prefix = '98410') =>
+  Array.from({ length: n }, (_, i) => `+977${prefix}${String(i).padStart(5, '0')}`);
 
 test('per call: 25 concurrent takers of a 20-a-minute cap -> exactly 20 slots, 5 told to wait until the next minute', async () => {
   const cap = createWelcomeCap(deps(20));
@@ -89,11 +94,16 @@ test('reserving: 50 concurrent takers write a block at a time, and the unused sl
 
 test('reserving: primed, the first takers find their slots waiting and write nothing; the spare slots go back in one write each', async () => {
   const counting = countingStore();
-  const cap = createReservingWelcomeCap({ ...deps(640 * 4, counting.store), config: { welcomesPerMinute: 640 * 4, shards: 4 } });
+  const cap = createReservingWelcomeCap({
+    ...deps(640 * 4, counting.store),
+    config: { welcomesPerMinute: 640 * 4, shards: 4 },
+  });
   await cap.prime();
   expect(counting.writes()).toBe(4); // one block per shard
   // 2 takes per shard leave 6 of 8: above the refill mark, so nothing is written.
-  const spread = numbers(40).filter((n, i, all) => all.slice(0, i).filter((m) => shardOf(m, 4) === shardOf(n, 4)).length < 2);
+  const spread = numbers(40).filter(
+    (n, i, all) => all.slice(0, i).filter((m) => shardOf(m, 4) === shardOf(n, 4)).length < 2,
+  );
   expect(spread).toHaveLength(8);
   expect(await Promise.all(spread.map((n) => cap.take(n)))).toEqual(Array(8).fill(0));
   expect(counting.writes()).toBe(4);
@@ -123,7 +133,10 @@ test('one cap shared: 60 per-call and 80 reserving takers of 128 a minute -> exa
   // 128 a minute on one shard: 8 buckets of 16, blocks of 2.
   const perCall = createWelcomeCap(deps(128));
   const reserving = createReservingWelcomeCap(deps(128));
-  const [a, b] = await Promise.all([Promise.all(numbers(60, '98420').map((n) => perCall.take(n))), Promise.all(numbers(80, '98430').map((n) => reserving.take(n)))]);
+  const [a, b] = await Promise.all([
+    Promise.all(numbers(60, '98420').map((n) => perCall.take(n))),
+    Promise.all(numbers(80, '98430').map((n) => reserving.take(n))),
+  ]);
   await reserving.release();
   const granted = [...a, ...b].filter((w) => w === 0).length;
   expect(granted).toBe(128);
@@ -136,7 +149,7 @@ test('one cap shared: 60 per-call and 80 reserving takers of 128 a minute -> exa
   expect(counting.writes()).toBe(0);
 });
 
-test('reserving: slots belong to their minute; release gives back only the current minute\'s', async () => {
+test("reserving: slots belong to their minute; release gives back only the current minute's", async () => {
   const cap = createReservingWelcomeCap(deps(128)); // blocks of 2, refilled at 1 left
   expect(await cap.take('+9779841000001')).toBe(0);
   await eventually(async () => (await counted('2026-05-01T06:30')) >= 4); // the background refill lands

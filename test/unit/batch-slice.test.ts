@@ -3,7 +3,13 @@
  * service, an in-memory Sync store with revisions, a counting sender and a paged portal
  * built from the sandbox's user generator (whose categories give the expected outcomes).
  */
-import { DRY_SLICE_MAX_USERS, runSlice, type BatchDeps, type SliceAnswer, type SliceResponse } from '../../src/app/batch';
+import {
+  DRY_SLICE_MAX_USERS,
+  runSlice,
+  type BatchDeps,
+  type SliceAnswer,
+  type SliceResponse,
+} from '../../src/app/batch';
 import type { RegistrationDeps } from '../../src/app/registration';
 import { decodeCursor, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
@@ -78,7 +84,8 @@ class MemoryPortal implements PortalClient {
     const u = new URL(url);
     const page = Number(u.searchParams.get('page'));
     const size = Number(u.searchParams.get('page_size'));
-    if (page === this.malformedPage) throw new PortalError('portal_malformed_page', `The portal page ?page=${page} is not valid JSON`, 200);
+    if (page === this.malformedPage)
+      throw new PortalError('portal_malformed_page', `The portal page ?page=${page} is not valid JSON`, 200);
     const users = [];
     for (let i = (page - 1) * size; i < Math.min(this.users, page * size); i++) {
       const p = portalUser(i, SEED);
@@ -112,7 +119,16 @@ function setup(users: number) {
     activity: createActivity(store, 2, log),
     welcomeCap: { take: async () => 0 },
     log,
-    config: { defaultCountry: 'NP', allowedCountries: ['NP', 'US'], lookupMode: 'basic', shards: 2, cooldownSeconds: 60, welcomesPerMinute: 0, joinInstruction: '', statusCallbackUrl: 'http://x/status-callback' },
+    config: {
+      defaultCountry: 'NP',
+      allowedCountries: ['NP', 'US'],
+      lookupMode: 'basic',
+      shards: 2,
+      cooldownSeconds: 60,
+      welcomesPerMinute: 0,
+      joinInstruction: '',
+      statusCallbackUrl: 'http://x/status-callback',
+    },
     now: () => new Date(t),
     newId: (() => {
       let n = 0;
@@ -148,7 +164,15 @@ function ok(answer: SliceAnswer): SliceResponse {
 /** The outcome each generated user must get in a fresh store. */
 function expectedOutcome(category: UserCategory, dryRun: boolean): string {
   const fresh = dryRun ? 'would_register' : 'registered';
-  return { valid: fresh, us: fresh, duplicate: 'duplicate', invalid: 'invalid', landline: 'invalid', blank: 'invalid', foreign: 'country_not_allowed' }[category];
+  return {
+    valid: fresh,
+    us: fresh,
+    duplicate: 'duplicate',
+    invalid: 'invalid',
+    landline: 'invalid',
+    blank: 'invalid',
+    foreign: 'country_not_allowed',
+  }[category];
 }
 
 function expectedCounts(users: number, dryRun: boolean): Record<string, number> {
@@ -160,7 +184,13 @@ function expectedCounts(users: number, dryRun: boolean): Record<string, number> 
   return counts;
 }
 
-async function loop(slice: ReturnType<typeof setup>['slice'], dryRun: boolean, maxSlices = 1000, start?: { runId: string; cursor?: string }, budgetMs?: number) {
+async function loop(
+  slice: ReturnType<typeof setup>['slice'],
+  dryRun: boolean,
+  maxSlices = 1000,
+  start?: { runId: string; cursor?: string },
+  budgetMs?: number,
+) {
   const results: BatchResult[] = [];
   const bodies: SliceResponse[] = [];
   let runId = start?.runId;
@@ -246,7 +276,11 @@ describe('batch slices over the in-memory portal', () => {
     const results = [...first.results, ...rest.results];
     expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
     expect(nonZero(rest.last.counts)).toEqual(expectedCounts(230, false));
-    const valid = new Set(Array.from({ length: 230 }, (_, i) => portalUser(i, SEED)).filter((u) => u.category === 'valid' || u.category === 'us').map((u) => u.e164));
+    const valid = new Set(
+      Array.from({ length: 230 }, (_, i) => portalUser(i, SEED))
+        .filter((u) => u.category === 'valid' || u.category === 'us')
+        .map((u) => u.e164),
+    );
     expect(sent.length).toBe(valid.size);
     expect(new Set(sent)).toEqual(valid);
     // A finished run answers done again, with nothing new.
@@ -329,11 +363,18 @@ describe('batch slices over the in-memory portal', () => {
     const first = await loop(slice, false, 1, undefined, 8000);
     expect(first.last).toMatchObject({ done: false, processed: 100 }); // pages 1 and 2 only
     const failed = await slice({ dryRun: false, runId: first.runId });
-    expect(failed).toMatchObject({ ok: false, status: 502, code: 'portal_malformed_page', extra: { runId: first.runId } });
+    expect(failed).toMatchObject({
+      ok: false,
+      status: 502,
+      code: 'portal_malformed_page',
+      extra: { runId: first.runId },
+    });
     if (!failed.ok) expect(failed.message).toMatch(/page=3.*not valid JSON/);
     portal.malformedPage = 0;
     const rest = await loop(slice, false, 1000, { runId: first.runId });
-    expect([...first.results, ...rest.results].map((r) => r.userId)).toEqual(Array.from({ length: 200 }, (_, i) => String(i + 1)));
+    expect([...first.results, ...rest.results].map((r) => r.userId)).toEqual(
+      Array.from({ length: 200 }, (_, i) => String(i + 1)),
+    );
     expect(rest.last).toMatchObject({ done: true, processed: 200 });
   });
 
@@ -356,7 +397,12 @@ describe('batch slices over the in-memory portal', () => {
     const first = ok(await slice({ dryRun: false, budgetMs: 600 }));
     // Hold the lease as a live slice would.
     const item = await store.get<{ lease: unknown }>('batch-runs', first.runId);
-    await store.update('batch-runs', first.runId, { ...item!.data, lease: { id: 'other', until: new Date(deps.clock() + 5000).toISOString() } }, item!.revision);
+    await store.update(
+      'batch-runs',
+      first.runId,
+      { ...item!.data, lease: { id: 'other', until: new Date(deps.clock() + 5000).toISOString() } },
+      item!.revision,
+    );
     const busy = await slice({ dryRun: false, runId: first.runId });
     expect(busy).toMatchObject({ ok: false, status: 409, code: 'run_busy' });
   });
@@ -380,9 +426,27 @@ describe('batch slices over the in-memory portal', () => {
   test('dry-run state needs its cursor; a forged or mismatched cursor is refused', async () => {
     const { slice } = setup(100);
     const first = ok(await slice({ dryRun: true, budgetMs: 600 }));
-    expect(await slice({ dryRun: true, runId: first.runId })).toMatchObject({ ok: false, status: 400, code: 'cursor_required' });
-    expect(await slice({ dryRun: true, runId: first.runId, cursor: first.next!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).toMatchObject({ ok: false, code: 'invalid_cursor' });
-    expect(await slice({ dryRun: false, cursor: first.next! })).toMatchObject({ ok: false, status: 409, code: 'run_mode_mismatch' });
-    expect(await slice({ dryRun: false, runId: 'run_unknown' })).toMatchObject({ ok: false, status: 404, code: 'run_not_found' });
+    expect(await slice({ dryRun: true, runId: first.runId })).toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'cursor_required',
+    });
+    expect(
+      await slice({
+        dryRun: true,
+        runId: first.runId,
+        cursor: first.next!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      }),
+    ).toMatchObject({ ok: false, code: 'invalid_cursor' });
+    expect(await slice({ dryRun: false, cursor: first.next! })).toMatchObject({
+      ok: false,
+      status: 409,
+      code: 'run_mode_mismatch',
+    });
+    expect(await slice({ dryRun: false, runId: 'run_unknown' })).toMatchObject({
+      ok: false,
+      status: 404,
+      code: 'run_not_found',
+    });
   });
 });

@@ -20,11 +20,17 @@ const SECRET = 'a'.repeat(48);
 
 describe('parseSliceOptions', () => {
   test('defaults: real run, page 100, budget from BUDGET_MS', () => {
-    expect(parseSliceOptions({}, 8000)).toEqual({ ok: true, value: { dryRun: false, runId: undefined, cursor: undefined, pageSize: 100, budgetMs: 8000 } });
+    expect(parseSliceOptions({}, 8000)).toEqual({
+      ok: true,
+      value: { dryRun: false, runId: undefined, cursor: undefined, pageSize: 100, budgetMs: 8000 },
+    });
   });
   test('form strings are read like JSON values', () => {
     const parsed = parseSliceOptions({ dryRun: 'true', pageSize: '20', budgetMs: '3000', runId: 'run_x' }, 8000);
-    expect(parsed).toEqual({ ok: true, value: { dryRun: true, runId: 'run_x', cursor: undefined, pageSize: 20, budgetMs: 3000 } });
+    expect(parsed).toEqual({
+      ok: true,
+      value: { dryRun: true, runId: 'run_x', cursor: undefined, pageSize: 20, budgetMs: 3000 },
+    });
   });
   test.each([
     [{ pageSize: 0 }, 'invalid_page_size'],
@@ -68,19 +74,53 @@ describe('batchOutcomeOf', () => {
 });
 
 describe('counts and run state', () => {
-  const result = (outcome: BatchResult['outcome']): BatchResult => ({ userId: 'u', masked: null, outcome, reason: null });
+  const result = (outcome: BatchResult['outcome']): BatchResult => ({
+    userId: 'u',
+    masked: null,
+    outcome,
+    reason: null,
+  });
   test('counts start at zero for every outcome of the mode and add up', () => {
     expect(Object.keys(emptyCounts(true))).toContain('would_register');
     expect(Object.keys(emptyCounts(false))).not.toContain('would_register');
-    const counts = addCounts(emptyCounts(true), [result('would_register'), result('duplicate'), result('would_register')]);
+    const counts = addCounts(emptyCounts(true), [
+      result('would_register'),
+      result('duplicate'),
+      result('would_register'),
+    ]);
     expect(counts).toMatchObject({ would_register: 2, duplicate: 1, invalid: 0 });
   });
   test('advanceRun moves the cursor, adds counts and finishes at a null cursor', () => {
-    const start = newRunState({ runId: 'r', dryRun: false, firstPage: 'http://p/?page_size=2', now: new Date('2026-01-01T00:00:00Z') });
-    const mid = advanceRun(start, { cursor: { page: 'http://p/?page=2', offset: 0 }, results: [result('registered')], total: 3, now: new Date('2026-01-01T00:00:01Z') });
-    expect(mid).toMatchObject({ processed: 1, total: 3, finishedAt: null, cursor: { page: 'http://p/?page=2', offset: 0 } });
-    const end = advanceRun(mid, { cursor: null, results: [result('invalid'), result('registered')], total: null, now: new Date('2026-01-01T00:00:02Z') });
-    expect(end).toMatchObject({ processed: 3, total: 3, finishedAt: '2026-01-01T00:00:02.000Z', counts: { registered: 2, invalid: 1 } });
+    const start = newRunState({
+      runId: 'r',
+      dryRun: false,
+      firstPage: 'http://p/?page_size=2',
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
+    const mid = advanceRun(start, {
+      cursor: { page: 'http://p/?page=2', offset: 0 },
+      results: [result('registered')],
+      total: 3,
+      now: new Date('2026-01-01T00:00:01Z'),
+    });
+    expect(mid).toMatchObject({
+      processed: 1,
+      total: 3,
+      finishedAt: null,
+      cursor: { page: 'http://p/?page=2', offset: 0 },
+    });
+    const end = advanceRun(mid, {
+      cursor: null,
+      results: [result('invalid'), result('registered')],
+      total: null,
+      now: new Date('2026-01-01T00:00:02Z'),
+    });
+    expect(end).toMatchObject({
+      processed: 3,
+      total: 3,
+      finishedAt: '2026-01-01T00:00:02.000Z',
+      counts: { registered: 2, invalid: 1 },
+    });
   });
   test('run ids are sortable by start time and carry a random tail', () => {
     expect(newRunId(new Date('2026-11-24T05:11:00.123Z'), 'ab12cdef')).toBe('run_2026-11-24T05-11-00Z_ab12cd');
@@ -88,7 +128,16 @@ describe('counts and run state', () => {
 });
 
 describe('cursor token', () => {
-  const state = { ...newRunState({ runId: 'run_1', dryRun: true, firstPage: 'http://portal/api/users/?page_size=5', now: new Date() }), seen: 'AAAAAAAB', seenCapped: false };
+  const state = {
+    ...newRunState({
+      runId: 'run_1',
+      dryRun: true,
+      firstPage: 'http://portal/api/users/?page_size=5',
+      now: new Date(),
+    }),
+    seen: 'AAAAAAAB',
+    seenCapped: false,
+  };
   test('round-trips', () => {
     expect(decodeCursor(encodeCursor(state, SECRET), SECRET)).toEqual(state);
   });
@@ -163,19 +212,38 @@ describe('SeenNumbers', () => {
 });
 
 describe('portal page reading', () => {
-  const config = { url: 'https://portal.example/api/users/', token: 't', scheme: 'Token', idField: 'id', phoneField: 'phone' };
+  const config = {
+    url: 'https://portal.example/api/users/',
+    token: 't',
+    scheme: 'Token',
+    idField: 'id',
+    phoneField: 'phone',
+  };
   test('first page URL sets page_size and drops page', () => {
-    expect(firstPageUrl('https://portal.example/api/users/?page=3&active=1', 50)).toBe('https://portal.example/api/users/?active=1&page_size=50');
+    expect(firstPageUrl('https://portal.example/api/users/?page=3&active=1', 50)).toBe(
+      'https://portal.example/api/users/?active=1&page_size=50',
+    );
   });
   test('next stays on the portal host, on its scheme', () => {
-    expect(portalPageUrl('http://portal.example/api/users/?page=2', config.url)).toBe('https://portal.example/api/users/?page=2');
+    expect(portalPageUrl('http://portal.example/api/users/?page=2', config.url)).toBe(
+      'https://portal.example/api/users/?page=2',
+    );
     expect(portalPageUrl('/api/users/?page=2', config.url)).toBe('https://portal.example/api/users/?page=2');
     expect(portalPageUrl('https://evil.example/api/users/?page=2', config.url)).toBeUndefined();
     expect(portalPageUrl('file:///etc/passwd', config.url)).toBeUndefined();
   });
   test('a DRF page is read, with configurable field names, language and blank phones', () => {
     const page = readPage(
-      { count: 3, next: 'https://portal.example/api/users/?page=2', previous: null, results: [{ pk: 7, mobile: '9841000000', language: 'NE' }, { pk: 'x', mobile: null }, { pk: 9, mobile: '', language: 'fr' }] },
+      {
+        count: 3,
+        next: 'https://portal.example/api/users/?page=2',
+        previous: null,
+        results: [
+          { pk: 7, mobile: '9841000000', language: 'NE' },
+          { pk: 'x', mobile: null },
+          { pk: 9, mobile: '', language: 'fr' },
+        ],
+      },
       'https://portal.example/api/users/',
       { ...config, idField: 'pk', phoneField: 'mobile' },
     );

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { decideSubscriberEffect, isTerminalFailure, shouldApplyStatus, statusRank, type SubscriberEffectInput } from '../../src/core/delivery';
+import {
+  decideSubscriberEffect,
+  isTerminalFailure,
+  shouldApplyStatus,
+  statusRank,
+  type SubscriberEffectInput,
+} from '../../src/core/delivery';
 
 /** Folds callbacks in arrival order the way the status route does: apply only what moves forward. */
 function recordedAfter(callbacks: readonly string[]): string | undefined {
@@ -25,17 +31,42 @@ describe('statusRank', () => {
 
 describe('shouldApplyStatus', () => {
   test.each([
-    [undefined, 'accepted', true], [undefined, 'queued', true], ['accepted', 'queued', true], ['scheduled', 'queued', true], ['queued', 'sending', true],
-    ['sending', 'sent', true], ['sent', 'delivered', true], ['delivered', 'read', true], ['queued', 'delivered', true], ['sent', 'read', true],
+    [undefined, 'accepted', true],
+    [undefined, 'queued', true],
+    ['accepted', 'queued', true],
+    ['scheduled', 'queued', true],
+    ['queued', 'sending', true],
+    ['sending', 'sent', true],
+    ['sent', 'delivered', true],
+    ['delivered', 'read', true],
+    ['queued', 'delivered', true],
+    ['sent', 'read', true],
     // Late or stale callbacks.
-    ['delivered', 'sent', false], ['read', 'sent', false], ['read', 'delivered', false], ['sent', 'queued', false], ['queued', 'accepted', false],
+    ['delivered', 'sent', false],
+    ['read', 'sent', false],
+    ['read', 'delivered', false],
+    ['sent', 'queued', false],
+    ['queued', 'accepted', false],
     // Duplicates.
-    ['delivered', 'delivered', false], ['sent', 'sent', false], ['failed', 'failed', false],
+    ['delivered', 'delivered', false],
+    ['sent', 'sent', false],
+    ['failed', 'failed', false],
     // Failures apply until the handset confirmed delivery; nothing follows a failure.
-    [undefined, 'failed', true], ['queued', 'undelivered', true], ['sent', 'failed', true], ['sent', 'undelivered', true], ['scheduled', 'canceled', true],
-    ['delivered', 'failed', false], ['read', 'undelivered', false], ['failed', 'delivered', false], ['undelivered', 'sent', false], ['canceled', 'queued', false], ['failed', 'undelivered', false],
+    [undefined, 'failed', true],
+    ['queued', 'undelivered', true],
+    ['sent', 'failed', true],
+    ['sent', 'undelivered', true],
+    ['scheduled', 'canceled', true],
+    ['delivered', 'failed', false],
+    ['read', 'undelivered', false],
+    ['failed', 'delivered', false],
+    ['undelivered', 'sent', false],
+    ['canceled', 'queued', false],
+    ['failed', 'undelivered', false],
     // Statuses we do not know (or inbound ones) are never recorded.
-    ['queued', 'bogus', false], [undefined, 'received', false], ['sent', 'receiving', false],
+    ['queued', 'bogus', false],
+    [undefined, 'received', false],
+    ['sent', 'receiving', false],
   ])('%s -> %s applies: %s', (previous, next, expected) => expect(shouldApplyStatus(previous, next)).toBe(expected));
 
   // Any arrival order of one message's callbacks, duplicates included, ends in the same state.
@@ -46,12 +77,27 @@ describe('shouldApplyStatus', () => {
     [['accepted', 'queued', 'failed'], 'failed'],
     [['scheduled', 'canceled'], 'canceled'],
   ])('callbacks %j in any order, with duplicates, end as %s (property)', (lifecycle, final) => {
-    const arrivals = fc.array(fc.constantFrom(...lifecycle), { maxLength: 10 }).chain((dups) => fc.shuffledSubarray([...lifecycle, ...dups], { minLength: lifecycle.length + dups.length }));
+    const arrivals = fc
+      .array(fc.constantFrom(...lifecycle), { maxLength: 10 })
+      .chain((dups) => fc.shuffledSubarray([...lifecycle, ...dups], { minLength: lifecycle.length + dups.length }));
     fc.assert(fc.property(arrivals, (callbacks) => expect(recordedAfter(callbacks)).toBe(final)));
   });
 
   test('a status is never recorded twice in a row, and nothing follows a terminal failure (property)', () => {
-    const status = fc.constantFrom('accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered', 'canceled', 'partially_delivered', 'received');
+    const status = fc.constantFrom(
+      'accepted',
+      'scheduled',
+      'queued',
+      'sending',
+      'sent',
+      'delivered',
+      'read',
+      'failed',
+      'undelivered',
+      'canceled',
+      'partially_delivered',
+      'received',
+    );
     fc.assert(
       fc.property(fc.array(status, { maxLength: 20 }), (callbacks) => {
         let recorded: string | undefined;
@@ -83,7 +129,11 @@ describe('decideSubscriberEffect', () => {
     [{ status: 'failed', errorCode: 30006, consecutiveUnreachable: 2 }, 'suppress', 'unreachable'],
     [{ status: 'undelivered', errorCode: 30003, consecutiveUnreachable: 7 }, 'suppress', 'unreachable'],
     [{ status: 'undelivered', errorCode: 30003, suppressAfter: 1 }, 'suppress', 'unreachable'],
-    [{ status: 'undelivered', errorCode: 30003, consecutiveUnreachable: 50, suppressAfter: 0 }, 'count_unreachable', 'unreachable'],
+    [
+      { status: 'undelivered', errorCode: 30003, consecutiveUnreachable: 50, suppressAfter: 0 },
+      'count_unreachable',
+      'unreachable',
+    ],
     [{ status: 'delivered' }, 'reset_unreachable', undefined],
     [{ status: 'read', consecutiveUnreachable: 2 }, 'reset_unreachable', undefined],
     // Other failures are classified but leave the subscriber alone.
@@ -102,13 +152,24 @@ describe('decideSubscriberEffect', () => {
   });
 
   test('suppression comes exactly at the Nth unreachable failure in a row; a delivery resets the streak (property)', () => {
-    const outcome = fc.constantFrom<[string, number | undefined]>(['undelivered', 30003], ['failed', 30005], ['undelivered', 30006], ['delivered', undefined], ['undelivered', 30007]);
+    const outcome = fc.constantFrom<[string, number | undefined]>(
+      ['undelivered', 30003],
+      ['failed', 30005],
+      ['undelivered', 30006],
+      ['delivered', undefined],
+      ['undelivered', 30007],
+    );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(outcome, { maxLength: 30 }), (suppressAfter, outcomes) => {
         let streak = 0;
         let suppressed = false;
         for (const [status, errorCode] of outcomes) {
-          const { action } = decideSubscriberEffect({ status, errorCode, consecutiveUnreachable: streak, suppressAfter });
+          const { action } = decideSubscriberEffect({
+            status,
+            errorCode,
+            consecutiveUnreachable: streak,
+            suppressAfter,
+          });
           if (action === 'reset_unreachable') streak = 0;
           if (action === 'count_unreachable' || action === 'suppress') streak++;
           if (action === 'suppress') {

@@ -32,18 +32,31 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const deps = () => dryRunRegistrationDeps(env, createLogger(() => undefined), Date.now() + 5000);
+const deps = () =>
+  dryRunRegistrationDeps(
+    env,
+    createLogger(() => undefined),
+    Date.now() + 5000,
+  );
 
 test('a dry registration reads the subscriber once through the lean reader and would register', async () => {
   requests.length = 0;
-  const outcome = await registerNumber({ userId: '7', phone: '9841234567', channel: 'sms', language: 'en', resubscribe: false, source: 'batch' }, deps(), { dryRun: true });
+  const outcome = await registerNumber(
+    { userId: '7', phone: '9841234567', channel: 'sms', language: 'en', resubscribe: false, source: 'batch' },
+    deps(),
+    { dryRun: true },
+  );
   expect(outcome).toMatchObject({ kind: 'would_register', masked: expect.stringContaining('*') });
-  expect(requests).toEqual([expect.stringMatching(/^GET \/sync\/v1\/Services\/IS0+\/Maps\/subscribers-\d\/Items\/%2B9779841234567$/)]);
+  expect(requests).toEqual([
+    expect.stringMatching(/^GET \/sync\/v1\/Services\/IS0+\/Maps\/subscribers-\d\/Items\/%2B9779841234567$/),
+  ]);
 });
 
 test('sending, Lookup, the welcome cap and every write refuse', async () => {
   const d = deps();
-  await expect(d.sender.send({ channel: 'sms', to: '+9779841234567', body: 'hi' })).rejects.toBeInstanceOf(DryRunRefusal);
+  await expect(d.sender.send({ channel: 'sms', to: '+9779841234567', body: 'hi' })).rejects.toBeInstanceOf(
+    DryRunRefusal,
+  );
   await expect(d.sender.cancel('SM1')).rejects.toBeInstanceOf(DryRunRefusal);
   await expect(d.sender.findSentSince('sms', '+9779841234567', new Date())).rejects.toBeInstanceOf(DryRunRefusal);
   await expect(d.lookup.lookup('+9779841234567', 'basic')).rejects.toBeInstanceOf(DryRunRefusal);
@@ -53,10 +66,16 @@ test('sending, Lookup, the welcome cap and every write refuse', async () => {
 
 test('a dashboard count (best effort, never made by a dry registration) reaches Sync only to read', async () => {
   const lines: string[] = [];
-  const d = dryRunRegistrationDeps(env, createLogger((line) => lines.push(line)), Date.now() + 5000);
+  const d = dryRunRegistrationDeps(
+    env,
+    createLogger((line) => lines.push(line)),
+    Date.now() + 5000,
+  );
   requests.length = 0;
   await d.activity.count('2026-11-26', { registrations: 1 });
   expect(requests.length).toBeGreaterThan(0);
   expect(requests.every((r) => r.startsWith('GET '))).toBe(true);
-  expect(lines.join('\n')).toMatch(/activity\.count_failed.*ReadOnlyStoreError|ReadOnlyStoreError.*activity\.count_failed/);
+  expect(lines.join('\n')).toMatch(
+    /activity\.count_failed.*ReadOnlyStoreError|ReadOnlyStoreError.*activity\.count_failed/,
+  );
 });

@@ -11,6 +11,9 @@ test('.env.example documents every setting the code reads (regenerate with npm r
 
 test('missingSettings names unset and malformed settings, defaults count as set', () => {
   const env = { ACCOUNT_SID: 'AC123', MESSAGING_SERVICE_SID: 'MG' + 'a'.repeat(32), ADMIN_TOKEN: '  ' };
-  expect(missingSettings(env, ['ACCOUNT_SID', 'MESSAGING_SERVICE_SID', 'ADMIN_TOKEN', 'DEFAULT_COUNTRY'])).toEqual(['ACCOUNT_SID', 'ADMIN_TOKEN']);
+  expect(missingSettings(env, ['ACCOUNT_SID', 'MESSAGING_SERVICE_SID', 'ADMIN_TOKEN', 'DEFAULT_COUNTRY'])).toEqual([
+    'ACCOUNT_SID',
+    'ADMIN_TOKEN',
+  ]);
   expect(setting(env, 'DEFAULT_COUNTRY')).toBe('NP');
 });

@@ -20,7 +20,11 @@ afterAll(() => {
 
 test('answers status, headers and the UTF-8 body; sends the given headers', async () => {
   const answer = await httpGet(`${base}/x`, { Accept: 'application/json' }, 1000);
-  expect(answer).toMatchObject({ status: 200, body: 'héllo', headers: expect.objectContaining({ 'x-seen-accept': 'application/json' }) });
+  expect(answer).toMatchObject({
+    status: 200,
+    body: 'héllo',
+    headers: expect.objectContaining({ 'x-seen-accept': 'application/json' }),
+  });
 });
 
 test('no answer within the time limit is a timed-out HttpGetError (retryable: network)', async () => {
@@ -32,5 +36,9 @@ test('no answer within the time limit is a timed-out HttpGetError (retryable: ne
 });
 
 test('a refused connection is an HttpGetError that did not time out', async () => {
-  await expect(httpGet('http://127.0.0.1:1/', {}, 1000)).rejects.toMatchObject({ name: 'HttpGetError', timedOut: false, network: true });
+  await expect(httpGet('http://127.0.0.1:1/', {}, 1000)).rejects.toMatchObject({
+    name: 'HttpGetError',
+    timedOut: false,
+    network: true,
+  });
 });

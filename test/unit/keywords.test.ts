@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { isShortCodeOrAlphanumeric, keywordReply, keywordsOf, keywordText, notRegisteredReply, parseKeyword, type Keyword } from '../../src/core/keywords';
+import {
+  isShortCodeOrAlphanumeric,
+  keywordReply,
+  keywordsOf,
+  keywordText,
+  notRegisteredReply,
+  parseKeyword,
+  type Keyword,
+} from '../../src/core/keywords';
 import { countSegments } from '../../src/core/segments';
 
 const KINDS: Keyword[] = ['stop', 'start', 'help'];
@@ -7,21 +15,74 @@ const KINDS: Keyword[] = ['stop', 'start', 'help'];
 describe('parseKeyword: whole-message keywords', () => {
   test.each([
     // Twilio's English opt-out words, any case, surrounding whitespace and punctuation.
-    ['STOP', 'stop'], ['stop', 'stop'], ['Stop!', 'stop'], [' stop. ', 'stop'], ['STOP\n', 'stop'], ['"stop"', 'stop'], ['stop!!! 🙏', 'stop'],
-    ['STOPALL', 'stop'], ['Unsubscribe', 'stop'], ['cancel', 'stop'], ['END', 'stop'], ['quit.', 'stop'], ['OPTOUT', 'stop'], ['opt-out', 'stop'], ['Opt Out', 'stop'], ['revoke', 'stop'],
+    ['STOP', 'stop'],
+    ['stop', 'stop'],
+    ['Stop!', 'stop'],
+    [' stop. ', 'stop'],
+    ['STOP\n', 'stop'],
+    ['"stop"', 'stop'],
+    ['stop!!! 🙏', 'stop'],
+    ['STOPALL', 'stop'],
+    ['Unsubscribe', 'stop'],
+    ['cancel', 'stop'],
+    ['END', 'stop'],
+    ['quit.', 'stop'],
+    ['OPTOUT', 'stop'],
+    ['opt-out', 'stop'],
+    ['Opt Out', 'stop'],
+    ['revoke', 'stop'],
     // Full-width Latin (NFKC) and a zero-width joiner typed inside a Devanagari word.
-    ['ＳＴＯＰ', 'stop'], ['बन्\u200dद', 'stop'], ['\ufeffSTOP', 'stop'],
+    ['ＳＴＯＰ', 'stop'],
+    ['बन्\u200dद', 'stop'],
+    ['\ufeffSTOP', 'stop'],
     // Nepali, with the danda and other punctuation.
-    ['रोक', 'stop'], ['रोक।', 'stop'], ['रोक्नुहोस्', 'stop'], ['रोक्नुहोस', 'stop'], ['बन्द', 'stop'], ['बंद', 'stop'], ['बन्द गर', 'stop'], ['बन्द  गर्नुहोस्।', 'stop'],
+    ['रोक', 'stop'],
+    ['रोक।', 'stop'],
+    ['रोक्नुहोस्', 'stop'],
+    ['रोक्नुहोस', 'stop'],
+    ['बन्द', 'stop'],
+    ['बंद', 'stop'],
+    ['बन्द गर', 'stop'],
+    ['बन्द  गर्नुहोस्।', 'stop'],
     // Romanized Nepali.
-    ['Band', 'stop'], ['banda garnus', 'stop'], ['ROK', 'stop'],
-    ['START', 'start'], ['unstop', 'start'], ['Yes', 'start'], ['subscribe!', 'start'], ['सुरु', 'start'], ['सुरु गर', 'start'], ['शुरू', 'start'], ['suru', 'start'],
-    ['HELP', 'help'], ['help?', 'help'], ['Info', 'help'], ['मद्दत', 'help'], ['सहायता?', 'help'], ['ｈｅｌｐ', 'help'],
+    ['Band', 'stop'],
+    ['banda garnus', 'stop'],
+    ['ROK', 'stop'],
+    ['START', 'start'],
+    ['unstop', 'start'],
+    ['Yes', 'start'],
+    ['subscribe!', 'start'],
+    ['सुरु', 'start'],
+    ['सुरु गर', 'start'],
+    ['शुरू', 'start'],
+    ['suru', 'start'],
+    ['HELP', 'help'],
+    ['help?', 'help'],
+    ['Info', 'help'],
+    ['मद्दत', 'help'],
+    ['सहायता?', 'help'],
+    ['ｈｅｌｐ', 'help'],
   ])('%j -> %s', (body, kind) => expect(parseKeyword(body)).toBe(kind));
 
   test.each([
-    'please do not stop', "please don't stop", 'stop it', 'STOP STOP', 'stopp', 'I want to end this', 'yes please', 'help me',
-    'बन्द गर्दिन', 'रोक्नु हुँदैन', 'band baja', 'hello', 'thank you', '', '   ', '!!!', '🙏', 'st op',
+    'please do not stop',
+    "please don't stop",
+    'stop it',
+    'STOP STOP',
+    'stopp',
+    'I want to end this',
+    'yes please',
+    'help me',
+    'बन्द गर्दिन',
+    'रोक्नु हुँदैन',
+    'band baja',
+    'hello',
+    'thank you',
+    '',
+    '   ',
+    '!!!',
+    '🙏',
+    'st op',
   ])('%j is not a keyword', (body) => expect(parseKeyword(body)).toBeNull());
 
   test.each(KINDS)('every %s keyword parses, whatever the case and punctuation around it', (kind) => {
@@ -60,10 +121,24 @@ describe('parseKeyword: whole-message keywords', () => {
 
 describe('isShortCodeOrAlphanumeric: never reply to robots', () => {
   test.each([
-    ['12345', true], ['123', true], ['12345678', true], ['AAMCARE', true], ['Aamcare-Info', true], ['NTC', true], ['whatsapp:VERIFY', true], ['', true], ['   ', true],
-    ['+9779807969278', false], ['whatsapp:+9779807969278', false], ['WhatsApp:+14155238886', false], ['sms:+9779807969278', false], ['tel:+14155238886', false], [' +9779807969278 ', false],
+    ['12345', true],
+    ['123', true],
+    ['12345678', true],
+    ['AAMCARE', true],
+    ['Aamcare-Info', true],
+    ['NTC', true],
+    ['whatsapp:VERIFY', true],
+    ['', true],
+    ['   ', true],
+    ['+9779807969278', false],
+    ['whatsapp:+9779807969278', false],
+    ['WhatsApp:+14155238886', false],
+    ['sms:+9779807969278', false],
+    ['tel:+14155238886', false],
+    [' +9779807969278 ', false],
     // Not short codes: too long for one, or too short to be anything.
-    ['123456789', false], ['12', false],
+    ['123456789', false],
+    ['12', false],
   ])('%j -> %s', (from, expected) => expect(isShortCodeOrAlphanumeric(from)).toBe(expected));
 });
 
@@ -91,7 +166,10 @@ describe('replies', () => {
   });
 
   test('each kind and language has its own text', () => {
-    const texts = [...KINDS.flatMap((kind) => LANGS.map((language) => keywordReply(kind, language))), ...LANGS.map(notRegisteredReply)];
+    const texts = [
+      ...KINDS.flatMap((kind) => LANGS.map((language) => keywordReply(kind, language))),
+      ...LANGS.map(notRegisteredReply),
+    ];
     expect(new Set(texts).size).toBe(texts.length);
   });
 });

@@ -1,11 +1,24 @@
 import { createLogger } from '../../src/core/log';
 
-const RAW_NUMBERS = ['+9779807969278', '9807969278', '09807969278', '+14155238886', 'whatsapp:+9779841234567', '+977 980-796-9278'];
+const RAW_NUMBERS = [
+  '+9779807969278',
+  '9807969278',
+  '09807969278',
+  '+14155238886',
+  'whatsapp:+9779841234567',
+  '+977 980-796-9278',
+];
 const SECRETS = ['tok_5b3c1f0e9a8d7c6b5a4f3e2d1c0b9a8f', 'sk_live_topsecretvalue1234567890', 'Basic QUMxMjM6c2VjcmV0'];
 
 function capture() {
   const lines: string[] = [];
-  return { lines, log: createLogger((line) => lines.push(line), () => new Date('2026-11-24T00:00:00Z')) };
+  return {
+    lines,
+    log: createLogger(
+      (line) => lines.push(line),
+      () => new Date('2026-11-24T00:00:00Z'),
+    ),
+  };
 }
 
 test('one JSON line per event with its name and level', () => {
@@ -25,7 +38,15 @@ test('no raw phone number or secret survives, wherever it hides', () => {
     log.error('y', { error: new Error(`Invalid To: ${phone}`) });
   }
   for (const secret of SECRETS) {
-    log.info('z', { token: secret, authToken: secret, headers: { authorization: secret }, password: secret, body: `hello ${secret}`, apiKey: secret, signature: secret });
+    log.info('z', {
+      token: secret,
+      authToken: secret,
+      headers: { authorization: secret },
+      password: secret,
+      body: `hello ${secret}`,
+      apiKey: secret,
+      signature: secret,
+    });
   }
   log.info('numbers', { phone: 9807969278, to: 14155238886 });
   const output = lines.join('\n');
@@ -42,5 +63,10 @@ test('no raw phone number or secret survives, wherever it hides', () => {
 test('SIDs, dates and small numbers are left readable', () => {
   const { lines, log } = capture();
   log.info('x', { messageSid: 'SM1234567890abcdef1234567890abcdef', day: '2026-11-24', attempts: 3, durationMs: 1234 });
-  expect(JSON.parse(lines[0]!)).toMatchObject({ messageSid: 'SM1234567890abcdef1234567890abcdef', day: '2026-11-24', attempts: 3, durationMs: 1234 });
+  expect(JSON.parse(lines[0]!)).toMatchObject({
+    messageSid: 'SM1234567890abcdef1234567890abcdef',
+    day: '2026-11-24',
+    attempts: 3,
+    durationMs: 1234,
+  });
 });

@@ -1,4 +1,10 @@
-import { maskPhone, normalizePhone, parseCountryList, PHONE_REJECTIONS, type PhoneRejection } from '../../src/core/phone';
+import {
+  maskPhone,
+  normalizePhone,
+  parseCountryList,
+  PHONE_REJECTIONS,
+  type PhoneRejection,
+} from '../../src/core/phone';
 
 const options = { defaultCountry: 'NP' as const, allowedCountries: ['NP', 'US'] };
 const SEED_E164 = '+9779807969278';
@@ -32,7 +38,13 @@ describe('normalizePhone accepts what people type', () => {
   ];
   test.each(accepted)('%j -> %s', (raw, e164, country) => {
     const result = normalizePhone(raw, options);
-    expect(result).toEqual({ ok: true, e164, country, type: expect.any(String), masked: expect.stringMatching(/^\+\d+\*{6}\d{3}$/) });
+    expect(result).toEqual({
+      ok: true,
+      e164,
+      country,
+      type: expect.any(String),
+      masked: expect.stringMatching(/^\+\d+\*{6}\d{3}$/),
+    });
   });
 
   test('a number is accepted as a JS number too', () => {
@@ -73,7 +85,10 @@ describe('normalizePhone rejects with a reason code', () => {
 
   test('an empty allow-list allows any country; mobileOnly=false lets landlines through', () => {
     expect(normalizePhone('+447400123456', { allowedCountries: [] })).toMatchObject({ ok: true, country: 'GB' });
-    expect(normalizePhone('014412345', { ...options, mobileOnly: false })).toMatchObject({ ok: true, type: 'FIXED_LINE' });
+    expect(normalizePhone('014412345', { ...options, mobileOnly: false })).toMatchObject({
+      ok: true,
+      type: 'FIXED_LINE',
+    });
   });
 });
 

@@ -26,13 +26,32 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => (seen.length = 0));
 
 const client = (deadlineMs = 3000) =>
-  createPortalClient({ url: `${base}/api/users/`, token: 'tok', scheme: 'Token', idField: 'id', phoneField: 'phone' }, { deadline: () => Date.now() + deadlineMs });
-const page = (next: string | null) => ({ count: 3, next, previous: null, results: [{ id: 1, phone: '9841234567' }, { id: 2, phone: null, name: ' Sita ', language: 'NE' }] });
+  createPortalClient(
+    { url: `${base}/api/users/`, token: 'tok', scheme: 'Token', idField: 'id', phoneField: 'phone' },
+    { deadline: () => Date.now() + deadlineMs },
+  );
+const page = (next: string | null) => ({
+  count: 3,
+  next,
+  previous: null,
+  results: [
+    { id: 1, phone: '9841234567' },
+    { id: 2, phone: null, name: ' Sita ', language: 'NE' },
+  ],
+});
 
 test('reads a DRF page with the token; next stays on the portal host', async () => {
   handler = () => ({ status: 200, body: page(`${base}/api/users/?page=2`) });
   const result = await client().fetchPage(`${base}/api/users/?page_size=2`);
-  expect(result).toEqual({ url: `${base}/api/users/?page_size=2`, count: 3, next: `${base}/api/users/?page=2`, users: [{ id: '1', phone: '9841234567' }, { id: '2', phone: '', name: 'Sita', language: 'ne' }] });
+  expect(result).toEqual({
+    url: `${base}/api/users/?page_size=2`,
+    count: 3,
+    next: `${base}/api/users/?page=2`,
+    users: [
+      { id: '1', phone: '9841234567' },
+      { id: '2', phone: '', name: 'Sita', language: 'ne' },
+    ],
+  });
   expect(seen).toEqual([{ url: '/api/users/?page_size=2', auth: 'Token tok' }]);
 });
 
@@ -49,7 +68,9 @@ test.each([
   [400, 'portal_malformed_page'],
 ])('HTTP %i is the fault %s, at once', async (status, code) => {
   handler = () => ({ status, body: { detail: 'no' } });
-  const error = await client().fetchPage(`${base}/api/users/`).catch((e: unknown) => e);
+  const error = await client()
+    .fetchPage(`${base}/api/users/`)
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(PortalError);
   expect(error).toMatchObject({ code, status });
   expect(seen).toHaveLength(1);
@@ -57,11 +78,17 @@ test.each([
 
 test('a portal that keeps failing is portal_unavailable once the deadline is near', async () => {
   handler = () => ({ status: 500, body: 'down' });
-  await expect(client(400).fetchPage(`${base}/api/users/`)).rejects.toMatchObject({ code: 'portal_unavailable', status: 500 });
+  await expect(client(400).fetchPage(`${base}/api/users/`)).rejects.toMatchObject({
+    code: 'portal_unavailable',
+    status: 500,
+  });
 });
 
 test('a same-host redirect is followed with the token; another host is refused without being called', async () => {
-  handler = (req) => (req.url === '/api/users' ? { status: 301, headers: { Location: '/api/users/' } } : { status: 200, body: page(null) });
+  handler = (req) =>
+    req.url === '/api/users'
+      ? { status: 301, headers: { Location: '/api/users/' } }
+      : { status: 200, body: page(null) };
   await expect(client().fetchPage(`${base}/api/users`)).resolves.toMatchObject({ count: 3 });
   expect(seen).toEqual([
     { url: '/api/users', auth: 'Token tok' },
@@ -69,11 +96,17 @@ test('a same-host redirect is followed with the token; another host is refused w
   ]);
   seen.length = 0;
   handler = () => ({ status: 302, headers: { Location: 'https://elsewhere.example/api/users/' } });
-  await expect(client().fetchPage(`${base}/api/users/`)).rejects.toMatchObject({ code: 'portal_malformed_page', message: expect.stringContaining('another host') });
+  await expect(client().fetchPage(`${base}/api/users/`)).rejects.toMatchObject({
+    code: 'portal_malformed_page',
+    message: expect.stringContaining('another host'),
+  });
   expect(seen).toHaveLength(1);
 });
 
 test('invalid JSON is portal_malformed_page', async () => {
   handler = () => ({ status: 200, body: '<html>' });
-  await expect(client().fetchPage(`${base}/api/users/`)).rejects.toMatchObject({ code: 'portal_malformed_page', message: expect.stringContaining('not valid JSON') });
+  await expect(client().fetchPage(`${base}/api/users/`)).rejects.toMatchObject({
+    code: 'portal_malformed_page',
+    message: expect.stringContaining('not valid JSON'),
+  });
 });

@@ -16,12 +16,17 @@ function fakeClock(randomValue = 0.5): RetryClock & { time: number; sleeps: numb
   return clock;
 }
 
-const twilioError = (status: number, code?: number, retryAfterMs?: number) => Object.assign(new Error(`HTTP ${status}`), { status, code, retryAfterMs });
+const twilioError = (status: number, code?: number, retryAfterMs?: number) =>
+  Object.assign(new Error(`HTTP ${status}`), { status, code, retryAfterMs });
 
 describe('withRetry', () => {
   test('retries 429 / 20429 / 5xx / network errors, then succeeds', async () => {
     const clock = fakeClock();
-    const failures = [twilioError(429, 20429), twilioError(503), Object.assign(new Error('reset'), { code: 'ECONNRESET' })];
+    const failures = [
+      twilioError(429, 20429),
+      twilioError(503),
+      Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+    ];
     const result = await withRetry(
       async () => {
         const next = failures.shift();
@@ -37,7 +42,13 @@ describe('withRetry', () => {
   test('backoff is exponential with full jitter: random * min(cap, base * 2^n)', async () => {
     const clock = fakeClock(0.5);
     await expect(
-      withRetry(async () => Promise.reject(twilioError(500)), { deadline: 1e9, clock, baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 6 }),
+      withRetry(async () => Promise.reject(twilioError(500)), {
+        deadline: 1e9,
+        clock,
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        maxAttempts: 6,
+      }),
     ).rejects.toMatchObject({ status: 500 });
     expect(clock.sleeps).toEqual([50, 100, 200, 400, 500]);
   });
@@ -45,7 +56,15 @@ describe('withRetry', () => {
   test('jitter can be zero and never exceeds the ceiling', async () => {
     for (const r of [0, 0.999999]) {
       const clock = fakeClock(r);
-      await expect(withRetry(async () => Promise.reject(twilioError(502)), { deadline: 1e9, clock, baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 5 })).rejects.toBeDefined();
+      await expect(
+        withRetry(async () => Promise.reject(twilioError(502)), {
+          deadline: 1e9,
+          clock,
+          baseDelayMs: 100,
+          maxDelayMs: 400,
+          maxAttempts: 5,
+        }),
+      ).rejects.toBeDefined();
       for (const [i, ms] of clock.sleeps.entries()) {
         expect(ms).toBeGreaterThanOrEqual(0);
         expect(ms).toBeLessThanOrEqual(Math.min(400, 100 * 2 ** i));
@@ -68,7 +87,10 @@ describe('withRetry', () => {
 
   test('never sleeps past the deadline: gives up with DeadlineExceededError carrying the last error', async () => {
     const clock = fakeClock(0.9);
-    const error = await withRetry(async () => Promise.reject(twilioError(429, 20429, 3000)), { deadline: 5000, clock }).catch((e: unknown) => e);
+    const error = await withRetry(async () => Promise.reject(twilioError(429, 20429, 3000)), {
+      deadline: 5000,
+      clock,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as DeadlineExceededError).lastError).toMatchObject({ code: 20429 });
     expect(clock.time).toBeLessThanOrEqual(5000);
@@ -91,7 +113,15 @@ describe('withRetry', () => {
 
   test('programming errors (no status, no code) are not retried', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw new TypeError('x is undefined'); }, { deadline: 10_000, clock: fakeClock() })).rejects.toThrow(TypeError);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new TypeError('x is undefined');
+        },
+        { deadline: 10_000, clock: fakeClock() },
+      ),
+    ).rejects.toThrow(TypeError);
     expect(calls).toBe(1);
   });
 

@@ -44,7 +44,11 @@ describe('countSegments', () => {
   ])('%s', (_name, text, encoding, units, segments) => {
     const count = countSegments(text);
     expect(count).toMatchObject({ encoding, units, segments });
-    expect(count.unitsPerSegment).toBe(units > LIMITS[encoding as 'GSM-7' | 'UCS-2'].single ? LIMITS[encoding as 'GSM-7' | 'UCS-2'].multi : LIMITS[encoding as 'GSM-7' | 'UCS-2'].single);
+    expect(count.unitsPerSegment).toBe(
+      units > LIMITS[encoding as 'GSM-7' | 'UCS-2'].single
+        ? LIMITS[encoding as 'GSM-7' | 'UCS-2'].multi
+        : LIMITS[encoding as 'GSM-7' | 'UCS-2'].single,
+    );
   });
 
   test('characters are code points, units are septets or UTF-16 code units', () => {
@@ -61,7 +65,8 @@ describe('countSegments', () => {
 
 describe('GSM-7 alphabet', () => {
   test('the basic set, Greek capitals and accented letters it has are one septet each', () => {
-    const basic = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+    const basic =
+      '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
     expect([...basic]).toHaveLength(127);
     expect(countSegments(basic)).toMatchObject({ encoding: 'GSM-7', units: 127 });
   });
@@ -70,10 +75,13 @@ describe('GSM-7 alphabet', () => {
     expect(countSegments(char)).toMatchObject({ encoding: 'GSM-7', units: 2 });
   });
 
-  test.each(['’', '‘', '“', '”', '—', '–', '…', '`', 'á', 'í', 'ó', 'ú', 'ç', '₹', '\t', 'अ', '😀'])('%j is not GSM-7', (char) => {
-    expect(isGsm7(`ok ${char}`)).toBe(false);
-    expect(nonGsmCharacters(`ok ${char} ${char}`)).toEqual([char]);
-  });
+  test.each(['’', '‘', '“', '”', '—', '–', '…', '`', 'á', 'í', 'ó', 'ú', 'ç', '₹', '\t', 'अ', '😀'])(
+    '%j is not GSM-7',
+    (char) => {
+      expect(isGsm7(`ok ${char}`)).toBe(false);
+      expect(nonGsmCharacters(`ok ${char} ${char}`)).toEqual([char]);
+    },
+  );
 });
 
 describe('properties', () => {
@@ -92,6 +100,10 @@ describe('properties', () => {
   });
 
   test('appending text never lowers the segment count', () => {
-    fc.assert(fc.property(text, text, (t, more) => expect(countSegments(t + more).segments).toBeGreaterThanOrEqual(countSegments(t).segments)));
+    fc.assert(
+      fc.property(text, text, (t, more) =>
+        expect(countSegments(t + more).segments).toBeGreaterThanOrEqual(countSegments(t).segments),
+      ),
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeadlineExceededError, defaultRetryable } from '../../src/core/retry';
-import { createSyncItemReader, readOnlyStore, ReadOnlyStoreError, SyncReadError, syncItemUrl } from '../../src/twilio/sync-reader';
+import {
+  createSyncItemReader,
+  readOnlyStore,
+  ReadOnlyStoreError,
+  SyncReadError,
+  syncItemUrl,
+} from '../../src/twilio/sync-reader';
 
 const SERVICE = 'IS' + '0'.repeat(32);
 const credentials = { username: 'AC' + 'a'.repeat(32), password: 'b'.repeat(32) };
@@ -41,18 +47,43 @@ beforeEach(() => {
   answers.length = 0;
 });
 
-const reader = (deadlineMs = 3000) => createSyncItemReader({ credentials, serviceSid: SERVICE, baseUrl: base, deadline: () => Date.now() + deadlineMs });
+const reader = (deadlineMs = 3000) =>
+  createSyncItemReader({ credentials, serviceSid: SERVICE, baseUrl: base, deadline: () => Date.now() + deadlineMs });
 
 test('the item URL is the Sync item resource, map and key encoded as path segments, rewritten onto a local base', () => {
-  expect(syncItemUrl(SERVICE, 'subscribers-3', '+9779800000001')).toBe(`https://sync.twilio.com/v1/Services/${SERVICE}/Maps/subscribers-3/Items/%2B9779800000001`);
-  expect(syncItemUrl(SERVICE, 'm', 'a#b/c', 'http://127.0.0.1:9/')).toBe(`http://127.0.0.1:9/sync/v1/Services/${SERVICE}/Maps/m/Items/a%23b%2Fc`);
+  expect(syncItemUrl(SERVICE, 'subscribers-3', '+9779800000001')).toBe(
+    `https://sync.twilio.com/v1/Services/${SERVICE}/Maps/subscribers-3/Items/%2B9779800000001`,
+  );
+  expect(syncItemUrl(SERVICE, 'm', 'a#b/c', 'http://127.0.0.1:9/')).toBe(
+    `http://127.0.0.1:9/sync/v1/Services/${SERVICE}/Maps/m/Items/a%23b%2Fc`,
+  );
 });
 
 test('reads an item: key, data, revision as a string, dateUpdated; one GET with basic auth', async () => {
-  answers.push([200, { key: '+9779800000001', data: { status: 'active' }, revision: 7, date_updated: '2026-11-25T01:00:00Z', map_sid: 'MP1' }]);
+  answers.push([
+    200,
+    {
+      key: '+9779800000001',
+      data: { status: 'active' },
+      revision: 7,
+      date_updated: '2026-11-25T01:00:00Z',
+      map_sid: 'MP1',
+    },
+  ]);
   const item = await reader()('subscribers-0', '+9779800000001');
-  expect(item).toEqual({ key: '+9779800000001', data: { status: 'active' }, revision: '7', dateUpdated: new Date('2026-11-25T01:00:00Z') });
-  expect(seen).toEqual([{ method: 'GET', url: `/sync/v1/Services/${SERVICE}/Maps/subscribers-0/Items/%2B9779800000001`, auth: 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') }]);
+  expect(item).toEqual({
+    key: '+9779800000001',
+    data: { status: 'active' },
+    revision: '7',
+    dateUpdated: new Date('2026-11-25T01:00:00Z'),
+  });
+  expect(seen).toEqual([
+    {
+      method: 'GET',
+      url: `/sync/v1/Services/${SERVICE}/Maps/subscribers-0/Items/%2B9779800000001`,
+      auth: 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
+    },
+  ]);
 });
 
 test('a missing item is undefined, not an error, and is not retried', async () => {
@@ -77,7 +108,12 @@ test('a permanent error (401) is thrown at once with status and Twilio code, cla
 });
 
 test('network failures are retryable and give up at the deadline', async () => {
-  const closed = createSyncItemReader({ credentials, serviceSid: SERVICE, baseUrl: 'http://127.0.0.1:1', deadline: () => Date.now() + 300 });
+  const closed = createSyncItemReader({
+    credentials,
+    serviceSid: SERVICE,
+    baseUrl: 'http://127.0.0.1:1',
+    deadline: () => Date.now() + 300,
+  });
   const started = Date.now();
   const error = await closed('m', 'k').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DeadlineExceededError);

@@ -76,7 +76,9 @@ describe('nextTipDate', () => {
         const ahead = sendAt.getTime() - now.getTime();
         expect(ahead).toBeGreaterThanOrEqual(MIN_SCHEDULE_LEAD_SECONDS * 1000);
         // Never a day later than needed: the previous date's tip was too close or past.
-        expect(sendAtFor(addDays(date, -1), localTime, timeZone).getTime() - now.getTime()).toBeLessThan(MIN_SCHEDULE_LEAD_SECONDS * 1000);
+        expect(sendAtFor(addDays(date, -1), localTime, timeZone).getTime() - now.getTime()).toBeLessThan(
+          MIN_SCHEDULE_LEAD_SECONDS * 1000,
+        );
         expect(checkScheduleWindow(now, sendAt)).toEqual({ ok: true });
       }),
     );
@@ -101,12 +103,24 @@ describe('other zones (computed from the IANA zone, daylight saving included)', 
   ])('%s %s %s -> %s', (date, time, zone, iso) => expect(sendAtFor(date, time, zone).toISOString()).toBe(iso));
 
   test('sendAtFor inverts localDateOf + wall clock, away from clock changes (property)', () => {
-    const zones = fc.constantFrom(KTM, 'Asia/Kolkata', 'Asia/Tokyo', 'America/New_York', 'Europe/London', 'Australia/Adelaide');
+    const zones = fc.constantFrom(
+      KTM,
+      'Asia/Kolkata',
+      'Asia/Tokyo',
+      'America/New_York',
+      'Europe/London',
+      'Australia/Adelaide',
+    );
     const minutes = fc.integer({ min: Date.UTC(2020, 0, 1) / 60000, max: Date.UTC(2035, 0, 1) / 60000 });
     fc.assert(
       fc.property(zones, minutes, (timeZone, minute) => {
         const instant = new Date(minute * 60000);
-        const wall = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+        const wall = new Intl.DateTimeFormat('en-GB', {
+          timeZone,
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }).format(instant);
         // Wall times within 3 hours after midnight can be skipped or repeated by DST; skip them.
         fc.pre(Number(wall.slice(0, 2)) >= 4);
         expect(sendAtFor(localDateOf(instant, timeZone), wall, timeZone).getTime()).toBe(instant.getTime());
@@ -117,7 +131,12 @@ describe('other zones (computed from the IANA zone, daylight saving included)', 
 
 describe('tipDates', () => {
   test('consecutive local dates from the next tip, across a month and a year end', () => {
-    expect(tipDates(at('2026-12-30T02:00:00Z'), 4, options)).toEqual(['2026-12-31', '2027-01-01', '2027-01-02', '2027-01-03']);
+    expect(tipDates(at('2026-12-30T02:00:00Z'), 4, options)).toEqual([
+      '2026-12-31',
+      '2027-01-01',
+      '2027-01-02',
+      '2027-01-03',
+    ]);
     expect(tipDates(at('2026-12-30T00:00:00Z'), 1, options)).toEqual(['2026-12-30']);
     expect(tipDates(at('2026-12-30T00:00:00Z'), 2, options, '2027-02-27')).toEqual(['2027-02-27', '2027-02-28']);
   });
@@ -158,8 +177,16 @@ describe('checkScheduleWindow (Twilio: 900 s to 35 days ahead, inclusive)', () =
   });
 
   test('the message says which limit was missed', () => {
-    expect(checkScheduleWindow(now, at('2026-11-24T00:10:00Z'))).toMatchObject({ ok: false, code: 35114, message: expect.stringContaining('at least 900 s') });
-    expect(checkScheduleWindow(now, at('2027-01-01T00:00:00Z'))).toMatchObject({ ok: false, code: 35114, message: expect.stringContaining('at most 3024000 s') });
+    expect(checkScheduleWindow(now, at('2026-11-24T00:10:00Z'))).toMatchObject({
+      ok: false,
+      code: 35114,
+      message: expect.stringContaining('at least 900 s'),
+    });
+    expect(checkScheduleWindow(now, at('2027-01-01T00:00:00Z'))).toMatchObject({
+      ok: false,
+      code: 35114,
+      message: expect.stringContaining('at most 3024000 s'),
+    });
   });
 
   test('an invalid SendAt is 35115', () => {

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { addDays } from '../../src/core/tip-time';
-import { MAX_SEGMENTS, parseTips, STOP_FOOTER, tipForDate, tipMessage, TipsFormatError, tipSegmentReport, type Tip } from '../../src/core/tips';
+import {
+  MAX_SEGMENTS,
+  parseTips,
+  STOP_FOOTER,
+  tipForDate,
+  tipMessage,
+  TipsFormatError,
+  tipSegmentReport,
+  type Tip,
+} from '../../src/core/tips';
 
 const TIPS_FILE = join(__dirname, '../../src/assets/tips.private.json');
 const raw: unknown = JSON.parse(readFileSync(TIPS_FILE, 'utf8'));
@@ -21,7 +30,9 @@ describe('the real tips file', () => {
   });
 
   // One line per tip, with its actual figures in the test name.
-  test.each(report.rows.map((row) => [row.id, row.en.segments, row.en.units, row.ne.segments, row.ne.units, row] as const))(
+  test.each(
+    report.rows.map((row) => [row.id, row.en.segments, row.en.units, row.ne.segments, row.ne.units, row] as const),
+  )(
     '%s: English %i GSM-7 segment(s) (%i septets), Nepali %i UCS-2 segment(s) (%i units)',
     (_id, _enSegments, _enUnits, _neSegments, _neUnits, row) => {
       expect(row.en.encoding).toBe('GSM-7');
@@ -75,7 +86,9 @@ describe('tipForDate', () => {
   const three: Tip[] = ['a', 'b', 'c'].map((id) => ({ id, en: id, ne: id }));
 
   test('steps through the list one calendar day at a time, before 1970 too', () => {
-    const ids = ['1969-12-30', '1969-12-31', '1970-01-01', '1970-01-02', '1970-01-03', '1970-01-04'].map((date) => tipForDate(three, date).id);
+    const ids = ['1969-12-30', '1969-12-31', '1970-01-01', '1970-01-02', '1970-01-03', '1970-01-04'].map(
+      (date) => tipForDate(three, date).id,
+    );
     expect(ids).toEqual(['b', 'c', 'a', 'b', 'c', 'a']);
   });
 

@@ -4,10 +4,14 @@
   'use strict';
   var TOKEN_KEY = 'aamcare-admin-token';
   var base = location.pathname.replace(/\/admin(\/.*)?$/, '');
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var batch = { running: false, stop: false, results: [] };
 
-  function token() { return sessionStorage.getItem(TOKEN_KEY); }
+  function token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
 
   function showError(message, retry) {
     var box = $('error');
@@ -16,7 +20,10 @@
       var button = document.createElement('button');
       button.type = 'button';
       button.textContent = 'Retry';
-      button.addEventListener('click', function () { box.hidden = true; retry(); });
+      button.addEventListener('click', function () {
+        box.hidden = true;
+        retry();
+      });
       box.appendChild(button);
     }
     box.hidden = false;
@@ -33,54 +40,148 @@
   /** Calls an admin route; maps 401, 503 not_configured and outages to clear messages. */
   function api(path, body, retry) {
     var init = { headers: { Authorization: 'Bearer ' + token() } };
-    if (body !== undefined) { init.method = 'POST'; init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
-    return fetch(base + path, init).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (json) {
-        if (res.status === 401) { signedOut('Token rejected: check the admin token.'); throw new Error('unauthorized'); }
-        if (res.status === 503 && json.error && json.error.code === 'not_configured') {
-          showError('The service is not configured yet. Missing settings: ' + (json.error.missing || []).join(', ') + '.');
-          throw new Error('not_configured');
-        }
-        if (res.status >= 500) { showError('Service unavailable (HTTP ' + res.status + ').', retry); throw new Error('unavailable'); }
-        if (!res.ok) { showError((json.error && json.error.message) || 'Request failed (HTTP ' + res.status + ').'); throw new Error('failed'); }
-        return json;
-      });
-    }, function (error) {
-      showError('Service unavailable: the network request failed.', retry);
-      throw error;
-    });
+    if (body !== undefined) {
+      init.method = 'POST';
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    return fetch(base + path, init).then(
+      function (res) {
+        return res
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (json) {
+            if (res.status === 401) {
+              signedOut('Token rejected: check the admin token.');
+              throw new Error('unauthorized');
+            }
+            if (res.status === 503 && json.error && json.error.code === 'not_configured') {
+              showError(
+                'The service is not configured yet. Missing settings: ' + (json.error.missing || []).join(', ') + '.',
+              );
+              throw new Error('not_configured');
+            }
+            if (res.status >= 500) {
+              showError('Service unavailable (HTTP ' + res.status + ').', retry);
+              throw new Error('unavailable');
+            }
+            if (!res.ok) {
+              showError((json.error && json.error.message) || 'Request failed (HTTP ' + res.status + ').');
+              throw new Error('failed');
+            }
+            return json;
+          });
+      },
+      function (error) {
+        showError('Service unavailable: the network request failed.', retry);
+        throw error;
+      },
+    );
   }
 
   function svg(width, height, label, inner) {
-    return '<svg viewBox="0 0 ' + width + ' ' + height + '" role="img" aria-label="' + label + '"><title>' + label + '</title>' + inner + '</svg>';
+    return (
+      '<svg viewBox="0 0 ' +
+      width +
+      ' ' +
+      height +
+      '" role="img" aria-label="' +
+      label +
+      '"><title>' +
+      label +
+      '</title>' +
+      inner +
+      '</svg>'
+    );
   }
 
   function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
   }
 
   function drawDaily(daily) {
-    var max = Math.max(1, Math.max.apply(null, daily.map(function (d) { return d.registrations; })));
+    var max = Math.max(
+      1,
+      Math.max.apply(
+        null,
+        daily.map(function (d) {
+          return d.registrations;
+        }),
+      ),
+    );
     var w = Math.max(300, daily.length * 14);
-    var bars = daily.map(function (d, i) {
-      var h = Math.round((d.registrations / max) * 120);
-      return '<rect x="' + (i * 14 + 2) + '" y="' + (130 - h) + '" width="10" height="' + h + '" fill="#0b5cad"><title>' + d.date + ': ' + d.registrations + '</title></rect>';
-    }).join('');
-    var table = '<table class="visually-hidden"><caption>Daily registrations</caption><tbody>' + daily.map(function (d) { return '<tr><th scope="row">' + d.date + '</th><td>' + d.registrations + '</td></tr>'; }).join('') + '</tbody></table>';
-    var total = daily.reduce(function (a, d) { return a + d.registrations; }, 0);
+    var bars = daily
+      .map(function (d, i) {
+        var h = Math.round((d.registrations / max) * 120);
+        return (
+          '<rect x="' +
+          (i * 14 + 2) +
+          '" y="' +
+          (130 - h) +
+          '" width="10" height="' +
+          h +
+          '" fill="#0b5cad"><title>' +
+          d.date +
+          ': ' +
+          d.registrations +
+          '</title></rect>'
+        );
+      })
+      .join('');
+    var table =
+      '<table class="visually-hidden"><caption>Daily registrations</caption><tbody>' +
+      daily
+        .map(function (d) {
+          return '<tr><th scope="row">' + d.date + '</th><td>' + d.registrations + '</td></tr>';
+        })
+        .join('') +
+      '</tbody></table>';
+    var total = daily.reduce(function (a, d) {
+      return a + d.registrations;
+    }, 0);
     $('daily-chart').innerHTML = svg(w, 135, 'Registrations per day, ' + total + ' in total', bars) + table;
   }
 
   function drawFunnel(welcome) {
     var steps = ['queued', 'sent', 'delivered', 'read', 'failed', 'undelivered'];
     var max = Math.max(1, welcome.queued || 0);
-    var rows = steps.map(function (s, i) {
-      var n = welcome[s] || 0;
-      var w = Math.round((n / max) * 260);
-      var colour = s === 'failed' || s === 'undelivered' ? '#a4121d' : '#0b5cad';
-      return '<text x="0" y="' + (i * 24 + 16) + '" font-size="12" fill="#1b1f23">' + s + '</text><rect x="90" y="' + (i * 24 + 4) + '" width="' + w + '" height="16" fill="' + colour + '"></rect><text x="' + (96 + w) + '" y="' + (i * 24 + 16) + '" font-size="12" fill="#1b1f23">' + n + '</text>';
-    }).join('');
-    var label = 'Welcome funnel: ' + steps.map(function (s) { return s + ' ' + (welcome[s] || 0); }).join(', ');
+    var rows = steps
+      .map(function (s, i) {
+        var n = welcome[s] || 0;
+        var w = Math.round((n / max) * 260);
+        var colour = s === 'failed' || s === 'undelivered' ? '#a4121d' : '#0b5cad';
+        return (
+          '<text x="0" y="' +
+          (i * 24 + 16) +
+          '" font-size="12" fill="#1b1f23">' +
+          s +
+          '</text><rect x="90" y="' +
+          (i * 24 + 4) +
+          '" width="' +
+          w +
+          '" height="16" fill="' +
+          colour +
+          '"></rect><text x="' +
+          (96 + w) +
+          '" y="' +
+          (i * 24 + 16) +
+          '" font-size="12" fill="#1b1f23">' +
+          n +
+          '</text>'
+        );
+      })
+      .join('');
+    var label =
+      'Welcome funnel: ' +
+      steps
+        .map(function (s) {
+          return s + ' ' + (welcome[s] || 0);
+        })
+        .join(', ');
     $('funnel-chart').innerHTML = svg(420, steps.length * 24 + 4, label, rows);
   }
 
@@ -95,14 +196,36 @@
       tipsScheduled: stats.tips.scheduled,
       tipsDelivered: stats.tips.delivered,
     };
-    Object.keys(kpi).forEach(function (name) { document.querySelector('[data-kpi="' + name + '"]').textContent = String(kpi[name]); });
+    Object.keys(kpi).forEach(function (name) {
+      document.querySelector('[data-kpi="' + name + '"]').textContent = String(kpi[name]);
+    });
     drawDaily(stats.daily);
     drawFunnel(stats.welcome);
     $('failures').innerHTML = stats.failures.length
-      ? stats.failures.map(function (f) { return '<tr><td>' + f.code + '</td><td>' + escapeHtml(f.description) + '</td><td>' + f.count + '</td></tr>'; }).join('')
+      ? stats.failures
+          .map(function (f) {
+            return '<tr><td>' + f.code + '</td><td>' + escapeHtml(f.description) + '</td><td>' + f.count + '</td></tr>';
+          })
+          .join('')
       : '<tr><td colspan="3">No failures in this period.</td></tr>';
     $('recent').innerHTML = stats.recent.length
-      ? stats.recent.map(function (e) { return '<li><time datetime="' + e.time + '">' + new Date(e.time).toLocaleString() + '</time> ' + escapeHtml(e.event) + ' ' + escapeHtml(e.masked || '') + ' ' + escapeHtml(e.detail || '') + '</li>'; }).join('')
+      ? stats.recent
+          .map(function (e) {
+            return (
+              '<li><time datetime="' +
+              e.time +
+              '">' +
+              new Date(e.time).toLocaleString() +
+              '</time> ' +
+              escapeHtml(e.event) +
+              ' ' +
+              escapeHtml(e.masked || '') +
+              ' ' +
+              escapeHtml(e.detail || '') +
+              '</li>'
+            );
+          })
+          .join('')
       : '<li>No recent events.</li>';
     $('from').value = stats.range.from;
     $('to').value = stats.range.to;
@@ -146,13 +269,19 @@
         next = answer.next;
         batch.results = batch.results.concat(answer.results || []);
         setProgress(answer.processed, answer.total || answer.processed);
-        var counts = Object.keys(answer.counts || {}).map(function (k) { return k + ' ' + answer.counts[k]; }).join(', ');
+        var counts = Object.keys(answer.counts || {})
+          .map(function (k) {
+            return k + ' ' + answer.counts[k];
+          })
+          .join(', ');
         if (answer.done) {
-          $('batch-status').textContent = (dryRun ? 'Dry run' : 'Run') + ' done: ' + answer.processed + ' users. ' + counts;
+          $('batch-status').textContent =
+            (dryRun ? 'Dry run' : 'Run') + ' done: ' + answer.processed + ' users. ' + counts;
           return finish();
         }
         if (batch.stop) {
-          $('batch-status').textContent = 'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
+          $('batch-status').textContent =
+            'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
           return finish();
         }
         $('batch-status').textContent = 'Working: ' + answer.processed + ' of ' + (answer.total || '?') + '. ' + counts;
@@ -169,9 +298,15 @@
   }
 
   function downloadReport() {
-    var lines = ['userId,masked,outcome,reason'].concat(batch.results.map(function (r) {
-      return [r.userId, r.masked, r.outcome, r.reason || ''].map(function (v) { return '"' + String(v == null ? '' : v).replace(/"/g, '""') + '"'; }).join(',');
-    }));
+    var lines = ['userId,masked,outcome,reason'].concat(
+      batch.results.map(function (r) {
+        return [r.userId, r.masked, r.outcome, r.reason || '']
+          .map(function (v) {
+            return '"' + String(v == null ? '' : v).replace(/"/g, '""') + '"';
+          })
+          .join(',');
+      }),
+    );
     var url = URL.createObjectURL(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }));
     var a = document.createElement('a');
     a.href = url;
@@ -179,20 +314,42 @@
     document.body.appendChild(a);
     a.click();
     a.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 1000);
   }
 
   function scheduleTips() {
     $('tips-schedule').disabled = true;
     var totals = {};
     function slice(cursor) {
-      return api('/admin/schedule-tips', { cursor: cursor || null }, function () { slice(cursor); }).then(function (answer) {
-        Object.keys(answer.counts).forEach(function (k) { totals[k] = (totals[k] || 0) + answer.counts[k]; });
-        $('tips-status').textContent = 'Tips for ' + answer.dates.join(', ') + ': ' + Object.keys(totals).map(function (k) { return k + ' ' + totals[k]; }).join(', ') + (answer.done ? ' (done)' : '');
+      return api('/admin/schedule-tips', { cursor: cursor || null }, function () {
+        slice(cursor);
+      }).then(function (answer) {
+        Object.keys(answer.counts).forEach(function (k) {
+          totals[k] = (totals[k] || 0) + answer.counts[k];
+        });
+        $('tips-status').textContent =
+          'Tips for ' +
+          answer.dates.join(', ') +
+          ': ' +
+          Object.keys(totals)
+            .map(function (k) {
+              return k + ' ' + totals[k];
+            })
+            .join(', ') +
+          (answer.done ? ' (done)' : '');
         return answer.done ? undefined : slice(answer.next);
       });
     }
-    slice(null).then(function () { $('tips-schedule').disabled = false; }, function () { $('tips-schedule').disabled = false; });
+    slice(null).then(
+      function () {
+        $('tips-schedule').disabled = false;
+      },
+      function () {
+        $('tips-schedule').disabled = false;
+      },
+    );
   }
 
   $('token-form').addEventListener('submit', function (event) {
@@ -202,11 +359,22 @@
     $('error').hidden = true;
     loadStats().catch(function () {});
   });
-  $('sign-out').addEventListener('click', function () { signedOut(); });
-  $('range-form').addEventListener('submit', function (event) { event.preventDefault(); loadStats().catch(function () {}); });
-  $('batch-dry-run').addEventListener('click', function () { runBatch(true); });
-  $('batch-run').addEventListener('click', function () { runBatch(false); });
-  $('batch-stop').addEventListener('click', function () { batch.stop = true; });
+  $('sign-out').addEventListener('click', function () {
+    signedOut();
+  });
+  $('range-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    loadStats().catch(function () {});
+  });
+  $('batch-dry-run').addEventListener('click', function () {
+    runBatch(true);
+  });
+  $('batch-run').addEventListener('click', function () {
+    runBatch(false);
+  });
+  $('batch-stop').addEventListener('click', function () {
+    batch.stop = true;
+  });
   $('batch-download').addEventListener('click', downloadReport);
   $('tips-schedule').addEventListener('click', scheduleTips);
   if (token()) loadStats().catch(function () {});

@@ -31,12 +31,16 @@ export const handler = defineRoute({
     if (!parsed.ok) return errorReply(400, parsed.code, parsed.message);
     const channel = (setting(context, 'DEFAULT_CHANNEL') ?? 'sms') as Channel;
     if (channel === 'whatsapp' && !setting(context, 'WELCOME_CONTENT_SID')) {
-      return errorReply(503, 'not_configured', 'The WhatsApp welcome needs its template', { missing: ['WELCOME_CONTENT_SID'] });
+      return errorReply(503, 'not_configured', 'The WhatsApp welcome needs its template', {
+        missing: ['WELCOME_CONTENT_SID'],
+      });
     }
 
     const deadline = workDeadline(startedAt, parsed.value.budgetMs);
     // A dry run only reads subscribers (lean read-only store, no Twilio client): see services.ts.
-    const registration = parsed.value.dryRun ? dryRunRegistrationDeps(context, log, deadline) : registrationDeps(context, log, deadline);
+    const registration = parsed.value.dryRun
+      ? dryRunRegistrationDeps(context, log, deadline)
+      : registrationDeps(context, log, deadline);
     const portal = createPortalClient(
       {
         url: setting(context, 'PORTAL_API_URL')!,

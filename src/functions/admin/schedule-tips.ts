@@ -25,14 +25,21 @@ export const handler = defineRoute({
     const now = new Date();
 
     const days = event.days === undefined || event.days === '' ? 1 : Number(event.days);
-    if (!Number.isInteger(days) || days < 1 || days > 35) return errorReply(400, 'invalid_days', 'days must be a whole number from 1 to 35');
+    if (!Number.isInteger(days) || days < 1 || days > 35)
+      return errorReply(400, 'invalid_days', 'days must be a whole number from 1 to 35');
     const date = typeof event.date === 'string' && event.date !== '' ? event.date : undefined;
     if (date !== undefined && !isLocalDate(date)) return errorReply(400, 'invalid_date', 'date must be YYYY-MM-DD');
-    const dates = date ? Array.from({ length: days }, (_, i) => addDays(date, i)) : tipDates(now, days, { timeZone, localTime, minLeadMinutes: 16 });
+    const dates = date
+      ? Array.from({ length: days }, (_, i) => addDays(date, i))
+      : tipDates(now, days, { timeZone, localTime, minLeadMinutes: 16 });
     // Twilio's window (15 min to 35 days ahead) is checked for every date before anything is sent.
     for (const d of dates) {
       const window = checkScheduleWindow(now, sendAtFor(d, localTime, timeZone));
-      if (!window.ok) return errorReply(400, 'outside_schedule_window', `${d}: ${window.message}`, { twilioCode: window.code, date: d });
+      if (!window.ok)
+        return errorReply(400, 'outside_schedule_window', `${d}: ${window.message}`, {
+          twilioCode: window.code,
+          date: d,
+        });
     }
     const cursor = decodeCursor(typeof event.cursor === 'string' ? event.cursor : undefined);
     if (!cursor) return errorReply(400, 'invalid_cursor', 'cursor is not one this service issued');

@@ -27,7 +27,11 @@ export const handler = defineRoute({
     }
     if (from > to) return errorReply(400, 'invalid_range', 'from must not be after to');
     if (datesBetween(from, to).length > MAX_DAYS) return errorReply(400, 'range_too_long', `at most ${MAX_DAYS} days`);
-    const stats = await readStats(createActivityReader(services.store, services.shards), { from, to, timezone: services.timeZone }, new Date());
+    const stats = await readStats(
+      createActivityReader(services.store, services.shards),
+      { from, to, timezone: services.timeZone },
+      new Date(),
+    );
     return json(200, stats);
   },
 });
