@@ -26,10 +26,9 @@ beforeAll(async () => {
   auth = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
   seed = system.sandbox.options.portal.seed ?? DEFAULT_PORTAL.seed;
 }, 60_000);
-afterAll(async () => {
-  expect(system.sandbox.violations()).toEqual([]);
-  await system?.stop();
-});
+afterAll(async () => system?.stop());
+// Checked after every test: the reset before each one clears the sandbox's record.
+afterEach(() => expect(system.sandbox.violations()).toEqual([]));
 beforeEach(() => {
   system.sandbox.reset();
   system.sandbox.configure({ portal: { users: USERS } });
@@ -345,7 +344,10 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
       forkPerRequest: false,
     });
   }, 60_000);
-  afterAll(async () => capped?.stop());
+  afterAll(async () => {
+    expect(capped.sandbox.violations()).toEqual([]);
+    await capped?.stop();
+  });
 
   const driveCapped = async () => {
     let runId: string | undefined;

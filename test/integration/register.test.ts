@@ -7,7 +7,10 @@ let system: System;
 beforeAll(async () => {
   system = await startSystem({ env: { LOOKUP_MODE: 'basic' } });
 });
-afterAll(async () => system?.stop());
+afterAll(async () => {
+  expect(system.sandbox.violations()).toEqual([]);
+  await system?.stop();
+});
 
 // Immediate messages only: a registration also schedules the first daily tip (sendAt set).
 const welcomesTo = (e164: string) =>
@@ -228,7 +231,10 @@ describe('Twilio temporarily failing', () => {
   beforeAll(async () => {
     flaky = await startSystem({ env: { LOOKUP_MODE: 'off' } });
   });
-  afterAll(async () => flaky?.stop());
+  afterAll(async () => {
+    expect(flaky.sandbox.violations()).toEqual([]);
+    await flaky?.stop();
+  });
 
   test('429/20429 and 5xx from Twilio are retried: one welcome', async () => {
     flaky.sandbox.configure({ errorRate: 0.3, concurrencyLimit: 2 });
@@ -272,7 +278,10 @@ describe('abuse guards', () => {
     const second = new Date().getUTCSeconds();
     if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
   }, 90_000);
-  afterAll(async () => guarded?.stop());
+  afterAll(async () => {
+    expect(guarded.sandbox.violations()).toEqual([]);
+    await guarded?.stop();
+  });
 
   test('resubscribe right after a STOP is held by the per-number cooldown', async () => {
     const phone = '+9779800000002'; // Twilio answers 21610: opted out

@@ -1,10 +1,10 @@
 /**
  * The sandbox through the project's own client factory (twilio-node), in strict contract
- * mode: paging, Documents, the physics (write limit, concurrency limit) and the portal.
+ * mode: paging, the physics (write limit, concurrency limit) and the portal.
  */
 import { withRetry } from '../../src/core/retry';
 import { createTwilioClient, type TwilioClient } from '../../src/twilio/client';
-import { createSyncStore, upsertItem } from '../../src/twilio/sync-store';
+import { createSyncStore } from '../../src/twilio/sync-store';
 import { portalUser, type UserCategory } from '../../sandbox/portal';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server';
 
@@ -98,25 +98,6 @@ test('Messages: scheduling window errors 35114 / 35118, cancel only scheduled on
   await expect(client.messages(sent.sid).update({ status: 'canceled' })).rejects.toMatchObject({ status: 400 });
 });
 
-test('Sync Documents: create, fetch by name, update with If-Match (412 / 54103 on a stale revision)', async () => {
-  const docs = client.sync.v1.services(sandbox.options.syncServiceSid).documents;
-  const created = await docs.create({ uniqueName: 'day-2026-11-24', data: { n: 1 } });
-  const fetched = await client.sync.v1.services(sandbox.options.syncServiceSid).documents('day-2026-11-24').fetch();
-  expect(fetched.data).toEqual({ n: 1 });
-  const updated = await client.sync.v1
-    .services(sandbox.options.syncServiceSid)
-    .documents(created.sid)
-    .update({ data: { n: 2 }, ifMatch: fetched.revision });
-  expect(updated.revision).not.toBe(fetched.revision);
-  await expect(
-    client.sync.v1
-      .services(sandbox.options.syncServiceSid)
-      .documents(created.sid)
-      .update({ data: { n: 3 }, ifMatch: fetched.revision }),
-  ).rejects.toMatchObject({ status: 412, code: 54103 });
-  await expect(docs.create({ uniqueName: 'day-2026-11-24', data: {} })).rejects.toMatchObject({ status: 409 });
-});
-
 test('Sync item TTL: an expired item is gone', async () => {
   const store = createSyncStore({
     client,
@@ -149,7 +130,7 @@ test('the Sync write limit (about 20 writes/s per Map) answers 429, and the retr
     );
     const refused = burst
       .filter((r) => r.status === 'rejected')
-      .map((r) => (r as PromiseRejectedResult).reason as { status: number; code: number });
+      .map((r) => r.reason as { status: number; code: number });
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((e) => e.status === 429 && e.code === 54009)).toBe(true);
     // Through the store (withRetry inside), 60 writes all land.

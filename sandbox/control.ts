@@ -1,0 +1,103 @@
+/**
+ * The sandbox's own routes under /__sandbox/ (not Twilio's): inspect messages, callbacks and
+ * contract violations, read or change the config, reset, fire scheduled sends, and simulate an
+ * inbound message. Also the inbound simulator itself, which posts a signed webhook as Twilio would.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import twilio from 'twilio';
+import { readBody, send } from './http';
+import type { ContractViolation } from './contract';
+import type { SandboxMessage } from './messages';
+import type { SandboxOptions } from './options';
+import { newSid } from './twilio-api';
+
+/** What the control routes reach (the sandbox handle provides it). */
+export interface ControlTarget {
+  options: SandboxOptions;
+  messages: () => SandboxMessage[];
+  callbacks: () => unknown[];
+  violations: () => ContractViolation[];
+  configure: (changes: Partial<SandboxOptions>) => void;
+  reset: () => void;
+  fireScheduled: () => number;
+  inbound: (input: InboundInput) => Promise<{ status: number; body: string }>;
+}
+
+export interface InboundInput {
+  from: string;
+  body: string;
+  to?: string;
+  url?: string;
+}
+
+/** Posts an inbound message to the webhook, signed with the account's auth token. */
+export async function simulateInbound(
+  options: SandboxOptions,
+  { from, body, to, url }: InboundInput,
+): Promise<{ status: number; body: string }> {
+  const target = url ?? options.inboundWebhookUrl;
+  if (!target) throw new Error('no inbound webhook URL configured');
+  const whatsapp = from.startsWith('whatsapp:');
+  const messageSid = newSid('SM');
+  const params: Record<string, string> = {
+    AccountSid: options.accountSid,
+    ApiVersion: '2010-04-01',
+    Body: body,
+    From: from,
+    MessageSid: messageSid,
+    MessagingServiceSid: options.messagingServiceSid,
+    NumMedia: '0',
+    NumSegments: '1',
+    SmsMessageSid: messageSid,
+    SmsSid: messageSid,
+    SmsStatus: 'received',
+    To: to ?? (whatsapp ? 'whatsapp:+14155238886' : '+15005550006'),
+  };
+  const signature = twilio.getExpectedTwilioSignature(options.authToken, target, params);
+  const res = await fetch(target, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** /__sandbox/<route>; the auth token never leaves in a config answer. */
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  parts: string[],
+  sandbox: ControlTarget,
+): Promise<void> {
+  const body = await readBody(req);
+  const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  const config = () => ({ ...sandbox.options, authToken: undefined });
+  switch (`${req.method} ${parts[0]}`) {
+    case 'GET messages': {
+      const to = url.searchParams.get('to');
+      const status = url.searchParams.get('status');
+      return send(res, 200, {
+        messages: sandbox.messages().filter((m) => (!to || m.to === to) && (!status || m.status === status)),
+      });
+    }
+    case 'GET violations':
+      return send(res, 200, { violations: sandbox.violations() });
+    case 'GET callbacks':
+      return send(res, 200, { callbacks: sandbox.callbacks() });
+    case 'GET config':
+      return send(res, 200, config());
+    case 'POST config':
+      sandbox.configure(input);
+      return send(res, 200, config());
+    case 'POST reset':
+      sandbox.reset();
+      return send(res, 200, { ok: true });
+    case 'POST fire-scheduled':
+      return send(res, 200, { fired: sandbox.fireScheduled() });
+    case 'POST inbound':
+      return send(res, 200, await sandbox.inbound(input as unknown as InboundInput));
+    default:
+      return send(res, 404, { error: 'unknown control route' });
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Programmable Messaging (2010 API): Messages create, fetch, list and cancel, scheduled sends,
+ * and each message's status progression posted to its StatusCallback with a real signature.
+ * A created message is accepted, then dispatched; a scheduled one waits for fireScheduled().
+ */
+import twilio from 'twilio';
+import { magicFor } from './magic-numbers';
+import {
+  iso,
+  newSid,
+  rfc2822,
+  sleep,
+  TwilioError,
+  type Answer,
+  type ProductContext,
+  type TwilioCall,
+} from './twilio-api';
+
+export interface SandboxMessage {
+  sid: string;
+  to: string;
+  from: string;
+  body?: string;
+  contentSid?: string;
+  contentVariables?: string;
+  status: string;
+  errorCode: number | null;
+  statusCallback?: string;
+  sendAt?: string;
+  dateCreated: string;
+}
+
+export interface CallbackDelivery {
+  url: string;
+  messageSid: string;
+  status: string;
+  answered: number;
+}
+
+export interface MessagesProduct {
+  handle: (call: TwilioCall) => Answer;
+  messages: () => SandboxMessage[];
+  callbacks: () => CallbackDelivery[];
+  /** Dispatches all scheduled messages now (as if their SendAt came); returns how many. */
+  fireScheduled: () => number;
+  /** Resolves when no status step is pending. */
+  settle: () => Promise<void>;
+  reset: () => void;
+}
+
+/** SendAt must lie 15 minutes to 35 days ahead, as Twilio requires. */
+function checkScheduleWindow(sendAt: string | undefined): void {
+  const at = Date.parse(sendAt ?? '');
+  if (Number.isNaN(at)) throw new TwilioError(400, 35115, 'SendAt is not in a valid format');
+  const ahead = (at - Date.now()) / 1000;
+  if (ahead < 900 || ahead > 35 * 24 * 3600)
+    throw new TwilioError(400, 35114, 'SendAt must be between 15 minutes and 35 days in the future');
+}
+
+/** The statuses a dispatched message goes through: delivered, or the failure a magic number (or a WhatsApp body) earns. */
+function statusSteps(m: SandboxMessage): Array<[string, number | null]> {
+  const magic = magicFor(m.to.replace(/^whatsapp:/, ''));
+  const whatsappBody = m.to.startsWith('whatsapp:') && !m.contentSid;
+  const failure = magic?.when === 'async' ? magic.code : whatsappBody ? 63016 : undefined;
+  if (failure === undefined)
+    return [
+      ['queued', null],
+      ['sent', null],
+      ['delivered', null],
+    ];
+  return [
+    ['queued', null],
+    [String(failure).startsWith('63') ? 'failed' : 'undelivered', failure],
+  ];
+}
+
+export function createMessages({ options }: ProductContext): MessagesProduct {
+  let messages = new Map<string, SandboxMessage>();
+  let callbacks: CallbackDelivery[] = [];
+  const pending = new Set<Promise<void>>();
+
+  function messageJson(m: SandboxMessage) {
+    return {
+      account_sid: options.accountSid,
+      api_version: '2010-04-01',
+      body: m.body ?? '',
+      date_created: rfc2822(new Date(m.dateCreated)),
+      date_sent: null,
+      date_updated: rfc2822(),
+      direction: 'outbound-api',
+      error_code: m.errorCode,
+      error_message: null,
+      from: m.from,
+      messaging_service_sid: options.messagingServiceSid,
+      num_media: '0',
+      num_segments: '1',
+      price: null,
+      price_unit: 'USD',
+      sid: m.sid,
+      status: m.status,
+      subresource_uris: { media: `/2010-04-01/Accounts/${options.accountSid}/Messages/${m.sid}/Media.json` },
+      to: m.to,
+      uri: `/2010-04-01/Accounts/${options.accountSid}/Messages/${m.sid}.json`,
+    };
+  }
+
+  async function postCallback(m: SandboxMessage) {
+    if (!m.statusCallback || !options.statusCallbacks) return;
+    const params: Record<string, string> = {
+      AccountSid: options.accountSid,
+      ApiVersion: '2010-04-01',
+      From: m.from,
+      MessageSid: m.sid,
+      MessageStatus: m.status,
+      MessagingServiceSid: options.messagingServiceSid,
+      SmsSid: m.sid,
+      SmsStatus: m.status,
+      To: m.to,
+      ...(m.errorCode ? { ErrorCode: String(m.errorCode) } : {}),
+    };
+    const signature = twilio.getExpectedTwilioSignature(options.authToken, m.statusCallback, params);
+    let answered = 0;
+    try {
+      const res = await fetch(m.statusCallback, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+        body: new URLSearchParams(params).toString(),
+      });
+      answered = res.status;
+      await res.arrayBuffer();
+    } catch {
+      answered = 0;
+    }
+    callbacks.push({ url: m.statusCallback, messageSid: m.sid, status: m.status, answered });
+  }
+
+  /** Keeps a status progression where settle() can wait for it. */
+  function track(work: Promise<void>) {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  }
+
+  /**
+   * Hands an accepted message to the carrier: it walks its status steps, each posted to
+   * StatusCallback, and a cancel stops it. Sending physics (queues, throughput) belong here.
+   */
+  function dispatch(m: SandboxMessage) {
+    track(
+      (async () => {
+        for (const [status, code] of statusSteps(m)) {
+          await sleep(options.statusStepMs);
+          if (m.status === 'canceled') return;
+          m.status = status;
+          m.errorCode = code;
+          await postCallback(m);
+        }
+      })(),
+    );
+  }
+
+  function create(form: Record<string, string>): Answer {
+    const to = form.To ?? '';
+    if (!form.MessagingServiceSid && !form.From)
+      throw new TwilioError(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
+    if (form.MessagingServiceSid && form.MessagingServiceSid !== options.messagingServiceSid)
+      throw new TwilioError(404, 20404, 'Messaging Service not found');
+    if (!form.Body && !form.ContentSid) throw new TwilioError(400, 21602, 'Message body is required');
+    const magic = magicFor(to.replace(/^whatsapp:/, ''));
+    if (magic?.when === 'sync') throw new TwilioError(400, magic.code, `Sandbox magic number: ${magic.note}`);
+    if (!/^(whatsapp:)?\+\d{6,15}$/.test(to)) throw new TwilioError(400, 21211, "Invalid 'To' Phone Number");
+    const scheduled = form.ScheduleType === 'fixed';
+    if (form.SendAt && !scheduled) throw new TwilioError(400, 35115, 'ScheduleType must be fixed when SendAt is set');
+    if (scheduled) {
+      if (!form.MessagingServiceSid)
+        throw new TwilioError(400, 35118, 'MessagingServiceSid is required to schedule a message');
+      checkScheduleWindow(form.SendAt);
+    }
+    const m: SandboxMessage = {
+      sid: newSid('SM'),
+      to,
+      from: to.startsWith('whatsapp:') ? 'whatsapp:+14155238886' : '+15005550006',
+      body: form.Body,
+      contentSid: form.ContentSid,
+      contentVariables: form.ContentVariables,
+      status: scheduled ? 'scheduled' : 'accepted',
+      errorCode: null,
+      statusCallback: form.StatusCallback,
+      sendAt: form.SendAt,
+      dateCreated: iso(),
+    };
+    messages.set(m.sid, m);
+    if (!scheduled) dispatch(m);
+    return [201, messageJson(m)];
+  }
+
+  /** 2010-style paging: Page + PageSize (+ PageToken, which we echo), newest first, filter by To/From. */
+  function list(query: URLSearchParams): Answer {
+    const pageSize = Math.min(1000, Number(query.get('PageSize') ?? 50));
+    const page = Number(query.get('Page') ?? 0);
+    const to = query.get('To');
+    const from = query.get('From');
+    const all = [...messages.values()].filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse();
+    const slice = all.slice(page * pageSize, (page + 1) * pageSize);
+    const base = `/2010-04-01/Accounts/${options.accountSid}/Messages.json`;
+    const filters = `${to ? `&To=${encodeURIComponent(to)}` : ''}${from ? `&From=${encodeURIComponent(from)}` : ''}`;
+    const uri = (p: number) => `${base}?PageSize=${pageSize}&Page=${p}${filters}${p > 0 ? `&PageToken=PA${p}` : ''}`;
+    return [
+      200,
+      {
+        messages: slice.map(messageJson),
+        end: page * pageSize + Math.max(0, slice.length - 1),
+        first_page_uri: uri(0),
+        next_page_uri: (page + 1) * pageSize < all.length ? uri(page + 1) : null,
+        page,
+        page_size: pageSize,
+        previous_page_uri: page > 0 ? uri(page - 1) : null,
+        start: page * pageSize,
+        uri: uri(page),
+      },
+    ];
+  }
+
+  /** Fetch, or cancel a scheduled message (POST Status=canceled). */
+  function one(method: string, sid: string, form: Record<string, string>): Answer {
+    const m = messages.get(sid);
+    if (!m) throw new TwilioError(404, 20404, 'Message not found');
+    if (method === 'GET') return [200, messageJson(m)];
+    if (method === 'POST' && form.Status === 'canceled') {
+      if (m.status !== 'scheduled') throw new TwilioError(400, 30409, 'Only scheduled messages can be canceled');
+      m.status = 'canceled';
+      return [200, messageJson(m)];
+    }
+    throw new TwilioError(404, 20404, 'Not found');
+  }
+
+  return {
+    // parts: ['2010-04-01','Accounts',AC,'Messages.json'] or [..., 'Messages', 'SM….json']
+    handle({ method, parts, form, query }) {
+      if (parts[2] !== options.accountSid) throw new TwilioError(404, 20404, 'Account not found');
+      if (parts[3] === 'Messages.json' && method === 'POST') return create(form);
+      if (parts[3] === 'Messages.json' && method === 'GET') return list(query);
+      if (parts[3] === 'Messages' && parts[4]) return one(method, parts[4].replace(/\.json$/, ''), form);
+      throw new TwilioError(404, 20404, 'Not found');
+    },
+    messages: () => [...messages.values()],
+    callbacks: () => [...callbacks],
+    fireScheduled() {
+      let fired = 0;
+      for (const m of messages.values()) {
+        if (m.status === 'scheduled') {
+          m.status = 'accepted';
+          dispatch(m);
+          fired++;
+        }
+      }
+      return fired;
+    },
+    async settle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    reset() {
+      messages = new Map();
+      callbacks = [];
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** The sandbox's settings: one mutable object shared by every product module, so `configure` takes effect at once. */
+import type { PortalOptions } from './portal';
+
+export interface SandboxOptions {
+  port: number;
+  accountSid: string;
+  authToken: string;
+  messagingServiceSid: string;
+  syncServiceSid: string;
+  /** Added to every Twilio API call. */
+  latencyMs: number;
+  /** Twilio API calls in flight beyond this answer 429 / 20429 (0 = unlimited). */
+  concurrencyLimit: number;
+  /** Writes per second per Sync object (a Map is one object); beyond: 429 (0 = unlimited). */
+  syncWritesPerSecond: number;
+  /** Fraction of Twilio API calls answered 503 (seeded randomness). */
+  errorRate: number;
+  /** Delay between status steps (queued -> sent -> delivered) in ms. */
+  statusStepMs: number;
+  /** Friendly name of the seeded Sync service (setup finds it by this name). */
+  syncServiceName: string;
+  /** Content SIDs whose WhatsApp approval is pending/rejected (all others are approved). */
+  unapprovedContent: string[];
+  /** POST status callbacks (off in benchmarks that measure one route alone). */
+  statusCallbacks: boolean;
+  /** Where injected inbound messages are posted. */
+  inboundWebhookUrl?: string;
+  seed: number;
+  portal: Partial<PortalOptions>;
+  /** Keep a log of every Twilio API request (method, path, form, If-Match) for replay in benchmarks. */
+  recordRequests: boolean;
+  /** strict: every request and response is checked against Twilio's OpenAPI specs; a bad request is refused. */
+  contract: 'strict' | 'off';
+}
+
+export const DEFAULT_SANDBOX: SandboxOptions = {
+  port: 0,
+  accountSid: 'AC00000000000000000000000000000000',
+  authToken: '00000000000000000000000000000000',
+  messagingServiceSid: 'MG00000000000000000000000000000000',
+  syncServiceSid: 'IS00000000000000000000000000000000',
+  latencyMs: 0,
+  concurrencyLimit: 0,
+  syncWritesPerSecond: 0,
+  errorRate: 0,
+  statusStepMs: 20,
+  syncServiceName: 'aamcare-messaging',
+  unapprovedContent: [],
+  statusCallbacks: true,
+  seed: 1,
+  portal: {},
+  recordRequests: false,
+  contract: 'strict',
+};
