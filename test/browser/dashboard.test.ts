@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  expect(system.sandbox.violations()).toEqual([]);
+  expect(system?.sandbox.violations() ?? []).toEqual([]);
   await system?.stop();
 });
 

@@ -345,7 +345,7 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
     });
   }, 60_000);
   afterAll(async () => {
-    expect(capped.sandbox.violations()).toEqual([]);
+    expect(capped?.sandbox.violations() ?? []).toEqual([]);
     await capped?.stop();
   });
 

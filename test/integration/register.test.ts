@@ -8,7 +8,7 @@ beforeAll(async () => {
   system = await startSystem({ env: { LOOKUP_MODE: 'basic' } });
 });
 afterAll(async () => {
-  expect(system.sandbox.violations()).toEqual([]);
+  expect(system?.sandbox.violations() ?? []).toEqual([]);
   await system?.stop();
 });
 
@@ -232,7 +232,7 @@ describe('Twilio temporarily failing', () => {
     flaky = await startSystem({ env: { LOOKUP_MODE: 'off' } });
   });
   afterAll(async () => {
-    expect(flaky.sandbox.violations()).toEqual([]);
+    expect(flaky?.sandbox.violations() ?? []).toEqual([]);
     await flaky?.stop();
   });
 
@@ -279,7 +279,7 @@ describe('abuse guards', () => {
     if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
   }, 90_000);
   afterAll(async () => {
-    expect(guarded.sandbox.violations()).toEqual([]);
+    expect(guarded?.sandbox.violations() ?? []).toEqual([]);
     await guarded?.stop();
   });
 
