@@ -65,7 +65,7 @@ async function main() {
     await system.sandbox.settle();
     system.sandbox.configure({ recordRequests: false });
     console.log(
-      `one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/').slice(1, 2)}`).join(', ')}`,
+      `one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/')[1]}`).join(', ')}`,
     );
 
     const auth = 'Basic ' + Buffer.from(`${system.env.ACCOUNT_SID}:${system.env.AUTH_TOKEN}`).toString('base64');

@@ -208,7 +208,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       product === '__sandbox'
         ? handleControl(req, res, url, parts, handle)
         : product === 'portal'
-          ? handlePortal(req, res, url, { ...options.portal, baseUrl })
+          ? Promise.resolve().then(() => handlePortal(req, res, url, { ...options.portal, baseUrl }))
           : handleTwilio(req, res, url, product ?? '', parts);
     route.catch((error: unknown) => send(res, 500, { error: String(error) }));
   });

@@ -18,7 +18,9 @@ async function main() {
   if (env.TWILIO_API_BASE_URL) console.log('note: TWILIO_API_BASE_URL is local-only and is not uploaded');
   await buildAll();
   const client = new TwilioServerlessApiClient({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
-  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   const uploaded = deployEnv(env);
   console.log(`deploying dist/ with settings: ${Object.keys(uploaded).join(', ')}`);
   const result = await client.deployLocalProject({

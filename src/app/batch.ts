@@ -172,7 +172,7 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
   const outcome = await processSlice(state, input, deps, {
     seen,
     maxUsers: DRY_SLICE_MAX_USERS,
-    commit: async () => true,
+    commit: () => Promise.resolve(true),
   });
   const finalState: RunState = { ...outcome.state, seen: seen.pack(), seenCapped: seen.capped };
   return answerFor(finalState, outcome, input, deps);
@@ -427,7 +427,12 @@ async function processSlice(
   const concurrency = Math.max(1, deps.concurrency);
   const limit = pLimit(concurrency);
   const schedule = (page: PortalPage, start: number): PageWork => {
-    const work: PageWork = { page, start, results: new Array(page.users.length - start).fill(undefined), tasks: [] };
+    const work: PageWork = {
+      page,
+      start,
+      results: new Array<BatchResult | undefined>(page.users.length - start).fill(undefined),
+      tasks: [],
+    };
     // Up to `concurrency` workers per page take its users in order, instead of one queued
     // task per user: 500 pending closures and promises per page were most of what a
     // fast (dry) slice kept long enough to reach the old generation. The shared limit

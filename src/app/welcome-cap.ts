@@ -207,7 +207,7 @@ export function createReservingWelcomeCap(
     },
     async release() {
       // A refill still on its way would land after the pools are cleared: let it land first.
-      await Promise.allSettled([...pools.values()].map((pool) => pool.refilling));
+      await Promise.allSettled([...pools.values()].flatMap((pool) => (pool.refilling ? [pool.refilling] : [])));
       const minute = minuteOf(deps.now());
       const returns = [...pools]
         .filter(([, pool]) => pool.minute === minute)

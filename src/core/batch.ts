@@ -5,6 +5,7 @@
  * state rides with the client). No I/O.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { parseFlag, parseInteger } from './form-values';
 
 export const REAL_OUTCOMES = [
   'registered',
@@ -53,29 +54,14 @@ export interface SliceOptions {
   budgetMs: number;
 }
 
-function flag(value: unknown): boolean | undefined {
-  if (value === undefined || value === null || value === '') return false;
-  if (value === true || value === false) return value;
-  const text = String(value).trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(text)) return true;
-  if (['false', '0', 'no'].includes(text)) return false;
-  return undefined;
-}
-
-function integer(value: unknown, fallback: number): number | undefined {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
-  return Number.isInteger(n) ? n : undefined;
-}
-
 /** The slice request body (JSON or form: values may be strings). */
 export function parseSliceOptions(
   body: Record<string, unknown>,
   defaultBudgetMs: number,
 ): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string } {
-  const dryRun = flag(body.dryRun);
+  const dryRun = parseFlag(body.dryRun);
   if (dryRun === undefined) return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false' };
-  const pageSize = integer(body.pageSize, PAGE_SIZE.default);
+  const pageSize = parseInteger(body.pageSize, PAGE_SIZE.default);
   if (pageSize === undefined || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
     return {
       ok: false,
@@ -83,7 +69,7 @@ export function parseSliceOptions(
       message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
     };
   }
-  const budgetMs = integer(body.budgetMs, Math.min(defaultBudgetMs, BUDGET.max));
+  const budgetMs = parseInteger(body.budgetMs, Math.min(defaultBudgetMs, BUDGET.max));
   if (budgetMs === undefined || budgetMs < BUDGET.min || budgetMs > BUDGET.max) {
     return {
       ok: false,

@@ -12,7 +12,7 @@ export function cleanName(name: string | undefined): string | undefined {
   if (!name) return undefined;
   const cleaned = name
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f<>]/g, '')
+    .replace(/[\p{Cc}<>]/gu, '')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_NAME_LENGTH);

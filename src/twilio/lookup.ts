@@ -29,7 +29,7 @@ export function createPhoneLookup(client: TwilioClient, deadline: () => number):
       const lineType = (result.lineTypeIntelligence as { type?: string | null } | null | undefined)?.type ?? undefined;
       return {
         valid: Boolean(result.valid),
-        validationErrors: (result.validationErrors as string[] | null) ?? [],
+        validationErrors: result.validationErrors ?? [],
         lineType,
       };
     },

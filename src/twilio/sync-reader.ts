@@ -67,13 +67,7 @@ function errorOf(status: number, headers: IncomingHttpHeaders, body: string): Sy
   } catch {
     // not JSON (a proxy's error page): the status says enough
   }
-  const retryAfter = headers['retry-after'];
-  return new SyncReadError(
-    message,
-    status,
-    code,
-    parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()),
-  );
+  return new SyncReadError(message, status, code, parseRetryAfter(headers['retry-after'], Date.now()));
 }
 
 export type SyncItemGet = <T>(map: string, key: string) => Promise<StoredItem<T> | undefined>;
@@ -98,7 +92,7 @@ export function createSyncItemReader(options: SyncReaderOptions): SyncItemGet {
     );
     if (answer === undefined) return undefined;
     const item = JSON.parse(answer) as ItemJson;
-    if (typeof item.key !== 'string' || item.revision === undefined)
+    if (typeof item.key !== 'string' || (typeof item.revision !== 'string' && typeof item.revision !== 'number'))
       throw new SyncReadError('Sync answered an item without key or revision', 200);
     const updated = typeof item.date_updated === 'string' ? new Date(item.date_updated) : undefined;
     return {

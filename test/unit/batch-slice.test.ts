@@ -296,10 +296,10 @@ describe('batch slices over the in-memory portal', () => {
     // A client replaying an old `next`: the run state in Sync decides where the slice starts.
     const fetchesAtStateRead: number[] = [];
     const get = store.get.bind(store);
-    store.get = (async (map: string, key: string) => {
+    store.get = async (map: string, key: string) => {
       if (map === 'batch-runs') fetchesAtStateRead.push(portal.fetches);
       return get(map, key);
-    }) as typeof store.get;
+    };
     const before = portal.fetches;
     portal.fetched.length = 0;
     const third = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));

@@ -43,7 +43,7 @@ describe('parseSliceOptions', () => {
     [{ runId: 42 }, 'invalid_run_id'],
     [{ cursor: { a: 1 } }, 'invalid_cursor'],
   ])('%j is refused with %s', (body, code) => {
-    const parsed = parseSliceOptions(body as Record<string, unknown>, 8000);
+    const parsed = parseSliceOptions(body, 8000);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.code).toBe(code);
   });
