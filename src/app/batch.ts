@@ -32,9 +32,8 @@ import { normalizePhone } from '../core/phone';
 import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
-import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
-import { bufferActivity, ownedCounterWriter } from '../twilio/activity';
-import type { KeyValueStore } from '../twilio/sync-store';
+import { bufferActivity, ownedCounterWriter } from './activity';
+import { PortalError, type KeyValueStore, type PortalClient, type PortalPage, type PortalUser } from './ports';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
 import { createReservingWelcomeCap } from './welcome-cap';
 

@@ -8,9 +8,9 @@ import type { Logger } from '../core/log';
 import { maskPhone, normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import { optOut, pendingTipSids, resubscribe, type Language, type Subscriber } from '../core/subscriber';
-import type { Activity } from '../twilio/activity';
-import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, type KeyValueStore } from '../twilio/sync-store';
+import type { Activity } from './activity';
+import type { KeyValueStore, MessageSender } from './ports';
+import { modifyItem } from './store-writes';
 import { SUBSCRIBERS_MAP } from './registration';
 
 const UNKNOWN_REPLIES_MAP = 'unknown-sender-replies';

@@ -28,10 +28,10 @@ import {
 } from '../core/subscriber';
 import { describeTwilioError, type ErrorCategory } from '../core/twilio-errors';
 import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
-import type { Activity } from '../twilio/activity';
-import { lineTypeCanReceiveSms, type LookupMode, type PhoneLookup } from '../twilio/lookup';
-import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import { lineTypeCanReceiveSms } from '../core/line-type';
+import type { Activity } from './activity';
+import type { KeyValueStore, LookupMode, MessageSender, PhoneLookup, StoredItem } from './ports';
+import { modifyItem } from './store-writes';
 import type { WelcomeCap } from './welcome-cap';
 
 export const SUBSCRIBERS_MAP = 'subscribers';

@@ -4,7 +4,7 @@
  */
 import { GAUGE, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import { describeTwilioError } from '../core/twilio-errors';
-import type { ActivityReader } from '../twilio/activity';
+import type { ActivityReader } from './activity';
 
 export interface StatsRange {
   from: string;

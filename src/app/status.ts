@@ -10,8 +10,9 @@ import { maskPhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import { optOut, type Subscriber } from '../core/subscriber';
 import { describeTwilioError } from '../core/twilio-errors';
-import type { Activity } from '../twilio/activity';
-import { modifyItem, type KeyValueStore } from '../twilio/sync-store';
+import type { Activity } from './activity';
+import type { KeyValueStore } from './ports';
+import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
 
 export interface MessageRecord {

@@ -12,9 +12,9 @@ import type { Subscriber } from '../core/subscriber';
 import { sendAtFor } from '../core/tip-time';
 import { tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
-import type { Activity } from '../twilio/activity';
-import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, type KeyValueStore, type ListPage } from '../twilio/sync-store';
+import type { Activity } from './activity';
+import type { KeyValueStore, ListPage, MessageSender } from './ports';
+import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
 
 export interface TipCursor {

@@ -11,13 +11,8 @@
  */
 import type { Logger } from '../core/log';
 import { shardOf } from '../core/shard';
-import {
-  modifyItem,
-  pauseAfterConflict,
-  SyncConflictError,
-  type KeyValueStore,
-  type StoredItem,
-} from '../twilio/sync-store';
+import type { KeyValueStore, StoredItem } from './ports';
+import { modifyItem, pauseAfterConflict, SyncConflictError } from './store-writes';
 
 const RATE_MAP = 'welcome-rate';
 /** A minute's rate buckets outlive the minute a little, then clean themselves up. */

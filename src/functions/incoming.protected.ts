@@ -5,7 +5,7 @@
 import { handleInbound } from '../app/consent';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { setting } from '../core/settings';
-import { createActivity } from '../twilio/activity';
+import { createActivity } from '../app/activity';
 import { createMessageSender } from '../twilio/messaging';
 import { checkTwilioSignature } from '../runtime/auth';
 import { defineRoute, errorReply } from '../runtime/route';

@@ -5,7 +5,7 @@
 import { applyStatusCallback } from '../app/status';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { intSetting } from '../core/settings';
-import { createActivity } from '../twilio/activity';
+import { createActivity } from '../app/activity';
 import { checkTwilioSignature } from '../runtime/auth';
 import { defineRoute, errorReply } from '../runtime/route';
 import { createServices, REQUEST_BUDGET_MS } from '../runtime/services';

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
+import { createActivity } from '../app/activity';
+import type { KeyValueStore, LookupMode } from '../app/ports';
 import { createWelcomeCap } from '../app/welcome-cap';
 import type { TipDeps } from '../app/tips';
 import { parseTips, type Tip } from '../core/tips';
@@ -12,13 +14,11 @@ import type { Logger } from '../core/log';
 import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
-import { createActivity } from '../twilio/activity';
 import { requireTwilioCredentials, sharedTwilioClient, type TwilioClient } from '../twilio/client';
-import type { LookupMode } from '../twilio/lookup';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
 import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
-import { createSyncStore, type KeyValueStore } from '../twilio/sync-store';
+import { createSyncStore } from '../twilio/sync-store';
 import { publicUrl } from './auth';
 
 /** A Function is killed at 10 s; outbound retries stop well before that. */

@@ -4,34 +4,10 @@
  * on transient failures within the caller's deadline; permanent errors surface as thrown
  * Twilio errors for the caller to classify.
  */
+import type { MessageSender } from '../app/ports';
 import { withRetry } from '../core/retry';
+import type { Channel } from '../core/subscriber';
 import type { TwilioClient } from './client';
-
-export type Channel = 'sms' | 'whatsapp';
-
-export interface OutgoingMessage {
-  channel: Channel;
-  /** E.164, without channel prefix. */
-  to: string;
-  body?: string;
-  contentSid?: string;
-  contentVariables?: Record<string, string>;
-  statusCallback?: string;
-  /** Scheduled send (ScheduleType=fixed); must be 15 min to 35 days ahead. */
-  sendAt?: Date;
-}
-
-export interface SentMessage {
-  sid: string;
-  status: string;
-}
-
-export interface MessageSender {
-  send(message: OutgoingMessage): Promise<SentMessage>;
-  cancel(messageSid: string): Promise<void>;
-  /** The newest message to this address created at or after `since`, if any (recovery after a lost write). */
-  findSentSince(channel: Channel, to: string, since: Date): Promise<SentMessage | undefined>;
-}
 
 export function addressFor(channel: Channel, e164: string): string {
   return channel === 'whatsapp' ? `whatsapp:${e164}` : e164;

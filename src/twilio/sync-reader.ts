@@ -17,7 +17,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parseRetryAfter, withRetry } from '../core/retry';
 import { rewriteTwilioUrl } from './client';
 import { httpGet } from './http-get';
-import type { KeyValueStore, StoredItem } from './sync-store';
+import type { KeyValueStore, StoredItem } from '../app/ports';
 
 export interface SyncReaderOptions {
   /** API key + secret, or Account SID + Auth Token (twilioCredentials). */

@@ -8,7 +8,8 @@ import { createWelcomeCap, createReservingWelcomeCap, type WelcomeCapDeps } from
 import { createLogger } from '../../src/core/log';
 import { shardOf } from '../../src/core/shard';
 import { createTwilioClient } from '../../src/twilio/client';
-import { createSyncStore, type KeyValueStore } from '../../src/twilio/sync-store';
+import type { KeyValueStore } from '../../src/app/ports';
+import { createSyncStore } from '../../src/twilio/sync-store';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server';
 
 let sandbox: SandboxHandle;

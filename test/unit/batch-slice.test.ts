@@ -13,9 +13,14 @@ import {
 import type { RegistrationDeps } from '../../src/app/registration';
 import { decodeCursor, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
-import { createActivity } from '../../src/twilio/activity';
-import { PortalError, type PortalClient, type PortalPage } from '../../src/twilio/portal';
-import type { KeyValueStore, StoredItem } from '../../src/twilio/sync-store';
+import { createActivity } from '../../src/app/activity';
+import {
+  PortalError,
+  type KeyValueStore,
+  type PortalClient,
+  type PortalPage,
+  type StoredItem,
+} from '../../src/app/ports';
 import { portalUser, type UserCategory } from '../../sandbox/portal';
 
 const SECRET = 's'.repeat(48);

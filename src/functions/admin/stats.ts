@@ -1,7 +1,7 @@
 /** GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD (admin token): metrics for the dashboard. */
 import { datesBetween, readStats, shiftDate } from '../../app/stats';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
-import { createActivityReader } from '../../twilio/activity';
+import { createActivityReader } from '../../app/activity';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
 import { createServices, REQUEST_BUDGET_MS } from '../../runtime/services';

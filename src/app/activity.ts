@@ -8,7 +8,8 @@
 import { addCounters, ALL_TIME, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import type { Logger } from '../core/log';
 import { allShardNames, shardedName } from '../core/shard';
-import { upsertItem, upsertSpread, type KeyValueStore, type ListPage, type StoredItem } from './sync-store';
+import type { KeyValueStore, ListPage, StoredItem } from './ports';
+import { upsertItem, upsertSpread } from './store-writes';
 
 const COUNTERS_MAP = 'counters';
 const EVENTS_MAP = 'events';
