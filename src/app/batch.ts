@@ -18,8 +18,8 @@ import pLimit from 'p-limit';
 import {
   advanceRun,
   batchOutcomeOf,
-  decodeCursor,
-  encodeCursor,
+  decodeRunToken,
+  encodeRunToken,
   newRunState,
   SeenNumbers,
   type BatchResult,
@@ -32,6 +32,7 @@ import { normalizePhone } from '../core/phone';
 import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
+import { missingWelcomeSettings } from '../core/welcome';
 import { bufferActivity, ownedCounterWriter } from './activity';
 import { PortalError, type KeyValueStore, type PortalClient, type PortalPage, type PortalUser } from './ports';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
@@ -135,9 +136,11 @@ const fail = (
 });
 
 export async function runSlice(input: SliceInput, deps: BatchDeps): Promise<SliceAnswer> {
+  const missing = missingWelcomeSettings(deps.channel, deps.registration.config.welcomeContentSid);
+  if (missing.length > 0) return fail(503, 'not_configured', 'The WhatsApp welcome needs its template', { missing });
   let fromToken: RunState | undefined;
   if (input.cursor !== undefined) {
-    fromToken = decodeCursor(input.cursor, deps.cursorSecret);
+    fromToken = decodeRunToken(input.cursor, deps.cursorSecret);
     if (!fromToken) return fail(400, 'invalid_cursor', 'cursor is not a `next` value this service issued');
     if (fromToken.dryRun !== input.dryRun)
       return fail(
@@ -289,7 +292,7 @@ function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, de
 }
 
 function nextToken(state: RunState, deps: BatchDeps): string | null {
-  return state.cursor === null ? null : encodeCursor(state, deps.cursorSecret);
+  return state.cursor === null ? null : encodeRunToken(state, deps.cursorSecret);
 }
 
 function response(state: RunState, results: BatchResult[], input: SliceInput, deps: BatchDeps): SliceResponse {

@@ -7,6 +7,7 @@ import { isShortCodeOrAlphanumeric, keywordReply, notRegisteredReply, parseKeywo
 import type { Logger } from '../core/log';
 import { maskPhone, normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
+import type { InboundMessage } from '../core/webhook-input';
 import { optOut, pendingTipSids, resubscribe, type Language, type Subscriber } from '../core/subscriber';
 import type { Activity } from './activity';
 import type { KeyValueStore, MessageSender } from './ports';
@@ -15,11 +16,6 @@ import { SUBSCRIBERS_MAP } from './registration';
 
 const UNKNOWN_REPLIES_MAP = 'unknown-sender-replies';
 const ONE_DAY_SECONDS = 24 * 3600;
-
-export interface InboundMessage {
-  from: string;
-  body: string;
-}
 
 export interface ConsentDeps {
   store: KeyValueStore;

@@ -27,7 +27,7 @@ import {
   type Subscriber,
 } from '../core/subscriber';
 import { describeTwilioError, type ErrorCategory } from '../core/twilio-errors';
-import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
+import { missingWelcomeSettings, welcomeBody, welcomeTemplateVariables } from '../core/welcome';
 import { lineTypeCanReceiveSms } from '../core/line-type';
 import type { Activity } from './activity';
 import type { KeyValueStore, LookupMode, MessageSender, PhoneLookup, StoredItem } from './ports';
@@ -144,8 +144,8 @@ async function registerOnce(
   }
   const { e164, masked } = normalized;
   const number = { e164, masked };
-  if (request.channel === 'whatsapp' && !config.welcomeContentSid)
-    return { kind: 'not_configured', missing: ['WELCOME_CONTENT_SID'] };
+  const missing = missingWelcomeSettings(request.channel, config.welcomeContentSid);
+  if (missing.length > 0) return { kind: 'not_configured', missing };
 
   const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
   const existing = await deps.store.get<Subscriber>(map, e164);

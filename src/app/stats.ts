@@ -23,10 +23,6 @@ export function datesBetween(from: string, to: string): string[] {
   return dates;
 }
 
-export function shiftDate(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 function sum(counters: CounterDeltas, prefix: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, n] of Object.entries(counters)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = n;

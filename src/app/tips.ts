@@ -10,17 +10,13 @@ import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
 import type { Subscriber } from '../core/subscriber';
 import { sendAtFor } from '../core/tip-time';
+import { encodeTipCursor, type TipCursor } from '../core/tips-input';
 import { tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
 import type { Activity } from './activity';
 import type { KeyValueStore, ListPage, MessageSender } from './ports';
 import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
-
-export interface TipCursor {
-  shard: number;
-  after?: string;
-}
 
 export interface TipRunConfig {
   shards: number;
@@ -59,20 +55,6 @@ export interface TipSlice {
   next: string | null;
   counts: Record<string, number>;
   elapsedMs: number;
-}
-
-export function encodeCursor(cursor: TipCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-export function decodeCursor(value: string | null | undefined): TipCursor | undefined {
-  if (!value) return { shard: 0 };
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as TipCursor;
-    return Number.isInteger(parsed.shard) && parsed.shard >= 0 ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs pages of subscribers until the budget is nearly spent; returns where to continue. */
@@ -115,7 +97,7 @@ export async function scheduleTipsSlice(
   return {
     dates,
     done: cursor === undefined,
-    next: cursor ? encodeCursor(cursor) : null,
+    next: cursor ? encodeTipCursor(cursor) : null,
     counts,
     elapsedMs: Date.now() - started,
   };

@@ -5,6 +5,7 @@
  * state rides with the client). No I/O.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { REQUEST_BUDGET_MS } from './budget';
 import { parseFlag, parseInteger } from './form-values';
 
 export const REAL_OUTCOMES = [
@@ -41,7 +42,7 @@ export interface BatchResult {
 }
 
 export const PAGE_SIZE = { min: 1, max: 500, default: 100 } as const;
-export const BUDGET = { min: 500, max: 8000 } as const;
+export const BUDGET = { min: 500, max: REQUEST_BUDGET_MS } as const;
 /** Longest cursor token we accept (the seen-number set rides in it; a Function takes 6 MB). */
 export const MAX_CURSOR_LENGTH = 2_000_000;
 const RUN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -174,7 +175,7 @@ export class SeenNumbers {
   private readonly added = new Set<number>();
   capped: boolean;
 
-  /** `packed`: what pack() returned (base64url; plain base64 from older cursors reads the same). */
+  /** `packed`: what pack() returned. */
   constructor(
     packed = '',
     capped = false,
@@ -286,7 +287,7 @@ function signature(parts: readonly string[], secret: string): Buffer {
  * for a dry run `<base64url JSON>.<seen>.<HMAC>`, the packed seen-number hashes in their own
  * part (already base64url: encoding them inside the JSON would base64 them twice).
  */
-export function encodeCursor(state: RunState, secret: string): string {
+export function encodeRunToken(state: RunState, secret: string): string {
   const { seen, ...rest } = state;
   const payload = Buffer.from(JSON.stringify(rest)).toString('base64url');
   const parts = seen === undefined ? [payload] : [payload, seen];
@@ -296,7 +297,7 @@ export function encodeCursor(state: RunState, secret: string): string {
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** The state in a token, or undefined when it was not signed with this secret or is damaged. */
-export function decodeCursor(token: string, secret: string): RunState | undefined {
+export function decodeRunToken(token: string, secret: string): RunState | undefined {
   const parts = token.split('.');
   if (parts.length !== 2 && parts.length !== 3) return undefined;
   const sig = parts.pop()!;
@@ -308,7 +309,6 @@ export function decodeCursor(token: string, secret: string): RunState | undefine
   if (seen !== undefined && !BASE64URL.test(seen)) return undefined;
   try {
     const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as RunState;
-    // A two-part token from before the seen part existed carries `seen` inside the JSON.
     if (seen !== undefined) state.seen = seen;
     return isRunState(state) ? state : undefined;
   } catch {

@@ -31,3 +31,10 @@ export function parseInteger(value: unknown, fallback: number): number | undefin
   const n = Number(text);
   return Number.isInteger(n) ? n : undefined;
 }
+
+/** What a route's parser answers: the typed request, or a 400's code and message. */
+export type Parsed<T> =
+  { ok: true; value: T } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export const refuse = (code: string, message: string, details?: Record<string, unknown>) =>
+  ({ ok: false, error: { code, message, ...(details ? { details } : {}) } }) as const;

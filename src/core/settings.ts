@@ -2,6 +2,8 @@
  * Every setting the service reads, in one table: the single source for validation,
  * the /health report and the `.env.example` check. Pure: works on a plain env object.
  */
+import { REQUEST_BUDGET_MS } from './budget';
+
 export interface Setting {
   name: string;
   description: string;
@@ -142,7 +144,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'BUDGET_MS',
     description: 'Milliseconds a batch or scheduling slice works before returning a cursor (a Function dies at 10 s)',
     pattern: /^\d+$/,
-    default: '8000',
+    default: String(REQUEST_BUDGET_MS),
   },
   { name: 'TIMEZONE', description: 'IANA time zone of the daily tip', default: 'Asia/Kathmandu' },
   {

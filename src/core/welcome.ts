@@ -3,7 +3,7 @@
  * registration, says what the service sends and how to stop. WhatsApp: business-initiated
  * messages need an approved template, so only its variables are built here.
  */
-import type { Language } from './subscriber';
+import type { Channel, Language } from './subscriber';
 
 const MAX_NAME_LENGTH = 30;
 
@@ -34,4 +34,9 @@ export function welcomeBody(language: Language, name?: string): string {
 export function welcomeTemplateVariables(language: Language, name?: string): Record<string, string> {
   const fallback = language === 'ne' ? 'साथी' : 'friend';
   return { '1': cleanName(name) ?? fallback, '2': language === 'ne' ? 'बिहान ७ बजे' : '7 AM' };
+}
+
+/** Settings a welcome on this channel needs and lacks: WhatsApp welcomes need an approved template. */
+export function missingWelcomeSettings(channel: Channel, welcomeContentSid: string | undefined): string[] {
+  return channel === 'whatsapp' && !welcomeContentSid ? ['WELCOME_CONTENT_SID'] : [];
 }

@@ -11,7 +11,7 @@ import {
   type SliceResponse,
 } from '../../src/app/batch';
 import type { RegistrationDeps } from '../../src/app/registration';
-import { decodeCursor, type BatchResult } from '../../src/core/batch';
+import { decodeRunToken, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
 import { createActivity } from '../../src/app/activity';
 import {
@@ -311,8 +311,8 @@ describe('batch slices over the in-memory portal', () => {
     expect(fetchesAtStateRead[0]).toBe(before + 1); // the guessed page was already on its way
     expect(third.results[0]!.userId).toBe(String(second.processed + 1));
     // Fetched: the stale guess, then the page the run state names.
-    const guessed = decodeCursor(first.next!, SECRET)!.cursor!.page;
-    const actual = decodeCursor(second.next!, SECRET)!.cursor!.page;
+    const guessed = decodeRunToken(first.next!, SECRET)!.cursor!.page;
+    const actual = decodeRunToken(second.next!, SECRET)!.cursor!.page;
     expect(guessed).not.toBe(actual);
     expect(portal.fetched.slice(0, 2)).toEqual([guessed, actual]);
     const rest = await loop(slice, false, 1000, { runId: first.runId, cursor: third.next ?? undefined });
