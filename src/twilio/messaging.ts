@@ -7,6 +7,7 @@
 import type { MessageSender } from '../app/ports';
 import { withRetry } from '../core/retry';
 import type { Channel } from '../core/subscriber';
+import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 import type { TwilioClient } from './client';
 
 export function addressFor(channel: Channel, e164: string): string {
@@ -20,15 +21,21 @@ export function createMessageSender(
 ): MessageSender {
   return {
     async send(message) {
-      const params = {
+      // Assigned key by key on the SDK's own type: a misspelled key fails the typecheck
+      // (a spread would compile, and twilio-node would drop the key silently).
+      const params: MessageListInstanceCreateOptions = {
         to: addressFor(message.channel, message.to),
         messagingServiceSid,
-        ...(message.contentSid
-          ? { contentSid: message.contentSid, contentVariables: JSON.stringify(message.contentVariables ?? {}) }
-          : { body: message.body ?? '' }),
-        ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}),
-        ...(message.sendAt ? { scheduleType: 'fixed' as const, sendAt: message.sendAt } : {}),
       };
+      if (message.contentSid) {
+        params.contentSid = message.contentSid;
+        params.contentVariables = JSON.stringify(message.contentVariables ?? {});
+      } else params.body = message.body ?? '';
+      if (message.statusCallback) params.statusCallback = message.statusCallback;
+      if (message.sendAt) {
+        params.scheduleType = 'fixed';
+        params.sendAt = message.sendAt;
+      }
       const created = await withRetry(() => client.messages.create(params), { deadline: deadline() });
       return { sid: created.sid, status: created.status };
     },

@@ -6,6 +6,11 @@
  */
 import type { KeyValueStore, StoredItem } from '../app/ports';
 import { withRetry } from '../core/retry';
+import type {
+  SyncMapItemContextUpdateOptions,
+  SyncMapItemListInstanceCreateOptions,
+  SyncMapItemListInstancePageOptions,
+} from 'twilio/lib/rest/sync/v1/service/syncMap/syncMapItem';
 import type { TwilioClient } from './client';
 
 interface SyncItemResource {
@@ -74,11 +79,9 @@ export function createSyncStore({ client, serviceSid, deadline }: SyncStoreOptio
   return {
     async create<T>(map: string, key: string, data: T, ttlSeconds?: number) {
       try {
-        const created = await onMap(map, () =>
-          service()
-            .syncMaps(map)
-            .syncMapItems.create({ key, data: data as object, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) }),
-        );
+        const params: SyncMapItemListInstanceCreateOptions = { key, data: data as object };
+        if (ttlSeconds) params.ttl = ttlSeconds;
+        const created = await onMap(map, () => service().syncMaps(map).syncMapItems.create(params));
         return toItem<T>(created);
       } catch (error) {
         if (codeOf(error) === CODE_ITEM_EXISTS || statusOf(error) === 409) return undefined;
@@ -97,12 +100,9 @@ export function createSyncStore({ client, serviceSid, deadline }: SyncStoreOptio
 
     async update<T>(map: string, key: string, data: T, revision: string, ttlSeconds?: number) {
       try {
-        const updated = await retry(() =>
-          service()
-            .syncMaps(map)
-            .syncMapItems(key)
-            .update({ data: data as object, ifMatch: revision, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) }),
-        );
+        const params: SyncMapItemContextUpdateOptions = { data: data as object, ifMatch: revision };
+        if (ttlSeconds) params.ttl = ttlSeconds;
+        const updated = await retry(() => service().syncMaps(map).syncMapItems(key).update(params));
         return toItem<T>(updated);
       } catch (error) {
         if (codeOf(error) === CODE_REVISION_MISMATCH || statusOf(error) === 412) return undefined;
@@ -121,15 +121,12 @@ export function createSyncStore({ client, serviceSid, deadline }: SyncStoreOptio
     async list<T>(map: string, options: { after?: string; pageSize?: number; order?: 'asc' | 'desc' } = {}) {
       const pageSize = options.pageSize ?? 100;
       try {
-        const page = await retry(() =>
-          service()
-            .syncMaps(map)
-            .syncMapItems.page({
-              pageSize,
-              order: options.order ?? 'asc',
-              ...(options.after !== undefined ? { from: options.after, bounds: 'exclusive' as const } : {}),
-            }),
-        );
+        const params: SyncMapItemListInstancePageOptions = { pageSize, order: options.order ?? 'asc' };
+        if (options.after !== undefined) {
+          params.from = options.after;
+          params.bounds = 'exclusive';
+        }
+        const page = await retry(() => service().syncMaps(map).syncMapItems.page(params));
         const items = page.instances.map((i) => toItem<T>(i));
         const last = items[items.length - 1];
         return { items, nextAfter: items.length === pageSize && last ? last.key : undefined };
