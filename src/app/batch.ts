@@ -436,9 +436,9 @@ async function processSlice(
       tasks: [],
     };
     // Up to `concurrency` workers per page take its users in order, instead of one queued
-    // task per user: 500 pending closures and promises per page were most of what a
-    // fast (dry) slice kept long enough to reach the old generation. The shared limit
-    // still caps the slice, and the next page's workers start as this page's finish.
+    // task per user, so a fast (dry) slice does not hold a pending closure and promise per
+    // user. The shared limit still caps the slice, and the next page's workers start as
+    // this page's finish.
     let next = start;
     const worker = async () => {
       while (next < page.users.length) {

@@ -200,6 +200,3 @@ export function missingSettings(env: Env, names: readonly string[]): string[] {
     return pattern !== undefined && !pattern.test(value);
   });
 }
-
-/** Settings a route needs before it can do anything; the Twilio credential pair is checked as one. */
-export const TWILIO_CREDENTIALS = ['ACCOUNT_SID', 'AUTH_TOKEN'] as const;

@@ -34,7 +34,7 @@ export interface PortalClientOptions {
   deadline: () => number;
   /** Longest wait for one page. */
   timeoutMs?: number;
-  /** node:http GET (http-get.ts: not global fetch, which costs a Function ~15 MB to load). */
+  /** node:http GET (http-get.ts says why not global fetch). */
   get?: HttpGet;
 }
 

@@ -3,12 +3,10 @@
  * with a keep-alive agent), and a KeyValueStore whose writes throw.
  *
  * Why not twilio-node here: a dry run reads one item per portal user, thousands per second,
- * and each call through twilio-node (axios) allocates about 50 KB. Under that rate V8
- * decides that some of those allocations are long-lived and places them straight in the
- * old generation, which then keeps every request's garbage until a full GC: a
- * 100,000-user dry run held twilio-run at 245 MB (peak) instead of about 150. A GET of one
- * item is a small, stable REST call; this module makes only that call. Everything that
- * writes still goes through twilio-node (sync-store.ts).
+ * and each call through twilio-node allocates enough that V8 promotes request garbage to
+ * the old generation, which a Function's memory limit feels (figures: bench/README.md,
+ * "Batch read path"). A GET of one item is a small, stable REST call; this module makes
+ * only that call. Everything that writes still goes through twilio-node (sync-store.ts).
  *
  * Errors look like the client factory's: `status`, Twilio `code` and `retryAfterMs`, so
  * the retry helper classifies them the same way.
