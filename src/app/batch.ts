@@ -81,6 +81,8 @@ export interface BatchDeps {
   cursorSecret: string;
   concurrency: number;
   channel: Channel;
+  /** Most users one slice starts (BATCH_SLICE_MAX_USERS), besides the time box. */
+  sliceMaxUsers?: number;
 }
 
 export interface SliceInput extends SliceOptions {
@@ -173,7 +175,7 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
   const seen = new SeenNumbers(state.seen ?? '', state.seenCapped ?? false);
   const outcome = await processSlice(state, input, deps, {
     seen,
-    maxUsers: DRY_SLICE_MAX_USERS,
+    maxUsers: Math.min(DRY_SLICE_MAX_USERS, deps.sliceMaxUsers ?? Infinity),
     commit: () => Promise.resolve(true),
   });
   const finalState: RunState = { ...outcome.state, seen: seen.pack(), seenCapped: seen.capped };
@@ -244,7 +246,7 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
     revision = updated.revision;
     return true;
   };
-  const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched });
+  const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched, maxUsers: deps.sliceMaxUsers });
   // Counts of users finished after the last commit, and slots not given back (a lost run's too).
   await Promise.all([activity.flush(), welcomeCap.release()]);
   if (outcome.lostRun)
@@ -332,7 +334,7 @@ interface SliceHooks {
   seen?: SeenNumbers;
   /** A page fetched ahead; used when it is the page the cursor names. */
   prefetched?: PrefetchedPage;
-  /** Dry run only: most users the slice starts (DRY_SLICE_MAX_USERS). */
+  /** Most users the slice starts (a dry run: at most DRY_SLICE_MAX_USERS). */
   maxUsers?: number;
   /** Persists the state; false when the run moved on under us. */
   commit(next: RunState, final: boolean): Promise<boolean>;

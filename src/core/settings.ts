@@ -135,6 +135,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PORTAL_ID_FIELD', description: 'Field of a portal user holding its id', default: 'id' },
   { name: 'PORTAL_PHONE_FIELD', description: 'Field of a portal user holding its phone number', default: 'phone' },
   {
+    name: 'BATCH_SLICE_MAX_USERS',
+    description: 'Most users one batch slice starts (optional; the time box ends a slice anyway). Tests set it so slicing does not depend on machine speed',
+    pattern: /^[1-9]\d*$/,
+  },
+  {
     name: 'BATCH_CONCURRENCY',
     description: 'Users registered in parallel within one batch slice',
     pattern: /^\d+$/,

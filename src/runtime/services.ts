@@ -255,5 +255,8 @@ export function batchDeps(context: Env, log: Logger, deadlineMs: number, dryRun:
     cursorSecret: setting(context, 'ADMIN_TOKEN')!,
     concurrency: Math.min(MAX_BATCH_CONCURRENCY, Math.max(1, intSetting(context, 'BATCH_CONCURRENCY'))),
     channel: defaultChannel(context),
+    ...(setting(context, 'BATCH_SLICE_MAX_USERS')
+      ? { sliceMaxUsers: intSetting(context, 'BATCH_SLICE_MAX_USERS') }
+      : {}),
   };
 }
