@@ -98,7 +98,7 @@ export function parseCliOrThrow<O extends Record<string, CliOption>>(
     process.exit(0);
   }
   const { help: _help, ...values } = parsed.values;
-  return { values: values as Values<O>, positionals: parsed.positionals };
+  return { values, positionals: parsed.positionals };
 }
 
 /** Prints the problem and the usage line, then exits 2. */

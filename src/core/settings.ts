@@ -136,7 +136,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PORTAL_PHONE_FIELD', description: 'Field of a portal user holding its phone number', default: 'phone' },
   {
     name: 'BATCH_SLICE_MAX_USERS',
-    description: 'Most users one batch slice starts (optional; the time box ends a slice anyway). Tests set it so slicing does not depend on machine speed',
+    description:
+      'Most users one batch slice starts (optional; the time box ends a slice anyway). Tests set it so slicing does not depend on machine speed',
     pattern: /^[1-9]\d*$/,
   },
   {
