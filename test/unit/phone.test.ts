@@ -112,3 +112,96 @@ test('parseCountryList', () => {
   expect(parseCountryList('', ['NP'])).toEqual(['NP']);
   expect(parseCountryList(undefined, ['NP', 'US'])).toEqual(['NP', 'US']);
 });
+
+describe('normalizePhone edges', () => {
+  test('input is looked at up to 64 characters, formatting included', () => {
+    const padded = (length: number) => '+977' + ' '.repeat(length - 14) + '9807969278';
+    expect(padded(64)).toHaveLength(64);
+    expect(normalizePhone(padded(64), options)).toMatchObject({ ok: true, e164: SEED_E164 });
+    expect(normalizePhone(padded(65), options)).toEqual({ ok: false, reason: 'too_long' });
+  });
+
+  test.each([
+    // "00" is the international prefix people type, whatever the default country's own prefix is
+    ['00977 9807969278', 'US', SEED_E164],
+    ['009779807969278', 'GB', SEED_E164],
+    ['0014155238886', 'NP', '+14155238886'],
+    // the country code typed without its plus, for a default country other than Nepal
+    ['14155238886', 'US', '+14155238886'],
+    ['447400123456', 'GB', '+447400123456'],
+  ] as const)('%j with default country %s -> %s', (raw, defaultCountry, e164) => {
+    expect(normalizePhone(raw, { defaultCountry })).toMatchObject({ ok: true, e164 });
+  });
+
+  test('the default country is Nepal', () => {
+    expect(normalizePhone('9807969278')).toMatchObject({ ok: true, e164: SEED_E164, country: 'NP', type: 'MOBILE' });
+  });
+
+  test('a national number of another country is not re-read as international', () => {
+    // 9779807969278 read with a US default: neither a US number nor taken as +977 (the default's code is 1)
+    expect(normalizePhone('9779807969278', { defaultCountry: 'US' })).toMatchObject({ ok: false });
+  });
+
+  test.each([
+    ['sms:+9779807969278', SEED_E164],
+    ['callto:+9779807969278', SEED_E164],
+    ['TEL:+9779807969278', SEED_E164],
+    ['980\u00a0796\u00a09278', SEED_E164],
+    ['980\u2009796\u202f9278', SEED_E164],
+    ['980\u3000796\u200b9278', SEED_E164],
+    ['980\u2010796\u20139278', SEED_E164],
+    ['980\u2212796\u20159278', SEED_E164],
+    ['980/796/9278', SEED_E164],
+    ['[980] 796 9278', SEED_E164],
+    ['\t9807969278\n', SEED_E164],
+    ['०९८०७९६९२७८', SEED_E164],
+    ['+९७७९८०७९६९२७८', SEED_E164],
+  ])('%j -> %s', (raw, e164) => {
+    expect(normalizePhone(raw, options)).toMatchObject({ ok: true, e164 });
+  });
+
+  test.each([
+    ['9807969278x', 'not_a_number'],
+    ['x9807969278', 'not_a_number'],
+    ['98079+69278', 'not_a_number'],
+    ['++9779807969278', 'not_a_number'],
+    ['fax:+9779807969278', 'not_a_number'],
+    ['+977:9807969278', 'not_a_number'],
+    ['123', 'too_short'],
+    ['1234567890123456', 'too_long'],
+    // a valid non-geographic number (international freephone): no country to allow or refuse
+    ['+80012345678', 'invalid'],
+  ] as const)('%j -> %s', (raw, reason) => {
+    expect(normalizePhone(raw, { defaultCountry: 'NP' })).toEqual({ ok: false, reason });
+  });
+
+  test('a value that is neither text nor a number is not a number', () => {
+    expect(normalizePhone(true, options)).toEqual({ ok: false, reason: 'not_a_number' });
+    expect(normalizePhone(['9807969278'], options)).toEqual({ ok: false, reason: 'not_a_number' });
+  });
+
+  test('the result carries the type and the fixed-width mask', () => {
+    expect(normalizePhone('+14155238886', options)).toEqual({
+      ok: true,
+      e164: '+14155238886',
+      country: 'US',
+      type: 'FIXED_LINE_OR_MOBILE',
+      masked: '+1******886',
+    });
+  });
+});
+
+describe('maskPhone edges', () => {
+  test.each([
+    ['sms:+9779807969278', 'sms:+977******278'],
+    ['1234567', '******'],
+    ['12345678', '******78'],
+    ['9807969278', '******78'],
+    ['whatsapp:12345678', 'whatsapp:******78'],
+  ])('%s -> %s', (input, masked) => expect(maskPhone(input)).toBe(masked));
+});
+
+test('parseCountryList drops empty entries', () => {
+  expect(parseCountryList('NP,,us,', [])).toEqual(['NP', 'US']);
+  expect(parseCountryList('   ', ['NP'])).toEqual(['NP']);
+});
