@@ -165,7 +165,7 @@ test('isRetryable follows HTTP status when the code is unknown', () => {
 });
 
 describe('withRetry limits', () => {
-  const always = (error: unknown) => async () => Promise.reject(error);
+  const always = (error: Error) => async () => Promise.reject(error);
 
   test('defaults: 8 attempts, backoff from 100 ms doubling up to 2 s', async () => {
     const clock = fakeClock(0.5);
@@ -190,7 +190,7 @@ describe('withRetry limits', () => {
     const thrown = await withRetry(
       async (attempt) => {
         expect(attempt).toBe(++calls);
-        throw errors[attempt - 1];
+        throw errors[attempt - 1]!;
       },
       { deadline: 1e9, clock, maxAttempts: 3 },
     ).catch((e: unknown) => e);

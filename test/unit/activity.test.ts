@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { addCounters, ALL_TIME, COUNTER, GAUGE, statusChange } from '../../src/core/activity';
+
+test('counter names are the keys the stats reader sums (renaming one loses its history in Sync)', () => {
+  expect([
+    COUNTER.registrationCreated,
+    COUNTER.registrationAlready,
+    COUNTER.registrationConflict,
+    COUNTER.registrationOptedOut,
+    COUNTER.registrationInvalid('too_short'),
+    COUNTER.registrationRejected(21211),
+    COUNTER.welcomeStatus('delivered'),
+    COUNTER.tipStatus('scheduled'),
+    COUNTER.failure(30003),
+    COUNTER.optOut,
+    COUNTER.optIn,
+  ]).toEqual([
+    'registration.created',
+    'registration.already_registered',
+    'registration.conflict',
+    'registration.opted_out',
+    'registration.invalid.too_short',
+    'registration.rejected.21211',
+    'welcome.delivered',
+    'tips.scheduled',
+    'failure.30003',
+    'consent.opt_out',
+    'consent.opt_in',
+  ]);
+  expect(ALL_TIME).toBe('all-time');
+});
+
+describe('statusChange: subscriber gauges follow status moves', () => {
+  test.each([
+    [undefined, 'active', { [GAUGE.active]: 1 }],
+    ['active', 'opted_out', { [GAUGE.active]: -1, [GAUGE.optedOut]: 1 }],
+    ['opted_out', 'active', { [GAUGE.optedOut]: -1, [GAUGE.active]: 1 }],
+    ['active', 'suppressed', { [GAUGE.active]: -1, [GAUGE.suppressed]: 1 }],
+    ['suppressed', 'opted_out', { [GAUGE.suppressed]: -1, [GAUGE.optedOut]: 1 }],
+    ['active', 'active', {}],
+    ['opted_out', 'opted_out', {}],
+    ['active', 'unknown', { [GAUGE.active]: -1 }],
+    ['unknown', 'suppressed', { [GAUGE.suppressed]: 1 }],
+  ])('%s -> %s', (from, to, deltas) => expect(statusChange(from, to)).toEqual(deltas));
+
+  test('gauge names', () => {
+    expect(GAUGE).toEqual({
+      active: 'subscribers.active',
+      optedOut: 'subscribers.opted_out',
+      suppressed: 'subscribers.suppressed',
+    });
+  });
+
+  test('a chain of moves leaves exactly one subscriber in the last status', () => {
+    const statuses = fc.constantFrom('active', 'opted_out', 'suppressed');
+    fc.assert(
+      fc.property(fc.array(statuses, { minLength: 1, maxLength: 10 }), (path) => {
+        let total = statusChange(undefined, path[0]!);
+        for (let i = 1; i < path.length; i++) total = addCounters(total, statusChange(path[i - 1], path[i]!));
+        const nonZero = Object.fromEntries(Object.entries(total).filter(([, n]) => n !== 0));
+        const last = path.at(-1)!;
+        expect(nonZero).toEqual({
+          [last === 'active' ? GAUGE.active : last === 'opted_out' ? GAUGE.optedOut : GAUGE.suppressed]: 1,
+        });
+      }),
+    );
+  });
+});
+
+test('addCounters adds into a copy', () => {
+  const into = { a: 1, b: 2 };
+  expect(addCounters(into, { b: 3, c: -1 })).toEqual({ a: 1, b: 5, c: -1 });
+  expect(into).toEqual({ a: 1, b: 2 });
+});
