@@ -121,11 +121,8 @@ export function decideForExisting(
   if (subscriber.status === 'suppressed') return { kind: 'suppressed' };
   const welcome = subscriber.welcome;
   if (welcome.state === 'sent' || welcome.state === 'failed') return { kind: 'already_registered' };
-  if (
-    welcome.state === 'claimed' &&
-    welcome.claimedAt &&
-    now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS
-  ) {
+  // claimedAt exists only while the welcome is claimed: every other transition drops it.
+  if (welcome.claimedAt && now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS) {
     return { kind: 'in_progress' };
   }
   // Not joined the WhatsApp sandbox yet: tell the portal so; after the cooldown, try again
