@@ -98,7 +98,7 @@ describe('parseRegistrationInput refuses with a field and a code', () => {
     ['language unknown', { ...valid, language: 'hi' }, 'language', 'invalid_language', 'language must be en or ne'],
     [
       'resubscribe unknown',
-      { ...valid, resubscribe: 'yes' },
+      { ...valid, resubscribe: 'maybe' },
       'resubscribe',
       'invalid_resubscribe',
       'resubscribe must be true or false',

@@ -35,6 +35,7 @@ const FORMATS: Array<[string, string[], string[]]> = [
   ['PORTAL_AUTH_SCHEME', ['Token', 'Bearer'], ['Basic', 'token', 'Tokens', 'xBearer']],
   ['BATCH_CONCURRENCY', ['8'], ['eight']],
   ['BUDGET_MS', ['8000'], ['8s']],
+  ['BATCH_SLICE_MAX_USERS', ['1', '250'], ['0', '025', 'x']],
   ['TIPS_ON_REGISTER', ['true', 'false'], ['no']],
   [
     'TIPS_LOCAL_TIME',
