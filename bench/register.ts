@@ -6,6 +6,7 @@
  * off here (a test aid whose CPU cost would be charged to both sides), and so are status
  * callbacks: they load twilio-run with /status-callback work that is not /register's.
  *   npm run bench:register [-- --count 2000 --clients 50 --latency 0]
+ *   npm run bench:register -- --round-trips [--samples 20 --latency 100]
  */
 import { register, startSystem } from '../test/helpers/system';
 import type { RecordedRequest } from '../sandbox/server';
@@ -18,6 +19,7 @@ const CLI = defineCli({
     count: { type: 'string', value: 'N', description: 'registrations (default 2000)' },
     clients: { type: 'string', value: 'N', description: 'concurrent clients (default 50)' },
     latency: { type: 'string', value: 'N', description: 'sandbox latency per Twilio call in ms (default 0)' },
+    'round-trips': { type: 'boolean', description: 'one client, L = 100 ms: p50 / L and Twilio calls by product' },
   },
   notes: ['figures: bench/README.md'],
 });
@@ -48,7 +50,76 @@ async function runConcurrently(count: number, clients: number, job: (i: number) 
 
 const phone = (i: number) => `+977985${String(i).padStart(7, '0')}`;
 
+/**
+ * The machine-independent figure: one client, the sandbox at `latencyMs` per Twilio call,
+ * p50 duration of /register divided by that latency, for new numbers and repeats; and the
+ * Twilio calls one new registration makes, by product (api = Messaging, sync, lookups).
+ */
+async function roundTrips(samples: number, latencyMs: number) {
+  const system = await startSystem({
+    env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8' },
+    sandbox: { latencyMs, recordRequests: true, contract: 'off', statusCallbacks: false },
+    forkPerRequest: false,
+  });
+  try {
+    for (let i = 0; i < 5; i++) await register(system, { user_id: `rt-warm-${i}`, phone: phone(8_000_000 + i) });
+    const fresh: number[] = [];
+    const repeat: number[] = [];
+    const calls: Record<string, number>[] = [];
+    const repeatCalls: Record<string, number>[] = [];
+    const byProduct = (from: number) => {
+      const counts: Record<string, number> = {};
+      for (const r of system.sandbox.requests().slice(from)) {
+        const product = r.path.split('/')[1]!;
+        counts[product] = (counts[product] ?? 0) + 1;
+      }
+      return counts;
+    };
+    for (let i = 0; i < samples; i++) {
+      const fields = { user_id: `rt-${i}`, phone: phone(8_100_000 + i) };
+      let before = system.sandbox.requests().length;
+      let t = performance.now();
+      const first = await register(system, fields);
+      fresh.push(performance.now() - t);
+      calls.push(byProduct(before));
+      before = system.sandbox.requests().length;
+      t = performance.now();
+      const again = await register(system, fields);
+      repeat.push(performance.now() - t);
+      repeatCalls.push(byProduct(before));
+      if (first.status !== 201 || again.status !== 200) console.log(`unexpected: ${first.status} ${again.status}`);
+    }
+    fresh.sort((a, b) => a - b);
+    repeat.sort((a, b) => a - b);
+    const median = (rows: Record<string, number>[]) => {
+      const products = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort();
+      return Object.fromEntries(
+        products.map((p) => [
+          p,
+          percentile(
+            rows.map((r) => r[p] ?? 0).sort((a, b) => a - b),
+            50,
+          ),
+        ]),
+      );
+    };
+    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    const newCalls = median(calls);
+    const repeatMedian = median(repeatCalls);
+    console.log(`round trips (1 client, L = ${latencyMs} ms, ${samples} numbers):`);
+    console.log(
+      `  new registration   : p50 ${percentile(fresh, 50).toFixed(0)} ms = ${(percentile(fresh, 50) / latencyMs).toFixed(2)} L; Twilio calls ${total(newCalls)} ${JSON.stringify(newCalls)}`,
+    );
+    console.log(
+      `  repeat registration: p50 ${percentile(repeat, 50).toFixed(0)} ms = ${(percentile(repeat, 50) / latencyMs).toFixed(2)} L; Twilio calls ${total(repeatMedian)} ${JSON.stringify(repeatMedian)}`,
+    );
+  } finally {
+    await system.stop();
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--round-trips')) return roundTrips(20, 100);
   const { values } = parseCli(CLI);
   const count = wholeNumber(CLI, 'count', values.count) ?? 2000;
   const clients = wholeNumber(CLI, 'clients', values.clients) ?? 50;

@@ -7,8 +7,8 @@
  */
 export const FIELDS_THE_PROJECT_READS: Record<string, Record<string, string[]>> = {
   api: {
-    // src/twilio/messaging.ts: send, findSentSince
-    'api.v2010.account.message': ['sid', 'status', 'to', 'date_created', 'error_code'],
+    // src/twilio/messaging.ts: send, findSent
+    'api.v2010.account.message': ['sid', 'status', 'to', 'body', 'direction', 'date_created', 'error_code'],
   },
   sync: {
     // src/twilio/sync-store.ts: toItem

@@ -27,6 +27,11 @@ export function counterDateOf(key: string): string {
 
 export interface Activity {
   count(localDate: string, deltas: CounterDeltas): Promise<void>;
+  /**
+   * Starts reading the counter slot the next count for this date (or ALL_TIME) will write,
+   * so that count is one write: a caller overlaps the read with its own first round trip.
+   */
+  prefetch?(localDate: string): void;
   /** Subscriber totals by status (see statusChange); no-op for an empty change. */
   gauge(deltas: CounterDeltas): Promise<void>;
   event(event: ActivityEvent): Promise<void>;
@@ -53,20 +58,46 @@ export function createActivity(
   random: () => number = Math.random,
 ): Activity {
   const pick = (base: string, count: number) => `${base}-${Math.floor(random() * Math.max(1, count))}`;
+  // Any slot will do (they are summed when read): a lost race just moves to another.
+  const anySlot = (localDate: string) => () => ({
+    map: pick(COUNTERS_MAP, shards),
+    key: `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}`,
+  });
+  const prefetched = new Map<
+    string,
+    { map: string; key: string; read: Promise<StoredItem<CounterDeltas> | undefined> }
+  >();
+
+  /** One write on the prefetched slot; false when it moved on (or the read failed): count the usual way. */
+  async function writePrefetched(localDate: string, deltas: CounterDeltas): Promise<boolean> {
+    const slot = prefetched.get(localDate);
+    if (!slot) return false;
+    prefetched.delete(localDate);
+    const item = await slot.read.catch(() => null);
+    if (item === null) return false;
+    const written = item
+      ? await store.update(slot.map, slot.key, addCounters(item.data, deltas), item.revision)
+      : await store.create(slot.map, slot.key, addCounters({}, deltas));
+    return written !== undefined;
+  }
+
   const activity: Activity = {
+    prefetch(localDate) {
+      if (prefetched.has(localDate)) return;
+      const { map, key } = anySlot(localDate)();
+      const read = store.get<CounterDeltas>(map, key);
+      read.catch(() => undefined);
+      prefetched.set(localDate, { map, key, read });
+    },
     async gauge(deltas) {
       if (Object.keys(deltas).length > 0) await activity.count(ALL_TIME, deltas);
     },
     async count(localDate, deltas) {
       try {
-        // Any slot will do (they are summed when read): a lost race just moves to another.
-        const anySlot = () => ({
-          map: pick(COUNTERS_MAP, shards),
-          key: `${localDate}${SLOT_SEPARATOR}${Math.floor(random() * COUNTER_SLOTS)}`,
-        });
+        if (await writePrefetched(localDate, deltas)) return;
         await upsertSpread<CounterDeltas>(
           store,
-          anySlot,
+          anySlot(localDate),
           () => ({}),
           (current) => addCounters(current, deltas),
         );

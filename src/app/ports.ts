@@ -3,6 +3,7 @@
  * interfaces. Adapters in src/twilio implement them; src/runtime/services.ts wires them;
  * tests hand in others. Nothing here does I/O.
  */
+import type { SentMatcher } from '../core/send-outcome';
 import type { Channel, Language } from '../core/subscriber';
 
 // --- Key-value storage (Twilio Sync Maps: src/twilio/sync-store.ts, sync-reader.ts)
@@ -49,6 +50,8 @@ export interface OutgoingMessage {
   statusCallback?: string;
   /** Scheduled send (ScheduleType=fixed); must be 15 min to 35 days ahead. */
   sendAt?: Date;
+  /** Epoch ms after which no attempt may start (a claim's send window; see CLAIM_SEND_WINDOW_MS). */
+  notAfter?: number;
 }
 
 export interface SentMessage {
@@ -59,8 +62,8 @@ export interface SentMessage {
 export interface MessageSender {
   send(message: OutgoingMessage): Promise<SentMessage>;
   cancel(messageSid: string): Promise<void>;
-  /** The newest message to this address created at or after `since`, if any (recovery after a lost write). */
-  findSentSince(channel: Channel, to: string, since: Date): Promise<SentMessage | undefined>;
+  /** The message to this address a claim was about, from Twilio's own records (Messages list, To filter). */
+  findSent(channel: Channel, to: string, matcher: SentMatcher): Promise<SentMessage | undefined>;
 }
 
 // --- Lookup (Twilio Lookup v2: src/twilio/lookup.ts)

@@ -7,12 +7,14 @@
  * on that item. A claim abandoned by a dead instance goes stale and can be re-claimed.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
-import { COUNTER, statusChange } from '../core/activity';
+import { ALL_TIME, COUNTER, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection, type PhoneResult } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
+import { classifySendFailure, contentFingerprint, type SentMatcher } from '../core/send-outcome';
 import { shardedName } from '../core/shard';
 import {
+  CLAIM_SEND_WINDOW_MS,
   claimWelcome,
   decideForExisting,
   holdsClaim,
@@ -20,6 +22,8 @@ import {
   optOut,
   releaseClaim,
   resubscribe,
+  secondsUntilSettled,
+  tipClaim,
   welcomeFailed,
   welcomeSent,
   type Channel,
@@ -77,10 +81,19 @@ export interface RegistrationDeps {
 }
 
 export type RegistrationOutcome =
-  | { kind: 'registered'; masked: string; e164: string; messageSid: string; welcomeStatus: string }
+  | {
+      kind: 'registered';
+      masked: string;
+      e164: string;
+      messageSid: string;
+      welcomeStatus: string;
+      /** The first tip's claim, written with the welcome's record (see RegistrationOptions.firstTipDate). */
+      firstTip?: { date: string; claimId: string; record: StoredItem<Subscriber> };
+    }
   | { kind: 'would_register'; masked: string; e164: string }
-  | { kind: 'already_registered'; masked: string; e164: string; welcome: string }
-  | { kind: 'in_progress'; masked: string; e164: string }
+  /** `adopted`: this call finished a registration whose welcome Twilio held but nobody had recorded. */
+  | { kind: 'already_registered'; masked: string; e164: string; welcome: string; adopted?: boolean }
+  | { kind: 'in_progress'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'opted_out'; masked: string; e164: string }
   | { kind: 'suppressed'; masked: string; e164: string }
   | { kind: 'conflict'; masked: string; e164: string }
@@ -96,6 +109,8 @@ export interface RegistrationOptions {
   dryRun?: boolean;
   /** `request.phone` already through normalizePhone with this config (the batch did it to find duplicates). */
   normalized?: PhoneResult;
+  /** Claim this date's tip in the same write that records the welcome (the caller then sends it). */
+  firstTipDate?: string;
 }
 
 export async function registerNumber(
@@ -148,6 +163,8 @@ async function registerOnce(
   if (missing.length > 0) return { kind: 'not_configured', missing };
 
   const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
+  // The day's counter slot is read while the subscriber is: the count at the end is one write.
+  if (!options.dryRun) deps.activity.prefetch?.(deps.localDate(deps.now()));
   const existing = await deps.store.get<Subscriber>(map, e164);
 
   if (options.dryRun) {
@@ -156,17 +173,23 @@ async function registerOnce(
     return dryRunOutcome(decision.kind, existing.data, number);
   }
 
+  // Claims made by this call carry its id: a retried write that landed without an answer
+  // leaves a claim this call recognises as its own instead of waiting it out.
+  const callId = deps.newId();
   let item = existing;
   if (!item) {
-    const refusal = await lookupRefusal(e164, request.channel, deps);
+    deps.activity.prefetch?.(ALL_TIME);
+    // Independent round trips, side by side; a slot taken for a number Lookup refuses is lost (rare).
+    const [refusal, limited] = await Promise.all([
+      lookupRefusal(e164, request.channel, deps),
+      deps.welcomeCap.take(e164),
+    ]);
     if (refusal) return refusal;
-    const limited = await deps.welcomeCap.take(e164);
     if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
     // A few rounds: the instance that beat us to the create may drop the record again
     // (Twilio refused the number) before we read it.
     for (let round = 0; round < 3 && !item; round++) {
       // Created already claimed: whoever creates the item is the one instance that welcomes.
-      const claimId = deps.newId();
       const fresh = newSubscriber({
         userId: request.userId,
         channel: request.channel,
@@ -175,14 +198,17 @@ async function registerOnce(
         source: request.source,
         now: deps.now(),
       });
-      const claimed = await deps.store.create(map, e164, claimWelcome(fresh, claimId, deps.now()));
-      if (claimed) return sendWelcome(request, deps, map, claimed, claimId, number, true);
-      // Lost the race to create: another instance holds it; continue from its record.
+      const claim = claimWelcome(fresh, callId, deps.now(), fingerprintOf(fresh, request, config));
+      const claimed = await deps.store.create(map, e164, claim);
+      if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, true, options.firstTipDate);
       item = await deps.store.get<Subscriber>(map, e164);
+      // Our own create landed and only its answer was lost (the retry met 54208).
+      if (item && holdsClaim(item.data, callId))
+        return sendWelcome(request, deps, map, item, callId, number, true, options.firstTipDate);
     }
-    if (!item) return { kind: 'in_progress', ...number };
+    if (!item) return { kind: 'in_progress', ...number, retryAfterSeconds: 1 };
   }
-  return continueWithItem(request, deps, map, item, number, false);
+  return continueWithItem(request, deps, map, item, number, callId, options.firstTipDate);
 }
 
 function dryRunOutcome(
@@ -235,7 +261,8 @@ async function continueWithItem(
   map: string,
   start: StoredItem<Subscriber>,
   number: { e164: string; masked: string },
-  created: boolean,
+  callId: string,
+  firstTipDate: string | undefined,
 ): Promise<RegistrationOutcome> {
   const { log, config } = deps;
   const today = deps.localDate(deps.now());
@@ -265,8 +292,17 @@ async function continueWithItem(
         if (item.data.welcome.state === 'needs_join')
           return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
         return { kind: 'already_registered', ...number, welcome: item.data.welcome.status ?? item.data.welcome.state };
-      case 'in_progress':
-        return { kind: 'in_progress', ...number };
+      case 'in_progress': {
+        // The same user's registration is sending right now (or its answer was lost): if
+        // Twilio already holds the welcome, finish the record instead of waiting.
+        const adopted = await adoptSentWelcome(request, deps, map, item, number);
+        if (adopted) return adopted;
+        return {
+          kind: 'in_progress',
+          ...number,
+          retryAfterSeconds: secondsUntilSettled(item.data.welcome.claimedAt, deps.now()),
+        };
+      }
       case 'needs_join':
         return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
       case 'cooldown':
@@ -295,49 +331,85 @@ async function continueWithItem(
         continue;
       }
       case 'claim': {
-        // Taking over an abandoned claim: its instance may have sent the welcome and died
-        // before writing that down. Twilio's own record says; adopt it instead of resending.
-        const abandoned = item.data.welcome.state === 'claimed' && item.data.welcome.claimedAt;
-        if (abandoned) {
-          const earlier = await deps.sender.findSentSince(
-            item.data.channel,
-            number.e164,
-            new Date(item.data.welcome.claimedAt!),
-          );
-          if (earlier) {
-            await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-              current.welcome.state === 'claimed'
-                ? welcomeSent(current, earlier.sid, earlier.status, deps.now())
-                : undefined,
-            );
-            log.warn('registration.welcome_adopted', {
-              userId: request.userId,
-              phone: number.e164,
-              messageSid: earlier.sid,
-            });
-            return { kind: 'already_registered', ...number, welcome: earlier.status };
-          }
+        // A claim past its settle time: its call may have sent the welcome and died before
+        // writing that down. Twilio's own record says; adopt it instead of resending.
+        if (item.data.welcome.state === 'claimed') {
+          const adopted = await adoptSentWelcome(request, deps, map, item, number);
+          if (adopted) return adopted;
         }
         const limited = await deps.welcomeCap.take(number.e164);
         if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
-        const claimId = deps.newId();
-        const claimed = await deps.store.update(
-          map,
-          number.e164,
-          claimWelcome(item.data, claimId, deps.now()),
-          item.revision,
-        );
-        if (!claimed) {
-          const fresh = await deps.store.get<Subscriber>(map, number.e164);
-          if (!fresh) throw new Error('subscriber vanished during claim');
-          item = fresh;
-          continue;
-        }
-        return sendWelcome(request, deps, map, claimed, claimId, number, created);
+        const claim = claimWelcome(item.data, callId, deps.now(), fingerprintOf(item.data, request, config));
+        const claimed = await deps.store.update(map, number.e164, claim, item.revision);
+        if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, false, firstTipDate);
+        const fresh = await deps.store.get<Subscriber>(map, number.e164);
+        if (!fresh) throw new Error('subscriber vanished during claim');
+        // Our update landed and only its answer was lost.
+        if (holdsClaim(fresh.data, callId))
+          return sendWelcome(request, deps, map, fresh, callId, number, false, firstTipDate);
+        item = fresh;
+        continue;
       }
     }
   }
-  return { kind: 'in_progress', ...number };
+  return { kind: 'in_progress', ...number, retryAfterSeconds: 1 };
+}
+
+/** The SMS body's fingerprint for the claim (a template's body is rendered by Twilio: none). */
+function fingerprintOf(
+  subscriber: Subscriber,
+  request: RegistrationRequest,
+  config: RegistrationConfig,
+): string | undefined {
+  const content = welcomeContent(subscriber, request, config);
+  return content.body !== undefined ? contentFingerprint({ body: content.body }) : undefined;
+}
+
+function welcomeContent(
+  subscriber: Subscriber,
+  request: RegistrationRequest,
+  config: RegistrationConfig,
+): { body?: string; contentSid?: string; contentVariables?: Record<string, string> } {
+  return subscriber.channel === 'whatsapp'
+    ? {
+        contentSid: config.welcomeContentSid,
+        contentVariables: welcomeTemplateVariables(subscriber.language, request.name),
+      }
+    : { body: welcomeBody(subscriber.language, request.name) };
+}
+
+/** How Twilio's records show the message a welcome claim was about. */
+export function welcomeMatcher(subscriber: Subscriber): SentMatcher {
+  return {
+    since: new Date(subscriber.welcome.claimedAt ?? subscriber.updatedAt),
+    ...(subscriber.welcome.fingerprint ? { fingerprint: subscriber.welcome.fingerprint } : {}),
+    scheduled: false,
+  };
+}
+
+/**
+ * A claimed welcome that Twilio already holds (its sender's answer or record was lost, or
+ * it is still recording): write it down and answer as registered before. Undefined when
+ * Twilio has no such message (or cannot say right now).
+ */
+async function adoptSentWelcome(
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  map: string,
+  item: StoredItem<Subscriber>,
+  number: { e164: string; masked: string },
+): Promise<RegistrationOutcome | undefined> {
+  const found = await deps.sender.findSent(item.data.channel, number.e164, welcomeMatcher(item.data));
+  if (!found) return undefined;
+  await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+    current.welcome.state === 'claimed' ? welcomeSent(current, found.sid, found.status, deps.now()) : undefined,
+  );
+  deps.log.warn('registration.welcome_adopted', {
+    userId: request.userId,
+    phone: number.e164,
+    messageSid: found.sid,
+  });
+  return { kind: 'already_registered', ...number, welcome: found.status, adopted: true };
 }
 
 async function sendWelcome(
@@ -345,36 +417,69 @@ async function sendWelcome(
   deps: RegistrationDeps,
   map: string,
   claimed: StoredItem<Subscriber>,
-  claimId: string,
+  callId: string,
   number: { e164: string; masked: string },
   created: boolean,
+  firstTipDate?: string,
 ): Promise<RegistrationOutcome> {
   const { config } = deps;
   const subscriber = claimed.data;
-  const whatsapp = subscriber.channel === 'whatsapp';
+  const claimedAt = Date.parse(subscriber.welcome.claimedAt ?? '') || deps.now().getTime();
   let sent: { sid: string; status: string };
   try {
     sent = await deps.sender.send({
       channel: subscriber.channel,
       to: number.e164,
       statusCallback: config.statusCallbackUrl,
-      ...(whatsapp
-        ? {
-            contentSid: config.welcomeContentSid,
-            contentVariables: welcomeTemplateVariables(subscriber.language, request.name),
-          }
-        : { body: welcomeBody(subscriber.language, request.name) }),
+      notAfter: claimedAt + CLAIM_SEND_WINDOW_MS,
+      ...welcomeContent(subscriber, request, config),
     });
   } catch (error) {
-    return handleSendFailure(error, request, deps, map, claimId, number, created);
+    if (classifySendFailure(error) === 'ambiguous')
+      return settleAmbiguousWelcome(error, request, deps, map, claimed, number, created, callId, firstTipDate);
+    return handleSendFailure(error, request, deps, map, callId, number, created);
   }
-  return recordWelcome(request, deps, map, claimed, number, created, sent);
+  return recordWelcome(request, deps, map, claimed, number, created, sent, callId, firstTipDate);
+}
+
+/**
+ * The create may have reached Twilio (reset, timeout, 5xx): never send again here. Twilio's
+ * records settle it; when they do not show it yet, the claim stays and the portal's retry
+ * settles it after the claim's settle time (one welcome, whichever way it went).
+ */
+async function settleAmbiguousWelcome(
+  error: unknown,
+  request: RegistrationRequest,
+  deps: RegistrationDeps,
+  map: string,
+  claimed: StoredItem<Subscriber>,
+  number: { e164: string; masked: string },
+  created: boolean,
+  callId: string,
+  firstTipDate: string | undefined,
+): Promise<RegistrationOutcome> {
+  let found: { sid: string; status: string } | undefined;
+  try {
+    found = await deps.sender.findSent(claimed.data.channel, number.e164, welcomeMatcher(claimed.data));
+  } catch {
+    found = undefined;
+  }
+  const retryAfterSeconds = secondsUntilSettled(claimed.data.welcome.claimedAt, deps.now());
+  deps.log.warn('registration.send_ambiguous', {
+    userId: request.userId,
+    phone: number.e164,
+    reason: (error as { reason?: string }).reason,
+    action: found ? 'adopted_from_twilio' : 'kept_claim_until_settled',
+    ...(found ? { messageSid: found.sid } : { retryAfterSeconds }),
+  });
+  if (found) return recordWelcome(request, deps, map, claimed, number, created, found, callId, firstTipDate);
+  return { kind: 'retry_later', ...number, retryAfterSeconds };
 }
 
 /**
  * Bookkeeping after Twilio accepted the welcome. A failure here must not release the claim
  * (a retry would send a second welcome): it is reported, and a later call that finds the
- * claim abandoned adopts the sent message from Twilio's records.
+ * claim adopts the sent message from Twilio's records.
  */
 async function recordWelcome(
   request: RegistrationRequest,
@@ -384,49 +489,60 @@ async function recordWelcome(
   number: { e164: string; masked: string },
   created: boolean,
   sent: { sid: string; status: string },
+  callId: string,
+  firstTipDate: string | undefined,
 ): Promise<RegistrationOutcome> {
   const { config, log } = deps;
   const subscriber = claimed.data;
   const today = deps.localDate(deps.now());
+  const tipClaimId = firstTipDate ? tipClaim(callId, deps.now()) : undefined;
+  // The welcome's SID and the first tip's claim, in one write.
+  const record = (current: Subscriber): Subscriber => {
+    const next = welcomeSent(current, sent.sid, sent.status, deps.now());
+    if (!firstTipDate || !tipClaimId || next.status !== 'active' || next.tips?.[firstTipDate]) return next;
+    return { ...next, tips: { ...next.tips, [firstTipDate]: tipClaimId } };
+  };
+  let recorded: StoredItem<Subscriber> | undefined;
   try {
-    // Index the message first: its status callbacks find the subscriber through it.
-    await deps.store.create(
-      shardedName(MESSAGES_MAP, sent.sid, config.shards),
-      sent.sid,
-      {
-        kind: 'welcome',
-        e164: number.e164,
-        userId: subscriber.userId,
-        status: sent.status,
-        createdAt: deps.now().toISOString(),
-      },
-      MESSAGE_TTL_SECONDS,
-    );
-    // We hold the claim's revision; only if a status callback got in first do we re-read.
-    const recorded = await deps.store.update(
-      map,
-      number.e164,
-      welcomeSent(subscriber, sent.sid, sent.status, deps.now()),
-      claimed.revision,
-    );
-    if (!recorded)
-      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-        welcomeSent(current, sent.sid, sent.status, deps.now()),
-      );
+    // Independent writes side by side (the portal waits for one round trip, not five). A
+    // status callback that outruns the index is settled from the subscriber record.
+    await Promise.all([
+      deps.store.create(
+        shardedName(MESSAGES_MAP, sent.sid, config.shards),
+        sent.sid,
+        {
+          kind: 'welcome',
+          e164: number.e164,
+          userId: subscriber.userId,
+          status: sent.status,
+          createdAt: deps.now().toISOString(),
+        },
+        MESSAGE_TTL_SECONDS,
+      ),
+      (async () => {
+        // We hold the claim's revision; only if a status callback got in first do we re-read.
+        recorded = await deps.store.update(map, number.e164, record(subscriber), claimed.revision);
+        recorded ??= await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+          current.welcome.state === 'sent' && current.welcome.messageSid === sent.sid && !tipClaimId
+            ? undefined
+            : record(current),
+        );
+      })(),
+      // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
+      created ? deps.activity.count(today, { [COUNTER.registrationCreated]: 1 }) : undefined,
+      created ? deps.activity.gauge(statusChange(undefined, 'active')) : undefined,
+      deps.activity.event({
+        time: deps.now().toISOString(),
+        event: 'registration.created',
+        masked: number.masked,
+        detail: subscriber.channel,
+      }),
+    ]);
     log.info(created ? 'registration.created' : 'registration.welcome_sent', {
       userId: subscriber.userId,
       phone: number.e164,
       channel: subscriber.channel,
       messageSid: sent.sid,
-    });
-    // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
-    if (created) await deps.activity.count(today, { [COUNTER.registrationCreated]: 1 });
-    if (created) await deps.activity.gauge(statusChange(undefined, 'active'));
-    await deps.activity.event({
-      time: deps.now().toISOString(),
-      event: 'registration.created',
-      masked: number.masked,
-      detail: subscriber.channel,
     });
   } catch (error) {
     log.error('registration.bookkeeping_failed', {
@@ -436,7 +552,17 @@ async function recordWelcome(
       error,
     });
   }
-  return { kind: 'registered', ...number, messageSid: sent.sid, welcomeStatus: sent.status };
+  const firstTip =
+    firstTipDate && tipClaimId && recorded?.data.tips?.[firstTipDate] === tipClaimId
+      ? { date: firstTipDate, claimId: tipClaimId, record: recorded }
+      : undefined;
+  return {
+    kind: 'registered',
+    ...number,
+    messageSid: sent.sid,
+    welcomeStatus: sent.status,
+    ...(firstTip ? { firstTip } : {}),
+  };
 }
 
 async function handleSendFailure(
@@ -452,12 +578,13 @@ async function handleSendFailure(
   const today = deps.localDate(deps.now());
   const failure = failureOf(error instanceof DeadlineExceededError ? error.lastError : error);
   const info = describeTwilioError(failure.code);
+  // Ambiguous outcomes were settled before: what is left provably created nothing.
   const temporary =
     error instanceof DeadlineExceededError ||
     (info ? info.retryable : failure.network || (failure.status ?? 0) >= 500 || failure.status === 429);
 
   if (temporary || failure.code === undefined) {
-    // Give the claim back so the portal's retry sends the welcome (still exactly once).
+    // Nothing reached Twilio: give the claim back so the portal's retry sends the welcome.
     await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
       holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined,
     );

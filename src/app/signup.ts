@@ -10,7 +10,7 @@ import {
   type RegistrationOutcome,
   type RegistrationRequest,
 } from './registration';
-import { scheduleTip, type TipDeps } from './tips';
+import { scheduleTip, sendClaimedTip, type TipDeps } from './tips';
 
 export interface SignupDeps {
   registration: RegistrationDeps;
@@ -19,22 +19,37 @@ export interface SignupDeps {
 }
 
 export async function signUp(request: RegistrationRequest, deps: SignupDeps): Promise<RegistrationOutcome> {
-  const outcome = await registerNumber(request, deps.registration);
-  if (outcome.kind === 'registered' && deps.firstTip)
-    await scheduleFirstTip(outcome.e164, deps.firstTip, deps.registration.log);
+  const tips = deps.firstTip?.();
+  const firstTipDate = tips
+    ? nextTipDate(tips.now(), {
+        timeZone: tips.config.timeZone,
+        localTime: tips.config.localTime,
+        minLeadMinutes: TIP_LEAD_MINUTES,
+      })
+    : undefined;
+  // The first tip's claim rides on the write that records the welcome; then it is sent.
+  const outcome = await registerNumber(request, deps.registration, { firstTipDate });
+  const log = deps.registration.log;
+  if (tips && outcome.kind === 'registered' && outcome.firstTip) {
+    const { date, claimId, record } = outcome.firstTip;
+    await firstTip(log, outcome.e164, date, () => sendClaimedTip(outcome.e164, date, claimId, record, tips));
+  } else if (
+    tips &&
+    firstTipDate &&
+    (outcome.kind === 'registered' || (outcome.kind === 'already_registered' && outcome.adopted))
+  ) {
+    await firstTip(log, outcome.e164, firstTipDate, () => scheduleTip(outcome.e164, firstTipDate, tips, false));
+  }
   return outcome;
 }
 
-/** Best effort: the daily run schedules the tip otherwise (idempotently). */
-async function scheduleFirstTip(e164: string, tipDeps: () => TipDeps, log: Logger): Promise<void> {
+/**
+ * Best effort, before the answer (a Function's pending work dies with its callback): the
+ * daily run schedules the tip otherwise (idempotently), and settles a claim left behind.
+ */
+async function firstTip(log: Logger, e164: string, date: string, schedule: () => Promise<string>): Promise<void> {
   try {
-    const deps = tipDeps();
-    const date = nextTipDate(deps.now(), {
-      timeZone: deps.config.timeZone,
-      localTime: deps.config.localTime,
-      minLeadMinutes: TIP_LEAD_MINUTES,
-    });
-    const outcome = await scheduleTip(e164, date, deps, false);
+    const outcome = await schedule();
     log.info('register.first_tip', { phone: e164, date, outcome });
   } catch (error) {
     log.warn('register.first_tip_failed', { phone: e164, error });

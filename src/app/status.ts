@@ -8,7 +8,7 @@ import { decideSubscriberEffect, shouldApplyStatus } from '../core/delivery';
 import type { Logger } from '../core/log';
 import { maskPhone } from '../core/phone';
 import { shardedName } from '../core/shard';
-import { optOut, type Subscriber } from '../core/subscriber';
+import { optOut, unsettledClaims, welcomeSent, type Subscriber } from '../core/subscriber';
 import { describeTwilioError } from '../core/twilio-errors';
 import type { StatusCallback } from '../core/webhook-input';
 import type { Activity } from './activity';
@@ -36,11 +36,17 @@ export interface StatusDeps {
   suppressAfter: number;
   now: () => Date;
   localDate: (instant: Date) => string;
+  /** Settles the number's half-done claims from Twilio's records (see reconcileNumber). */
+  reconcile?: (e164: string, subscriber: Subscriber) => Promise<void>;
 }
 
 export type StatusResult = 'applied' | 'ignored' | 'unknown_message';
 
-export async function applyStatusCallback(callback: StatusCallback, deps: StatusDeps): Promise<StatusResult> {
+export async function applyStatusCallback(
+  callback: StatusCallback,
+  deps: StatusDeps,
+  reconciled = false,
+): Promise<StatusResult> {
   const { store, log } = deps;
   const messagesMap = shardedName(MESSAGES_MAP, callback.messageSid, deps.shards);
   let applied = false;
@@ -56,7 +62,7 @@ export async function applyStatusCallback(callback: StatusCallback, deps: Status
   });
   if (!record) {
     // The callback may arrive before /register has indexed the message it just sent.
-    if (await adoptInFlightWelcome(callback, deps)) return applyStatusCallback(callback, deps);
+    if (!reconciled && (await adoptInFlightWelcome(callback, deps))) return applyStatusCallback(callback, deps, true);
     log.warn('status.unknown_message', { messageSid: callback.messageSid, status: callback.status });
     return 'unknown_message';
   }
@@ -85,16 +91,35 @@ export async function applyStatusCallback(callback: StatusCallback, deps: Status
     phone: message.e164,
   });
 
-  await updateSubscriber(message, callback, deps);
+  const seen = await updateSubscriber(message, callback, deps);
+  if (seen && deps.reconcile && !reconciled) {
+    const open = unsettledClaims(seen);
+    if (open.welcome || open.tipDates.length > 0) await reconcileQuietly(message.e164, seen, deps);
+  }
   return 'applied';
 }
 
-async function updateSubscriber(message: MessageRecord, callback: StatusCallback, deps: StatusDeps): Promise<void> {
+async function reconcileQuietly(e164: string, subscriber: Subscriber, deps: StatusDeps): Promise<void> {
+  try {
+    await deps.reconcile!(e164, subscriber);
+  } catch (error) {
+    deps.log.warn('status.reconcile_failed', { phone: e164, error });
+  }
+}
+
+/** Applies the callback's effect; resolves the record as it was read (undefined when gone). */
+async function updateSubscriber(
+  message: MessageRecord,
+  callback: StatusCallback,
+  deps: StatusDeps,
+): Promise<Subscriber | undefined> {
   const map = shardedName(SUBSCRIBERS_MAP, message.e164, deps.shards);
   let effectAction = 'none';
   let statusBefore: string | undefined;
   let statusAfter: string | undefined;
+  let seen: Subscriber | undefined;
   await modifyItem<Subscriber>(deps.store, map, message.e164, (current) => {
+    seen = current;
     const effect = decideSubscriberEffect({
       errorCode: callback.errorCode,
       status: callback.status,
@@ -103,11 +128,16 @@ async function updateSubscriber(message: MessageRecord, callback: StatusCallback
     });
     effectAction = effect.action;
     let next: Subscriber = current;
+    // A claimed welcome without SID: this indexed welcome is the claim's when it was indexed after the claim.
     const isOurWelcome =
       current.welcome.messageSid === callback.messageSid ||
-      (current.welcome.state === 'claimed' && !current.welcome.messageSid);
+      (current.welcome.state === 'claimed' &&
+        !current.welcome.messageSid &&
+        Date.parse(message.createdAt) >= Date.parse(current.welcome.claimedAt ?? '') - 2000);
     if (message.kind === 'welcome' && isOurWelcome) {
       const notJoined = describeTwilioError(callback.errorCode)?.category === 'whatsapp_not_joined';
+      // A callback proves Twilio accepted it: a claim still open is settled with this SID.
+      if (next.welcome.state === 'claimed') next = welcomeSent(next, callback.messageSid, callback.status, deps.now());
       next = {
         ...next,
         welcome: {
@@ -155,12 +185,14 @@ async function updateSubscriber(message: MessageRecord, callback: StatusCallback
     });
     if (effectAction === 'opt_out') await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
   }
+  return seen;
 }
 
 /**
- * When a welcome is still being recorded (claimed, SID not yet stored), index the message
- * from the callback's recipient so no status is lost. Registration's own index create then
- * finds it present, which it tolerates.
+ * A callback for a message we have not indexed: the number's record may hold a claim whose
+ * message is still being recorded, or whose recording was lost. Reconciliation settles it
+ * from Twilio's records (and indexes what it adopts). Without a reconciler (tests), a
+ * claimed welcome without SID is indexed from the callback as before.
  */
 async function adoptInFlightWelcome(callback: StatusCallback, deps: StatusDeps): Promise<boolean> {
   if (!callback.to) return false;
@@ -168,7 +200,15 @@ async function adoptInFlightWelcome(callback: StatusCallback, deps: StatusDeps):
     shardedName(SUBSCRIBERS_MAP, callback.to, deps.shards),
     callback.to,
   );
-  if (!subscriber || subscriber.data.welcome.state !== 'claimed') return false;
+  if (!subscriber) return false;
+  const open = unsettledClaims(subscriber.data);
+  if (!open.welcome && open.tipDates.length === 0) return false;
+  if (deps.reconcile) {
+    await reconcileQuietly(callback.to, subscriber.data, deps);
+    deps.log.info('status.reconciled_in_flight', { messageSid: callback.messageSid, phone: callback.to });
+    return true;
+  }
+  if (!open.welcome) return false;
   const record: MessageRecord = {
     kind: 'welcome',
     e164: callback.to,

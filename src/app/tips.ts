@@ -9,14 +9,25 @@ import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
 import type { Subscriber } from '../core/subscriber';
-import { sendAtFor } from '../core/tip-time';
+import { DeadlineExceededError, failureOf } from '../core/retry';
+import { classifySendFailure, contentFingerprint } from '../core/send-outcome';
+import {
+  CLAIM_SEND_WINDOW_MS,
+  CLAIM_SETTLE_MS,
+  parseTipClaim,
+  releaseClaim,
+  tipClaim,
+  unsettledClaims,
+  welcomeSent,
+} from '../core/subscriber';
+import { nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
 import { tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
 import type { Activity } from './activity';
-import type { KeyValueStore, ListPage, MessageSender } from './ports';
+import type { KeyValueStore, ListPage, MessageSender, StoredItem } from './ports';
 import { modifyItem } from './store-writes';
-import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
+import { MESSAGES_MAP, SUBSCRIBERS_MAP, welcomeMatcher } from './registration';
 
 export interface TipRunConfig {
   shards: number;
@@ -47,6 +58,10 @@ export type TipOutcome =
   | 'skipped_opted_out'
   | 'skipped_suppressed'
   | 'skipped_not_welcomed'
+  /** Another call is scheduling it right now. */
+  | 'in_progress'
+  /** The create's outcome is unknown and Twilio's records do not show it yet: the claim stays until settled. */
+  | 'unsettled'
   | 'failed';
 
 export interface TipSlice {
@@ -106,18 +121,50 @@ export async function scheduleTipsSlice(
 /** Schedules one subscriber's tip for one date, exactly once. */
 export async function scheduleTip(e164: string, date: string, deps: TipDeps, dryRun: boolean): Promise<TipOutcome> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
-  const claimId = `claimed:${deps.newId()}`;
+  let snapshot = await deps.store.get<Subscriber>(map, e164);
+  if (!snapshot) return 'skipped_opted_out';
+  if (!dryRun && unsettledClaims(snapshot.data).welcome) {
+    snapshot = (await settleWelcomeClaim(e164, snapshot.data, deps)) ?? snapshot;
+  }
+  // A claim past its settle time whose message Twilio does not hold may be taken over.
+  let takeOver: string | undefined;
+  const pending = parseTipClaim(snapshot.data.tips?.[date]);
+  if (pending && eligibility(snapshot.data, date, deps.now()) === 'unsettled' && !dryRun) {
+    const found = await findScheduledTip(e164, date, snapshot.data, pending.claimedAt, deps);
+    if (found) {
+      await recordTip(e164, date, snapshot.data.tips![date]!, found, snapshot.data, deps, 'adopted_from_twilio');
+      return 'already_scheduled';
+    }
+    takeOver = snapshot.data.tips![date];
+  }
+
+  const claimId = tipClaim(deps.newId(), deps.now());
   let verdict: TipOutcome | undefined;
   // Consent is checked on the freshest record, in the same revision-checked write as the claim.
   const claimed = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
-    verdict = eligibility(current, date);
-    if (verdict || dryRun) return undefined;
+    verdict = current.tips?.[date] === claimId ? undefined : eligibility(current, date, deps.now(), takeOver);
+    if (verdict || dryRun || current.tips?.[date] === claimId) return undefined;
     return { ...current, tips: { ...pruneTips(current.tips, deps.localDate(deps.now())), [date]: claimId } };
   });
   if (!claimed) return 'skipped_opted_out';
   if (verdict) return verdict;
   if (dryRun) return 'would_schedule';
+  return sendClaimedTip(e164, date, claimId, claimed, deps);
+}
 
+/**
+ * The claim on `tips[date]` is written (`claimed` is the record as that write left it):
+ * schedules the message and records its SID. Registration folds the first tip's claim into
+ * the write that records the welcome, then calls this.
+ */
+export async function sendClaimedTip(
+  e164: string,
+  date: string,
+  claimId: string,
+  claimed: StoredItem<Subscriber>,
+  deps: TipDeps,
+): Promise<TipOutcome> {
+  const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   const subscriber = claimed.data;
   const tip = tipForDate(deps.tips, date);
   const whatsapp = subscriber.channel === 'whatsapp';
@@ -128,11 +175,28 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
       to: e164,
       sendAt: sendAtFor(date, deps.config.localTime, deps.config.timeZone),
       statusCallback: deps.config.statusCallbackUrl,
+      notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
       ...(whatsapp
         ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
         : { body: tipMessage(tip, subscriber.language) }),
     });
   } catch (error) {
+    if (classifySendFailure(error) === 'ambiguous') {
+      // It may be scheduled already: never schedule again here; Twilio's records settle it.
+      const claimedAt = parseTipClaim(claimId)!.claimedAt;
+      const found = await findScheduledTip(e164, date, subscriber, claimedAt, deps).catch(() => undefined);
+      if (found) {
+        await recordTip(e164, date, claimId, found, subscriber, deps, 'adopted_from_twilio', claimed);
+        return 'scheduled';
+      }
+      deps.log.warn('tips.send_ambiguous', {
+        phone: e164,
+        date,
+        reason: (error as { reason?: string }).reason,
+        action: 'kept_claim_until_settled',
+      });
+      return 'unsettled';
+    }
     // Nothing was scheduled: let the claim go so the next run tries again; report what Twilio said.
     await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
       if (current.tips?.[date] !== claimId) return undefined;
@@ -144,36 +208,166 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
       phone: e164,
       date,
       code,
-      category: describeTwilioError(code)?.category,
+      failure: failureOf(error instanceof DeadlineExceededError ? error.lastError : error),
+      category: describeTwilioError(typeof code === 'number' ? code : undefined)?.category,
       error,
     });
     return 'failed';
   }
-  // Scheduled at Twilio: from here on the claim is never released (that could schedule it twice);
-  // a bookkeeping failure is reported and the SID kept in the log for a manual fix.
-  try {
-    await deps.store.create(
-      shardedName(MESSAGES_MAP, sent.sid, deps.config.shards),
-      sent.sid,
-      { kind: 'tip', e164, userId: subscriber.userId, status: sent.status, date, createdAt: deps.now().toISOString() },
-      40 * 24 * 3600,
-    );
-    await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
-      current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined,
-    );
-  } catch (error) {
-    deps.log.error('tips.bookkeeping_failed', { phone: e164, date, messageSid: sent.sid, error });
-  }
-  deps.log.info('tips.scheduled', { phone: e164, date, messageSid: sent.sid });
+  await recordTip(e164, date, claimId, sent, subscriber, deps, undefined, claimed);
   return 'scheduled';
 }
 
-function eligibility(subscriber: Subscriber, date: string): TipOutcome | undefined {
+/**
+ * A welcome claimed and never recorded (its call lost the recording write, or died): the
+ * message Twilio holds is adopted; past its settle time with none, the claim is given back
+ * (the portal, answered 202, registers again). Never sends.
+ */
+export async function settleWelcomeClaim(
+  e164: string,
+  subscriber: Subscriber,
+  deps: Pick<TipDeps, 'store' | 'sender' | 'log' | 'now' | 'config'>,
+): Promise<StoredItem<Subscriber> | undefined> {
+  const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
+  const claimedAt = subscriber.welcome.claimedAt;
+  const found = await deps.sender.findSent(subscriber.channel, e164, welcomeMatcher(subscriber));
+  const settled = !found && deps.now().getTime() - Date.parse(claimedAt ?? '') >= CLAIM_SETTLE_MS;
+  if (!found && !settled) return undefined;
+  if (found)
+    await deps.store.create(
+      shardedName(MESSAGES_MAP, found.sid, deps.config.shards),
+      found.sid,
+      { kind: 'welcome', e164, userId: subscriber.userId, status: found.status, createdAt: deps.now().toISOString() },
+      35 * 24 * 3600,
+    );
+  const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
+    if (current.welcome.state !== 'claimed' || current.welcome.claimedAt !== claimedAt) return undefined;
+    return found ? welcomeSent(current, found.sid, found.status, deps.now()) : releaseClaim(current, deps.now());
+  });
+  // A claim past its settle time was abandoned (its call died or lost the record): worth a warning.
+  const stale = deps.now().getTime() - Date.parse(claimedAt ?? '') >= CLAIM_SETTLE_MS;
+  deps.log[stale ? 'warn' : 'info']('registration.claim_reconciled', {
+    phone: e164,
+    action: found ? 'adopted_from_twilio' : 'released_none_sent',
+    ...(found ? { messageSid: found.sid } : {}),
+  });
+  return updated;
+}
+
+/**
+ * Settles what a number's record left half-done (a welcome or tips claimed, no SID):
+ * called when a status callback arrives for the number, and by the daily run. Claims
+ * still inside their settle time are only adopted when Twilio already holds the message.
+ */
+export async function reconcileNumber(e164: string, subscriber: Subscriber, deps: TipDeps): Promise<void> {
+  const open = unsettledClaims(subscriber);
+  const today = deps.localDate(deps.now());
+  if (open.welcome) {
+    const settled = await settleWelcomeClaim(e164, subscriber, deps);
+    // Adopted: the registration that lost it never scheduled the first tip either.
+    if (settled?.data.welcome.state === 'sent') {
+      const date = nextTipDate(deps.now(), {
+        timeZone: deps.config.timeZone,
+        localTime: deps.config.localTime,
+        minLeadMinutes: 16,
+      });
+      if (!open.tipDates.includes(date)) await scheduleTip(e164, date, deps, false);
+    }
+  }
+  for (const date of open.tipDates) {
+    if (date < today) continue;
+    const claim = parseTipClaim(subscriber.tips![date])!;
+    if (deps.now().getTime() - Date.parse(claim.claimedAt) >= CLAIM_SETTLE_MS) {
+      await scheduleTip(e164, date, deps, false);
+      continue;
+    }
+    // Still inside its settle time: its call is on it; only record what Twilio already holds.
+    const found = await findScheduledTip(e164, date, subscriber, claim.claimedAt, deps);
+    if (found) await recordTip(e164, date, subscriber.tips![date]!, found, subscriber, deps, 'reconciled_in_flight');
+  }
+}
+
+/** The tip a claim made at `claimedAt` scheduled, from Twilio's records. */
+function findScheduledTip(
+  e164: string,
+  date: string,
+  subscriber: Subscriber,
+  claimedAt: string,
+  deps: TipDeps,
+): Promise<{ sid: string; status: string } | undefined> {
+  const body =
+    subscriber.channel === 'whatsapp' ? undefined : tipMessage(tipForDate(deps.tips, date), subscriber.language);
+  return deps.sender.findSent(subscriber.channel, e164, {
+    since: new Date(claimedAt),
+    ...(body !== undefined ? { fingerprint: contentFingerprint({ body }) } : {}),
+    scheduled: true,
+  });
+}
+
+/**
+ * Scheduled at Twilio: from here on the claim is never released (that could schedule it
+ * twice); a bookkeeping failure is reported and left for reconciliation (status callbacks
+ * for the number, the daily run), which finds the message in Twilio's records.
+ */
+async function recordTip(
+  e164: string,
+  date: string,
+  claimId: string,
+  sent: { sid: string; status: string },
+  subscriber: Subscriber,
+  deps: TipDeps,
+  adopted?: string,
+  /** The record as our claim left it: one write when nothing changed it since. */
+  known?: StoredItem<Subscriber>,
+): Promise<void> {
+  const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
+  const withSid = (current: Subscriber) =>
+    current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined;
+  try {
+    // The index and the record are independent writes: one round trip.
+    await Promise.all([
+      deps.store.create(
+        shardedName(MESSAGES_MAP, sent.sid, deps.config.shards),
+        sent.sid,
+        {
+          kind: 'tip',
+          e164,
+          userId: subscriber.userId,
+          status: sent.status,
+          date,
+          createdAt: deps.now().toISOString(),
+        },
+        40 * 24 * 3600,
+      ),
+      (async () => {
+        const next = known ? withSid(known.data) : undefined;
+        if (known && next && (await deps.store.update(map, e164, next, known.revision))) return;
+        await modifyItem<Subscriber>(deps.store, map, e164, withSid);
+      })(),
+    ]);
+  } catch (error) {
+    deps.log.error('tips.bookkeeping_failed', { phone: e164, date, messageSid: sent.sid, error });
+  }
+  if (adopted === 'reconciled_in_flight') deps.log.info('tips.adopted', { phone: e164, date, messageSid: sent.sid });
+  else if (adopted) deps.log.warn('tips.adopted', { phone: e164, date, messageSid: sent.sid, action: adopted });
+  else deps.log.info('tips.scheduled', { phone: e164, date, messageSid: sent.sid });
+}
+
+/**
+ * Why this subscriber gets no tip for `date` now, or undefined to go ahead. A claim whose
+ * settle time has not come is someone else's work in progress; `takeOver` is a stale claim
+ * already found absent from Twilio's records.
+ */
+function eligibility(subscriber: Subscriber, date: string, now: Date, takeOver?: string): TipOutcome | undefined {
   if (subscriber.status === 'opted_out') return 'skipped_opted_out';
   if (subscriber.status === 'suppressed') return 'skipped_suppressed';
   if (subscriber.welcome.state !== 'sent') return 'skipped_not_welcomed';
-  if (subscriber.tips?.[date]) return 'already_scheduled';
-  return undefined;
+  const value = subscriber.tips?.[date];
+  if (!value) return undefined;
+  const claim = parseTipClaim(value);
+  if (!claim) return 'already_scheduled';
+  if (value === takeOver) return undefined;
+  return now.getTime() - Date.parse(claim.claimedAt) < CLAIM_SETTLE_MS ? 'in_progress' : 'unsettled';
 }
 
 /** Keeps the record small: entries for past dates are dropped. */

@@ -19,8 +19,11 @@ export interface ConsentEntry {
 
 export interface WelcomeRecord {
   state: WelcomeState;
+  /** Id of the call that claimed the welcome: that call, retrying a write whose answer was lost, knows it as its own. */
   claimId?: string;
   claimedAt?: string;
+  /** contentFingerprint of the claimed SMS body, to recognise the message in Twilio's records. */
+  fingerprint?: string;
   attempts: number;
   lastAttemptAt?: string;
   messageSid?: string;
@@ -56,8 +59,42 @@ export function pendingTipSids(subscriber: Subscriber, today: string): Array<{ d
 /** The consent log keeps the most recent entries only: a Sync item holds at most 16 KB. */
 export const MAX_CONSENT_ENTRIES = 50;
 
-/** A claim older than this is considered abandoned (its instance died mid-send). */
-export const CLAIM_STALE_MS = 30_000;
+/**
+ * A claim's holder starts no Messages create later than this after claiming (its send window),
+ * so once a claim is older than CLAIM_SETTLE_MS, Twilio's records say for certain whether its
+ * message exists: found, it is adopted; not found, the claim may be taken over and sent.
+ */
+export const CLAIM_SEND_WINDOW_MS = 8_000;
+export const CLAIM_SETTLE_MS = 15_000;
+
+/** Seconds until a claim made at `claimedAt` can be settled for certain (at least 1). */
+export function secondsUntilSettled(claimedAt: string | undefined, now: Date): number {
+  const at = claimedAt ? Date.parse(claimedAt) : NaN;
+  if (Number.isNaN(at)) return 1;
+  return Math.max(1, Math.ceil((at + CLAIM_SETTLE_MS - now.getTime()) / 1000));
+}
+
+/** A tip being scheduled: `claimed:<id>@<ISO time>` in `tips[date]` until the SID replaces it. */
+export function tipClaim(id: string, now: Date): string {
+  return `claimed:${id}@${now.toISOString()}`;
+}
+
+/** The claim in a `tips[date]` value, or undefined for a SID. Claims without a time are old ones: long settled. */
+export function parseTipClaim(value: string | undefined): { id: string; claimedAt: string } | undefined {
+  const match = /^claimed:([^@]*)(?:@(.+))?$/.exec(value ?? '');
+  if (!match) return undefined;
+  return { id: match[1]!, claimedAt: match[2] ?? new Date(0).toISOString() };
+}
+
+/** Welcome or tips claimed and not yet recorded with a SID: what reconciliation settles. */
+export function unsettledClaims(subscriber: Subscriber): { welcome: boolean; tipDates: string[] } {
+  return {
+    welcome: subscriber.welcome.state === 'claimed',
+    tipDates: Object.entries(subscriber.tips ?? {})
+      .filter(([, value]) => parseTipClaim(value) !== undefined)
+      .map(([date]) => date),
+  };
+}
 
 export function appendConsent(consent: ConsentEntry[], entry: ConsentEntry): ConsentEntry[] {
   return [...consent, entry].slice(-MAX_CONSENT_ENTRIES);
@@ -122,7 +159,7 @@ export function decideForExisting(
   const welcome = subscriber.welcome;
   if (welcome.state === 'sent' || welcome.state === 'failed') return { kind: 'already_registered' };
   // claimedAt exists only while the welcome is claimed: every other transition drops it.
-  if (welcome.claimedAt && now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_STALE_MS) {
+  if (welcome.claimedAt && now.getTime() - Date.parse(welcome.claimedAt) < CLAIM_SETTLE_MS) {
     return { kind: 'in_progress' };
   }
   // Not joined the WhatsApp sandbox yet: tell the portal so; after the cooldown, try again
@@ -134,17 +171,19 @@ export function decideForExisting(
   return { kind: 'claim' };
 }
 
-/** Mark the welcome as being sent by the instance holding `claimId`. */
-export function claimWelcome(subscriber: Subscriber, claimId: string, now: Date): Subscriber {
+/** Mark the welcome as being sent by the call `claimId`; `fingerprint` identifies an SMS body. */
+export function claimWelcome(subscriber: Subscriber, claimId: string, now: Date, fingerprint?: string): Subscriber {
   const at = now.toISOString();
+  const { fingerprint: _previous, messageSid: _sid, status: _status, ...rest } = subscriber.welcome;
   return {
     ...subscriber,
     updatedAt: at,
     welcome: {
-      ...subscriber.welcome,
+      ...rest,
       state: 'claimed',
       claimId,
       claimedAt: at,
+      ...(fingerprint ? { fingerprint } : {}),
       attempts: subscriber.welcome.attempts + 1,
       lastAttemptAt: at,
     },
@@ -157,7 +196,7 @@ export function holdsClaim(subscriber: Subscriber, claimId: string): boolean {
 }
 
 export function welcomeSent(subscriber: Subscriber, messageSid: string, status: string, now: Date): Subscriber {
-  const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
+  const { claimId: _claim, claimedAt: _at, fingerprint: _fp, ...welcome } = subscriber.welcome;
   // A status callback may already have recorded a later status for this SID.
   const keepStatus = welcome.messageSid === messageSid && welcome.status ? welcome.status : status;
   return {
@@ -173,13 +212,13 @@ export function welcomeFailed(
   errorCode: number | undefined,
   now: Date,
 ): Subscriber {
-  const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
+  const { claimId: _claim, claimedAt: _at, fingerprint: _fp, ...welcome } = subscriber.welcome;
   return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state, errorCode } };
 }
 
 /** Give the claim back after a temporary failure so a later retry can send. */
 export function releaseClaim(subscriber: Subscriber, now: Date): Subscriber {
-  const { claimId: _claim, claimedAt: _at, ...welcome } = subscriber.welcome;
+  const { claimId: _claim, claimedAt: _at, fingerprint: _fp, ...welcome } = subscriber.welcome;
   return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state: 'pending' } };
 }
 

@@ -48,7 +48,11 @@ function replyFor(outcome: RegistrationOutcome): Reply {
     case 'already_registered':
       return json(200, { status: 'already_registered', phone: outcome.masked, welcome: { status: outcome.welcome } });
     case 'in_progress':
-      return json(202, { status: 'in_progress', phone: outcome.masked, retryable: true });
+      return {
+        status: 202,
+        body: { status: 'in_progress', phone: outcome.masked, retryable: true },
+        headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
+      };
     case 'opted_out':
       return json(200, {
         status: 'opted_out',

@@ -12,7 +12,7 @@ import type { KeyValueStore, LookupMode } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
 import type { SignupDeps } from '../app/signup';
 import type { StatusDeps } from '../app/status';
-import type { TipDeps } from '../app/tips';
+import { reconcileNumber, type TipDeps } from '../app/tips';
 import { createWelcomeCap } from '../app/welcome-cap';
 import { newRunId } from '../core/batch';
 import { parseTips, type Tip } from '../core/tips';
@@ -92,7 +92,7 @@ export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: nu
     sender: {
       send: refuse('sending a message'),
       cancel: refuse('cancelling a message'),
-      findSentSince: refuse('searching messages'),
+      findSent: refuse('searching messages'),
     },
     lookup: { lookup: refuse('Lookup') },
     activity: createActivity(store, intSetting(context, 'SYNC_SHARDS'), log),
@@ -191,6 +191,7 @@ export function statusDeps(context: Env, log: Logger, deadlineMs: number): Statu
     suppressAfter: intSetting(context, 'UNREACHABLE_SUPPRESS_AFTER'),
     now: () => new Date(),
     localDate: services.localDate,
+    reconcile: (e164, subscriber) => reconcileNumber(e164, subscriber, tipDeps(context, log, deadlineMs)),
   };
 }
 

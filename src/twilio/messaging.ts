@@ -1,17 +1,43 @@
 /**
  * Sending through the Messaging Service: SMS with a Body, WhatsApp with an approved
- * template (ContentSid + ContentVariables), optionally scheduled. Every call is retried
- * on transient failures within the caller's deadline; permanent errors surface as thrown
- * Twilio errors for the caller to classify.
+ * template (ContentSid + ContentVariables), optionally scheduled. A create is resent only
+ * when it provably never reached Twilio; other calls are retried on transient failures
+ * within the caller's deadline; permanent errors surface as thrown Twilio errors.
  */
 import type { MessageSender } from '../app/ports';
-import { withRetry } from '../core/retry';
+import { failureOf, withRetry } from '../core/retry';
+import { AmbiguousSendError, classifySendFailure, matchSent, type ListedMessage } from '../core/send-outcome';
 import type { Channel } from '../core/subscriber';
+import { isRetryable } from '../core/twilio-errors';
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 import type { TwilioClient } from './client';
 
 export function addressFor(channel: Channel, e164: string): string {
   return channel === 'whatsapp' ? `whatsapp:${e164}` : e164;
+}
+
+/** Time kept after a create gives up waiting, to settle its outcome within the same call. */
+export const SETTLE_RESERVE_MS = 1500;
+
+/** Resend only what never reached Twilio, or what Twilio refused with 429. */
+function safeToResend(error: unknown): boolean {
+  const kind = classifySendFailure(error);
+  if (kind === 'not_sent') return true;
+  return kind === 'refused' && isRetryable(failureOf(error));
+}
+
+/** Nothing left this time: the window to start a create has passed (a never-sent failure). */
+function sendWindowClosed(): Error {
+  return Object.assign(new Error('send window closed before the request was made'), { code: 'ERR_SEND_WINDOW_CLOSED' });
+}
+
+function giveUpAfter<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AmbiguousSendError('no answer within the time box')), Math.max(0, ms));
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function createMessageSender(
@@ -36,16 +62,41 @@ export function createMessageSender(
         params.scheduleType = 'fixed';
         params.sendAt = message.sendAt;
       }
-      const created = await withRetry(() => client.messages.create(params), { deadline: deadline() });
-      return { sid: created.sid, status: created.status };
+      // Keep time to settle an unanswered create before the Function's time box ends.
+      const lastStart = Math.min(deadline() - SETTLE_RESERVE_MS, message.notAfter ?? Infinity);
+      try {
+        const created = await withRetry(
+          () => {
+            if (Date.now() >= lastStart) throw sendWindowClosed();
+            return giveUpAfter(client.messages.create(params), deadline() - SETTLE_RESERVE_MS - Date.now());
+          },
+          { deadline: lastStart, retryable: safeToResend },
+        );
+        return { sid: created.sid, status: created.status };
+      } catch (error) {
+        if (classifySendFailure(error) !== 'ambiguous' || error instanceof AmbiguousSendError) throw error;
+        const code = (error as { code?: unknown }).code;
+        throw new AmbiguousSendError(
+          typeof code === 'string' || typeof code === 'number' ? String(code) : 'error',
+          error,
+        );
+      }
     },
 
-    async findSentSince(channel, to, since) {
+    async findSent(channel, to, matcher) {
+      // No DateSent filter: a scheduled or still queued message has no date_sent yet.
       const recent = await withRetry(
-        () => client.messages.list({ to: addressFor(channel, to), pageSize: 20, limit: 20 }),
+        () => client.messages.list({ to: addressFor(channel, to), pageSize: 50, limit: 50 }),
         { deadline: deadline() },
       );
-      const match = recent.find((m) => m.dateCreated !== null && m.dateCreated.getTime() >= since.getTime() - 1000);
+      const listed: ListedMessage[] = recent.map((m) => ({
+        sid: m.sid,
+        status: m.status,
+        body: m.body,
+        dateCreated: m.dateCreated,
+        direction: m.direction,
+      }));
+      const match = matchSent(listed, matcher);
       return match ? { sid: match.sid, status: match.status } : undefined;
     },
 

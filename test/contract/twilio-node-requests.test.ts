@@ -239,7 +239,7 @@ describe("the project's adapters put only spec-conforming requests on the wire",
       await sender.send({ channel: 'whatsapp', to: TO, contentSid: CONTENT_SID, contentVariables: { 1: 'Sita' } });
       await sender.send({ channel: 'sms', to: TO, body: 'Tip', sendAt: new Date('2026-11-26T01:15:00Z') });
       await sender.cancel(MESSAGE_SID);
-      await sender.findSentSince('whatsapp', TO, new Date('2025-11-25T00:00:00Z'));
+      await sender.findSent('whatsapp', TO, { since: new Date('2025-11-25T00:00:00Z'), scheduled: false });
       await createPhoneLookup(client, deadline).lookup(TO, 'line_type');
       await createPhoneLookup(client, deadline).lookup(TO, 'basic');
       const store = createSyncStore({ client, serviceSid: SYNC_SERVICE_SID, deadline });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { localEnv } from '../../sandbox/local-env';
+import { startFaultProxy, type FaultProxy } from '../../sandbox/fault-proxy';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox/server';
 
 const root = join(__dirname, '..', '..');
@@ -34,6 +35,10 @@ export interface System {
   ): Promise<HttpAnswer>;
   postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   get(path: string, headers?: Record<string, string>): Promise<HttpAnswer>;
+  /** With `faults`: the proxy between twilio-run and the sandbox. */
+  proxy?: FaultProxy;
+  /** Kills twilio-run (SIGKILL: as a dead instance) and starts it again on the same port. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,17 +82,21 @@ export interface SystemOptions {
    * process, as a deployed Function's container is reused between calls.
    */
   forkPerRequest?: boolean;
+  /** Put a fault-injecting proxy (sandbox/fault-proxy.ts) between twilio-run and the sandbox. */
+  faults?: boolean;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   if (!existsSync(join(root, 'dist', 'functions', 'health.js')))
     throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   const sandbox = await startSandbox(options.sandbox);
+  const proxy = options.faults ? await startFaultProxy(sandbox.url) : undefined;
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   sandbox.configure({ inboundWebhookUrl: `${baseUrl}/incoming` });
   const env: Record<string, string> = {
     ...localEnv(sandbox),
+    ...(proxy ? { TWILIO_API_BASE_URL: proxy.url } : {}),
     WELCOME_COOLDOWN_SECONDS: '60',
     WELCOME_RATE_PER_MINUTE: '100000',
     ...options.env,
@@ -102,40 +111,44 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   );
 
   let output = '';
-  const child: ChildProcess = spawn(
-    join(root, 'node_modules', '.bin', 'twilio-run'),
-    [
-      'start',
-      '--functions-folder',
-      'dist/functions',
-      '--assets-folder',
-      'dist/assets',
-      '--env',
-      envFile,
-      '--port',
-      String(port),
-      ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : []),
-    ],
-    {
-      cwd: root,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
-    },
-  );
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  let child: ChildProcess;
+  const spawnRun = () => {
+    child = spawn(
+      join(root, 'node_modules', '.bin', 'twilio-run'),
+      [
+        'start',
+        '--functions-folder',
+        'dist/functions',
+        '--assets-folder',
+        'dist/assets',
+        '--env',
+        envFile,
+        '--port',
+        String(port),
+        ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : []),
+      ],
+      {
+        cwd: root,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
+      },
+    );
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  };
+  spawnRun();
 
-  const stop = async () => {
-    if (child.exitCode === null && child.pid) {
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, signal);
       } catch {
         // already gone
       }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         try {
           process.kill(-child.pid, 'SIGKILL');
         } catch {
@@ -143,24 +156,31 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         }
       }
     }
+  };
+  const stop = async () => {
+    await kill('SIGTERM');
+    await proxy?.close();
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${baseUrl}/health`);
-      if (res.status === 200) break;
-    } catch {
-      // not up yet
+  const waitUp = async () => {
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      try {
+        const res = await fetch(`${baseUrl}/health`);
+        if (res.status === 200) break;
+      } catch {
+        // not up yet
+      }
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw new Error(`twilio-run did not start:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`twilio-run did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  };
+  await waitUp();
 
   const system: System = {
     baseUrl,
@@ -186,6 +206,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     },
     async get(path, headers = {}) {
       return answer(await fetch(baseUrl + path, { headers }));
+    },
+    proxy,
+    async restart(signal = 'SIGKILL') {
+      await kill(signal);
+      spawnRun();
+      await waitUp();
     },
     stop,
   };

@@ -34,6 +34,36 @@ describe('POST /register through twilio-run + sandbox', () => {
     expect(welcomesTo(e164)).toHaveLength(1);
   });
 
+  test('work the answer does not wait for is still done when the Function answers (nothing left pending)', async () => {
+    // Status callbacks off: nothing but /register itself may write what is checked below.
+    system.sandbox.configure({ statusCallbacks: false });
+    try {
+      const shards = Array.from({ length: 4 }, (_, i) => i);
+      const sum = (prefix: string, name: string) =>
+        shards
+          .flatMap((i) => system.sandbox.syncItems(`${prefix}-${i}`))
+          .reduce((n, item) => n + ((item.data as Record<string, number | undefined>)[name] ?? 0), 0);
+      const events = () => shards.flatMap((i) => system.sandbox.syncItems(`events-${i}`)).length;
+      const before = { created: sum('counters', 'registration.created'), events: events() };
+      const res = await register(system, { user_id: 'u-deferred', phone: '9841000077' });
+      expect(res.status).toBe(201);
+      // Read at once, no waiting: a write still in flight after the answer would be missing.
+      expect(sum('counters', 'registration.created')).toBe(before.created + 1);
+      expect(events()).toBe(before.events + 1);
+      const subscriber = shards
+        .flatMap((i) => system.sandbox.syncItems(`subscribers-${i}`))
+        .find((i) => i.key === '+9779841000077')!.data as { welcome: { state: string }; tips: Record<string, string> };
+      expect(subscriber.welcome.state).toBe('sent');
+      const tipSids = Object.values(subscriber.tips);
+      expect(tipSids).toEqual([expect.stringMatching(/^SM/)]);
+      expect(system.sandbox.messages().filter((m) => m.sid === tipSids[0] && m.status === 'scheduled')).toHaveLength(1);
+      const indexed = shards.flatMap((i) => system.sandbox.syncItems(`messages-${i}`)).map((i) => i.key);
+      expect(indexed).toEqual(expect.arrayContaining([res.json.welcome.messageSid, tipSids[0]]));
+    } finally {
+      system.sandbox.configure({ statusCallbacks: true });
+    }
+  });
+
   test('the welcome is delivered and its status recorded through signed status callbacks', async () => {
     const res = await register(system, { user_id: 'u-status', phone: '9841000001' });
     expect(res.status).toBe(201);

@@ -115,7 +115,7 @@ function setup(users: number) {
         return { sid: `SM${sent.length}`, status: 'queued' };
       },
       async cancel() {},
-      async findSentSince(_channel, to) {
+      async findSent(_channel, to) {
         const i = sent.lastIndexOf(to);
         return i === -1 ? undefined : { sid: `SM${i + 1}`, status: 'queued' };
       },

@@ -58,7 +58,9 @@ test('sending, Lookup, the welcome cap and every write refuse', async () => {
     DryRunRefusal,
   );
   await expect(d.sender.cancel('SM1')).rejects.toBeInstanceOf(DryRunRefusal);
-  await expect(d.sender.findSentSince('sms', '+9779841234567', new Date())).rejects.toBeInstanceOf(DryRunRefusal);
+  await expect(
+    d.sender.findSent('sms', '+9779841234567', { since: new Date(), scheduled: false }),
+  ).rejects.toBeInstanceOf(DryRunRefusal);
   await expect(d.lookup.lookup('+9779841234567', 'basic')).rejects.toBeInstanceOf(DryRunRefusal);
   await expect(d.welcomeCap.take('+9779841234567')).rejects.toBeInstanceOf(DryRunRefusal);
   await expect(d.store.create('subscribers-0', 'k', {})).rejects.toBeInstanceOf(ReadOnlyStoreError);
