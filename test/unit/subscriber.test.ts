@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   appendConsent,
-  CLAIM_STALE_MS,
+  CLAIM_SETTLE_MS,
   claimWelcome,
   decideForExisting,
   holdsClaim,
@@ -99,13 +99,13 @@ describe('decideForExisting: what a registration means for a number we already h
     ],
     [
       'claimed just under the stale limit',
-      subscriber({}, { state: 'claimed', claimId: 'c', claimedAt: ago(CLAIM_STALE_MS - 1) }),
+      subscriber({}, { state: 'claimed', claimId: 'c', claimedAt: ago(CLAIM_SETTLE_MS - 1) }),
       same,
       { kind: 'in_progress' },
     ],
     [
       'claimed exactly at the stale limit: taken over',
-      subscriber({}, { state: 'claimed', claimId: 'c', claimedAt: ago(CLAIM_STALE_MS) }),
+      subscriber({}, { state: 'claimed', claimId: 'c', claimedAt: ago(CLAIM_SETTLE_MS) }),
       same,
       { kind: 'claim' },
     ],
@@ -210,10 +210,10 @@ describe('the welcome claim: exactly one instance sends', () => {
 
   test('a fresh claim is in progress for everyone else until it goes stale', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3 * CLAIM_STALE_MS }), (ageMs) => {
+      fc.property(fc.integer({ min: 0, max: 3 * CLAIM_SETTLE_MS }), (ageMs) => {
         const claimed = claimWelcome(subscriber(), 'claim-a', new Date(NOW.getTime() - ageMs));
         const decision = decideForExisting(claimed, { userId: 'u1', resubscribe: false }, NOW, COOLDOWN_S);
-        expect(decision.kind).toBe(ageMs < CLAIM_STALE_MS ? 'in_progress' : 'claim');
+        expect(decision.kind).toBe(ageMs < CLAIM_SETTLE_MS ? 'in_progress' : 'claim');
       }),
     );
   });
@@ -233,7 +233,10 @@ describe('the welcome claim: exactly one instance sends', () => {
   });
 
   test('welcomeSent keeps a later status a callback already recorded for the same SID', () => {
-    const claimed = claimWelcome(subscriber({}, { messageSid: 'SM1', status: 'delivered' }), 'claim-a', NOW);
+    // A new claim starts clean; the callback for its message may land before the send is recorded.
+    const fresh = claimWelcome(subscriber({}, { messageSid: 'SM0', status: 'failed' }), 'claim-a', NOW);
+    expect(fresh.welcome.messageSid).toBeUndefined();
+    const claimed = { ...fresh, welcome: { ...fresh.welcome, messageSid: 'SM1', status: 'delivered' } };
     expect(welcomeSent(claimed, 'SM1', 'queued', later).welcome.status).toBe('delivered');
     // another SID's status is not ours to keep
     expect(welcomeSent(claimed, 'SM2', 'queued', later).welcome.status).toBe('queued');
