@@ -49,6 +49,8 @@ export interface OutgoingMessage {
   statusCallback?: string;
   /** Scheduled send (ScheduleType=fixed); must be 15 min to 35 days ahead. */
   sendAt?: Date;
+  /** Seconds the message may wait in Twilio's queue (1 to 36,000); later it fails with 30036. */
+  validityPeriod?: number;
 }
 
 export interface SentMessage {

@@ -8,6 +8,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { COUNTER, statusChange } from '../core/activity';
+import { subscriberTimeZone } from '../core/subscriber-time-zone';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection, type PhoneResult } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
@@ -47,6 +48,8 @@ export interface RegistrationRequest {
   /** The portal collected fresh consent from someone who had said STOP. */
   resubscribe: boolean;
   source: string;
+  /** The portal's optional IANA zone for the subscriber's 7 AM. */
+  timezone?: string;
 }
 
 export interface RegistrationConfig {
@@ -56,6 +59,8 @@ export interface RegistrationConfig {
   shards: number;
   cooldownSeconds: number;
   welcomesPerMinute: number;
+  /** Zone of a subscriber whose number names none (TIMEZONE; default Asia/Kathmandu). */
+  timeZone?: string;
   welcomeContentSid?: string;
   joinInstruction: string;
   statusCallbackUrl: string;
@@ -174,6 +179,10 @@ async function registerOnce(
         country: normalized.country,
         source: request.source,
         now: deps.now(),
+        timeZone: subscriberTimeZone(
+          { requested: request.timezone, e164, country: normalized.country },
+          deps.config.timeZone ?? 'Asia/Kathmandu',
+        ),
       });
       const claimed = await deps.store.create(map, e164, claimWelcome(fresh, claimId, deps.now()));
       if (claimed) return sendWelcome(request, deps, map, claimed, claimId, number, true);
@@ -281,7 +290,7 @@ async function continueWithItem(
         if (updated) {
           log.info('registration.resubscribed', { userId: request.userId, phone: number.e164 });
           await deps.activity.count(today, { [COUNTER.optIn]: 1 });
-          await deps.activity.gauge(statusChange('opted_out', 'active'));
+          await deps.activity.gauge(statusChange('opted_out', 'active', request.language));
           await deps.activity.event({
             time: deps.now().toISOString(),
             event: 'consent.opt_in',
@@ -421,7 +430,7 @@ async function recordWelcome(
     });
     // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
     if (created) await deps.activity.count(today, { [COUNTER.registrationCreated]: 1 });
-    if (created) await deps.activity.gauge(statusChange(undefined, 'active'));
+    if (created) await deps.activity.gauge(statusChange(undefined, 'active', subscriber.language));
     await deps.activity.event({
       time: deps.now().toISOString(),
       event: 'registration.created',
@@ -484,7 +493,7 @@ async function handleSendFailure(
     );
     log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
     await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
-    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out'));
+    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out', request.language));
     return { kind: 'opted_out', ...number };
   }
   if (category === 'whatsapp_not_joined') {

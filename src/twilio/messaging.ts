@@ -36,6 +36,7 @@ export function createMessageSender(
         params.scheduleType = 'fixed';
         params.sendAt = message.sendAt;
       }
+      if (message.validityPeriod !== undefined) params.validityPeriod = message.validityPeriod;
       const created = await withRetry(() => client.messages.create(params), { deadline: deadline() });
       return { sid: created.sid, status: created.status };
     },
