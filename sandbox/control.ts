@@ -1,6 +1,7 @@
 /**
  * The sandbox's own routes under /__sandbox/ (not Twilio's): inspect messages, callbacks and
- * contract violations, read or change the config, reset, fire scheduled sends, and simulate an
+ * contract violations and the sender queues, read or change the config, reset, advance the simulated
+ * clock or fire scheduled sends, and simulate an
  * inbound message. Also the inbound simulator itself, which posts a signed webhook as Twilio would.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,6 +21,8 @@ export interface ControlTarget {
   configure: (changes: Partial<SandboxOptions>) => void;
   reset: () => void;
   fireScheduled: () => number;
+  advanceClock: (ms: number) => { now: string; fired: number };
+  queues: () => unknown[];
   inbound: (input: InboundInput) => Promise<{ status: number; body: string }>;
 }
 
@@ -93,6 +96,13 @@ export async function handleControl(
     case 'POST reset':
       sandbox.reset();
       return send(res, 200, { ok: true });
+    case 'GET queues':
+      return send(res, 200, { queues: sandbox.queues() });
+    case 'POST clock': {
+      const ms = Number(input.advanceMs);
+      if (!Number.isFinite(ms) || ms < 0) return send(res, 400, { error: 'advanceMs must be a number >= 0' });
+      return send(res, 200, sandbox.advanceClock(ms));
+    }
     case 'POST fire-scheduled':
       return send(res, 200, { fired: sandbox.fireScheduled() });
     case 'POST inbound':

@@ -1,10 +1,21 @@
 /**
  * Programmable Messaging (2010 API): Messages create, fetch, list and cancel, scheduled sends,
  * and each message's status progression posted to its StatusCallback with a real signature.
- * A created message is accepted, then dispatched; a scheduled one waits for fireScheduled().
+ * A created message is accepted, then goes through its sender's queue (throughput.ts) on the
+ * sandbox's simulated clock; a scheduled one enters that queue at its SendAt, when the clock
+ * is advanced past it (advanceClock) or fireScheduled() is called. Statuses are posted at once
+ * (statusStepMs apart): the simulated times are recorded on the message, never waited for.
  */
 import twilio from 'twilio';
+import { countSegments } from '../src/core/segments';
 import { magicFor } from './magic-numbers';
+import {
+  createSenderQueue,
+  MAX_VALIDITY_SECONDS,
+  QUEUE_LIMIT_SECONDS,
+  type QueueOutcome,
+  type SenderQueue,
+} from './throughput';
 import {
   iso,
   newSid,
@@ -28,6 +39,13 @@ export interface SandboxMessage {
   statusCallback?: string;
   sendAt?: string;
   dateCreated: string;
+  /** Message segments as Twilio counts them (GSM-7 160/153, UCS-2 70/67; WhatsApp: 1). */
+  segments: number;
+  validityPeriod?: number;
+  /** Simulated times (ISO): accepted by the API, entered the sender's queue, left it for the carrier. */
+  acceptedAt: string;
+  enteredQueueAt?: string;
+  leftQueueAt?: string;
 }
 
 export interface CallbackDelivery {
@@ -41,24 +59,53 @@ export interface MessagesProduct {
   handle: (call: TwilioCall) => Answer;
   messages: () => SandboxMessage[];
   callbacks: () => CallbackDelivery[];
-  /** Dispatches all scheduled messages now (as if their SendAt came); returns how many. */
+  /** Puts every scheduled message in its queue at its SendAt (as if the time came) and dispatches it; returns how many. */
   fireScheduled: () => number;
+  /** Moves the simulated clock forward; scheduled messages whose SendAt has come enter their queues. */
+  advanceClock: (ms: number) => { now: string; fired: number };
+  /** The simulated clock (epoch ms): wall clock plus every advance. */
+  clock: () => number;
+  /** Per sender: rate and when its queue is empty again (simulated). */
+  queues: () => Array<{ from: string; segmentsPerSecond: number; busyUntil: string | null }>;
   /** Resolves when no status step is pending. */
   settle: () => Promise<void>;
   reset: () => void;
 }
 
 /** SendAt must lie 15 minutes to 35 days ahead, as Twilio requires. */
-function checkScheduleWindow(sendAt: string | undefined): void {
+function checkScheduleWindow(sendAt: string | undefined, now: number): void {
   const at = Date.parse(sendAt ?? '');
   if (Number.isNaN(at)) throw new TwilioError(400, 35115, 'SendAt is not in a valid format');
-  const ahead = (at - Date.now()) / 1000;
+  const ahead = (at - now) / 1000;
   if (ahead < 900 || ahead > 35 * 24 * 3600)
     throw new TwilioError(400, 35114, 'SendAt must be between 15 minutes and 35 days in the future');
 }
 
-/** The statuses a dispatched message goes through: delivered, or the failure a magic number (or a WhatsApp body) earns. */
-function statusSteps(m: SandboxMessage): Array<[string, number | null]> {
+/** ValidityPeriod: whole seconds from 1 to 36,000 (21624 otherwise). */
+function parseValidity(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_VALIDITY_SECONDS)
+    throw new TwilioError(400, 21624, 'Validity period can only be set to integers between 1 and 36,000 seconds');
+  return seconds;
+}
+
+/** Segments counted against throughput: SMS bodies as carriers split them; WhatsApp and templates one message. */
+function segmentsOf(to: string, body: string | undefined): number {
+  if (to.startsWith('whatsapp:') || !body) return 1;
+  return Math.max(1, countSegments(body).segments);
+}
+
+/**
+ * The statuses a dispatched message goes through: its queue's verdict first (30001 overflow,
+ * 30036 expired), then delivered, or the failure a magic number (or a WhatsApp body) earns.
+ */
+function statusSteps(m: SandboxMessage, outcome: QueueOutcome): Array<[string, number | null]> {
+  if (outcome.kind !== 'sent')
+    return [
+      ['queued', null],
+      ['failed', outcome.code],
+    ];
   const magic = magicFor(m.to.replace(/^whatsapp:/, ''));
   const whatsappBody = m.to.startsWith('whatsapp:') && !m.contentSid;
   const failure = magic?.when === 'async' ? magic.code : whatsappBody ? 63016 : undefined;
@@ -78,14 +125,57 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
   let messages = new Map<string, SandboxMessage>();
   let callbacks: CallbackDelivery[] = [];
   const pending = new Set<Promise<void>>();
+  let queues = new Map<string, { queue: SenderQueue; segmentsPerSecond: number }>();
+  let advancedMs = 0;
+  /** The queues' clock never goes back, even after scheduled messages were fired early. */
+  let queueClock = -Infinity;
+  const clock = () => Date.now() + advancedMs;
 
-  function messageJson(m: SandboxMessage) {
+  /** One queue per sender, at the rate configured when it first sends. */
+  function queueOf(from: string) {
+    let entry = queues.get(from);
+    if (!entry) {
+      const whatsapp = from.startsWith('whatsapp:');
+      const segmentsPerSecond = whatsapp ? options.whatsappMps : options.senderMps;
+      const limit = whatsapp ? QUEUE_LIMIT_SECONDS.whatsapp : QUEUE_LIMIT_SECONDS.sms;
+      entry = { queue: createSenderQueue(segmentsPerSecond, limit), segmentsPerSecond };
+      queues.set(from, entry);
+    }
+    return entry.queue;
+  }
+
+  /** Puts a message in its sender's queue at `enterAt` (simulated) and records what the queue decided. */
+  function enqueue(m: SandboxMessage, enterAt: number, direct: boolean): QueueOutcome {
+    queueClock = Math.max(queueClock, enterAt);
+    const outcome = queueOf(m.from).enqueue(
+      { enterAt, segments: m.segments, validitySeconds: m.validityPeriod },
+      direct,
+    );
+    m.enteredQueueAt = iso(new Date(enterAt));
+    if (outcome.kind === 'sent') m.leftQueueAt = iso(new Date(outcome.leftQueueAt));
+    return outcome;
+  }
+
+  /** Scheduled messages whose SendAt is at or before `until`, in the order they enter their queues. */
+  function fireDue(until: number): number {
+    const due = [...messages.values()]
+      .filter((m) => m.status === 'scheduled' && Date.parse(m.sendAt!) <= until)
+      .sort((a, b) => Date.parse(a.sendAt!) - Date.parse(b.sendAt!));
+    for (const m of due) {
+      m.status = 'accepted';
+      dispatch(m, enqueue(m, Math.max(queueClock, Date.parse(m.sendAt!)), false));
+    }
+    return due.length;
+  }
+
+  /** `justCreated` through a Messaging Service: no sender is assigned yet, so num_segments is '0' (as Twilio documents). */
+  function messageJson(m: SandboxMessage, justCreated = false) {
     return {
       account_sid: options.accountSid,
       api_version: '2010-04-01',
       body: m.body ?? '',
       date_created: rfc2822(new Date(m.dateCreated)),
-      date_sent: null,
+      date_sent: m.leftQueueAt && m.status !== 'failed' ? rfc2822(new Date(m.leftQueueAt)) : null,
       date_updated: rfc2822(),
       direction: 'outbound-api',
       error_code: m.errorCode,
@@ -93,7 +183,7 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
       from: m.from,
       messaging_service_sid: options.messagingServiceSid,
       num_media: '0',
-      num_segments: '1',
+      num_segments: justCreated ? '0' : String(m.segments),
       price: null,
       price_unit: 'USD',
       sid: m.sid,
@@ -144,10 +234,10 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
    * Hands an accepted message to the carrier: it walks its status steps, each posted to
    * StatusCallback, and a cancel stops it. Sending physics (queues, throughput) belong here.
    */
-  function dispatch(m: SandboxMessage) {
+  function dispatch(m: SandboxMessage, outcome: QueueOutcome) {
     track(
       (async () => {
-        for (const [status, code] of statusSteps(m)) {
+        for (const [status, code] of statusSteps(m, outcome)) {
           await sleep(options.statusStepMs);
           if (m.status === 'canceled') return;
           m.status = status;
@@ -170,15 +260,18 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
     if (!/^(whatsapp:)?\+\d{6,15}$/.test(to)) throw new TwilioError(400, 21211, "Invalid 'To' Phone Number");
     const scheduled = form.ScheduleType === 'fixed';
     if (form.SendAt && !scheduled) throw new TwilioError(400, 35115, 'ScheduleType must be fixed when SendAt is set');
+    const now = clock();
     if (scheduled) {
       if (!form.MessagingServiceSid)
         throw new TwilioError(400, 35118, 'MessagingServiceSid is required to schedule a message');
-      checkScheduleWindow(form.SendAt);
+      checkScheduleWindow(form.SendAt, now);
     }
+    const validityPeriod = parseValidity(form.ValidityPeriod);
+    const from = form.From ?? (to.startsWith('whatsapp:') ? 'whatsapp:+14155238886' : '+15005550006');
     const m: SandboxMessage = {
       sid: newSid('SM'),
       to,
-      from: to.startsWith('whatsapp:') ? 'whatsapp:+14155238886' : '+15005550006',
+      from,
       body: form.Body,
       contentSid: form.ContentSid,
       contentVariables: form.ContentVariables,
@@ -187,10 +280,20 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
       statusCallback: form.StatusCallback,
       sendAt: form.SendAt,
       dateCreated: iso(),
+      segments: segmentsOf(to, form.Body),
+      ...(validityPeriod !== undefined ? { validityPeriod } : {}),
+      acceptedAt: iso(new Date(now)),
     };
-    messages.set(m.sid, m);
-    if (!scheduled) dispatch(m);
-    return [201, messageJson(m)];
+    if (!scheduled) {
+      fireDue(now);
+      const outcome = enqueue(m, Math.max(queueClock, now), Boolean(form.From) && !form.MessagingServiceSid);
+      // From one number a full queue refuses at create; through a Messaging Service it fails after.
+      if (outcome.kind === 'overflow' && outcome.code === 21611)
+        throw new TwilioError(400, 21611, "This 'From' number has exceeded the maximum number of queued messages");
+      messages.set(m.sid, m);
+      dispatch(m, outcome);
+    } else messages.set(m.sid, m);
+    return [201, messageJson(m, Boolean(form.MessagingServiceSid))];
   }
 
   /** 2010-style paging: Page + PageSize (+ PageToken, which we echo), newest first, filter by To/From. */
@@ -207,7 +310,7 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
     return [
       200,
       {
-        messages: slice.map(messageJson),
+        messages: slice.map((m) => messageJson(m)),
         end: page * pageSize + Math.max(0, slice.length - 1),
         first_page_uri: uri(0),
         next_page_uri: (page + 1) * pageSize < all.length ? uri(page + 1) : null,
@@ -244,23 +347,29 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
     },
     messages: () => [...messages.values()],
     callbacks: () => [...callbacks],
-    fireScheduled() {
-      let fired = 0;
-      for (const m of messages.values()) {
-        if (m.status === 'scheduled') {
-          m.status = 'accepted';
-          dispatch(m);
-          fired++;
-        }
-      }
-      return fired;
+    fireScheduled: () => fireDue(Infinity),
+    advanceClock(ms) {
+      if (!(ms >= 0)) throw new RangeError('the clock only moves forward');
+      advancedMs += ms;
+      const fired = fireDue(clock());
+      return { now: iso(new Date(clock())), fired };
     },
+    clock,
+    queues: () =>
+      [...queues.entries()].map(([from, { queue, segmentsPerSecond }]) => ({
+        from,
+        segmentsPerSecond,
+        busyUntil: Number.isFinite(queue.busyUntil()) ? iso(new Date(queue.busyUntil())) : null,
+      })),
     async settle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
     reset() {
       messages = new Map();
       callbacks = [];
+      queues = new Map();
+      advancedMs = 0;
+      queueClock = -Infinity;
     },
   };
 }

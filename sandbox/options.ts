@@ -15,6 +15,10 @@ export interface SandboxOptions {
   syncWritesPerSecond: number;
   /** Fraction of Twilio API calls answered 503 (seeded randomness). */
   errorRate: number;
+  /** Throughput of each SMS sender in message segments per second (Twilio: US long code 1, toll-free 3, short code 100). */
+  senderMps: number;
+  /** Throughput of each WhatsApp sender in messages per second (Twilio: 10 by default, up to 50 on request). */
+  whatsappMps: number;
   /** Delay between status steps (queued -> sent -> delivered) in ms. */
   statusStepMs: number;
   /** Friendly name of the seeded Sync service (setup finds it by this name). */
@@ -43,6 +47,8 @@ export const DEFAULT_SANDBOX: SandboxOptions = {
   concurrencyLimit: 0,
   syncWritesPerSecond: 0,
   errorRate: 0,
+  senderMps: 10,
+  whatsappMps: 10,
   statusStepMs: 20,
   syncServiceName: 'aamcare-messaging',
   unapprovedContent: [],

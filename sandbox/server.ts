@@ -49,8 +49,12 @@ export interface SandboxHandle {
   putItem(map: string, key: string, data: unknown): void;
   configure(changes: Partial<SandboxOptions>): void;
   reset(): void;
-  /** Sends all scheduled messages now (as if their SendAt came). */
+  /** Puts all scheduled messages in their queues at their SendAt (as if it came) and sends them. */
   fireScheduled(): number;
+  /** Moves the simulated clock forward by ms; scheduled messages due by then are sent. */
+  advanceClock(ms: number): { now: string; fired: number };
+  /** Per sender: its rate and when its queue is empty again (simulated). */
+  queues(): Array<{ from: string; segmentsPerSecond: number; busyUntil: string | null }>;
   inbound(input: InboundInput): Promise<{ status: number; body: string }>;
   /** Resolves when no status step is pending. */
   settle(): Promise<void>;
@@ -191,6 +195,8 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       random = mulberry32(options.seed);
     },
     fireScheduled: messages.fireScheduled,
+    advanceClock: messages.advanceClock,
+    queues: messages.queues,
     inbound: (input) => simulateInbound(options, input),
     settle: messages.settle,
     close: async () => {

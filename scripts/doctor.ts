@@ -3,6 +3,9 @@
  * in .env against the account. One line per check; exit status 1 on any problem.
  */
 import 'dotenv/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseTips } from '../src/core/tips';
 import { SETTINGS } from '../src/core/settings';
 import { runDoctor } from '../src/ops/doctor';
 import { defineCli, parseCli, run } from './cli';
@@ -17,9 +20,12 @@ const CLI = defineCli({
   notes: ['exit status: 0 all checks passed, 1 a problem, 2 usage'],
 });
 
+/** The tips the service would send: the forecast counts their segments. */
+const tips = parseTips(JSON.parse(readFileSync(join(__dirname, '..', 'src', 'assets', 'tips.private.json'), 'utf8')));
+
 async function main(): Promise<number> {
   const { values } = parseCli(CLI);
-  const checks = await runDoctor(process.env, { baseUrl: values.url });
+  const checks = await runDoctor(process.env, { baseUrl: values.url, tips });
   for (const c of checks)
     console.log(`${c.ok ? 'ok      ' : 'PROBLEM '} ${c.name}: ${c.detail}${c.fix ? ` -> ${c.fix}` : ''}`);
   const problems = checks.filter((c) => !c.ok).length;

@@ -71,7 +71,7 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
       log.info('consent.opt_out', { phone: e164, source });
       if (item.data.status !== 'opted_out') {
         await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
-        await deps.activity.gauge(statusChange(item.data.status, 'opted_out'));
+        await deps.activity.gauge(statusChange(item.data.status, 'opted_out', item.data.language));
         await deps.activity.event({
           time: deps.now().toISOString(),
           event: 'consent.opt_out',
@@ -88,7 +88,7 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
       log.info('consent.opt_in', { phone: e164, source });
       if (item.data.status !== 'active') {
         await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optIn]: 1 });
-        await deps.activity.gauge(statusChange(item.data.status, 'active'));
+        await deps.activity.gauge(statusChange(item.data.status, 'active', item.data.language));
         await deps.activity.event({
           time: deps.now().toISOString(),
           event: 'consent.opt_in',

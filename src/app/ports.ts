@@ -52,6 +52,8 @@ export interface OutgoingMessage {
   sendAt?: Date;
   /** Epoch ms after which no attempt may start (a claim's send window; see CLAIM_SEND_WINDOW_MS). */
   notAfter?: number;
+  /** Seconds the message may wait in Twilio's queue (1 to 36,000); later it fails with 30036. */
+  validityPeriod?: number;
 }
 
 export interface SentMessage {

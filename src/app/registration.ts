@@ -8,6 +8,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { ALL_TIME, COUNTER, statusChange } from '../core/activity';
+import { subscriberTimeZone } from '../core/subscriber-time-zone';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection, type PhoneResult } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
@@ -51,6 +52,8 @@ export interface RegistrationRequest {
   /** The portal collected fresh consent from someone who had said STOP. */
   resubscribe: boolean;
   source: string;
+  /** The portal's optional IANA zone for the subscriber's 7 AM. */
+  timezone?: string;
 }
 
 export interface RegistrationConfig {
@@ -60,6 +63,8 @@ export interface RegistrationConfig {
   shards: number;
   cooldownSeconds: number;
   welcomesPerMinute: number;
+  /** Zone of a subscriber whose number names none (TIMEZONE; default Asia/Kathmandu). */
+  timeZone?: string;
   welcomeContentSid?: string;
   joinInstruction: string;
   statusCallbackUrl: string;
@@ -197,6 +202,10 @@ async function registerOnce(
         country: normalized.country,
         source: request.source,
         now: deps.now(),
+        timeZone: subscriberTimeZone(
+          { requested: request.timezone, e164, country: normalized.country },
+          deps.config.timeZone ?? 'Asia/Kathmandu',
+        ),
       });
       const claim = claimWelcome(fresh, callId, deps.now(), fingerprintOf(fresh, request, config));
       const claimed = await deps.store.create(map, e164, claim);
@@ -317,7 +326,7 @@ async function continueWithItem(
         if (updated) {
           log.info('registration.resubscribed', { userId: request.userId, phone: number.e164 });
           await deps.activity.count(today, { [COUNTER.optIn]: 1 });
-          await deps.activity.gauge(statusChange('opted_out', 'active'));
+          await deps.activity.gauge(statusChange('opted_out', 'active', request.language));
           await deps.activity.event({
             time: deps.now().toISOString(),
             event: 'consent.opt_in',
@@ -530,7 +539,7 @@ async function recordWelcome(
       })(),
       // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
       created ? deps.activity.count(today, { [COUNTER.registrationCreated]: 1 }) : undefined,
-      created ? deps.activity.gauge(statusChange(undefined, 'active')) : undefined,
+      created ? deps.activity.gauge(statusChange(undefined, 'active', subscriber.language)) : undefined,
       deps.activity.event({
         time: deps.now().toISOString(),
         event: 'registration.created',
@@ -611,7 +620,7 @@ async function handleSendFailure(
     );
     log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
     await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
-    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out'));
+    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out', request.language));
     return { kind: 'opted_out', ...number };
   }
   if (category === 'whatsapp_not_joined') {

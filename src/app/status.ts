@@ -118,6 +118,7 @@ async function updateSubscriber(
   let statusBefore: string | undefined;
   let statusAfter: string | undefined;
   let seen: Subscriber | undefined;
+  let language: string | undefined;
   await modifyItem<Subscriber>(deps.store, map, message.e164, (current) => {
     seen = current;
     const effect = decideSubscriberEffect({
@@ -168,10 +169,12 @@ async function updateSubscriber(
         break;
     }
     statusBefore = current.status;
+    language = current.language;
     statusAfter = next.status;
     return next === current ? undefined : { ...next, updatedAt: deps.now().toISOString() };
   });
-  if (statusAfter && statusBefore !== statusAfter) await deps.activity.gauge(statusChange(statusBefore, statusAfter));
+  if (statusAfter && statusBefore !== statusAfter)
+    await deps.activity.gauge(statusChange(statusBefore, statusAfter, language));
   if (effectAction === 'opt_out' || effectAction === 'suppress') {
     deps.log.info(`subscriber.${effectAction === 'opt_out' ? 'opted_out' : 'suppressed'}`, {
       phone: message.e164,

@@ -4,6 +4,9 @@
  * Idempotent per subscriber per date: the subscriber item records `tips[date]` (claimed,
  * then the message SID) with revision checks, so a rerun or a concurrent run schedules
  * nothing twice. Time-boxed with a cursor over the subscriber shards.
+ * Each subscriber's tip is at TIPS_LOCAL_TIME in their own zone, spread over a window by the
+ * sender's throughput (core/tip-plan.ts): the cursor carries how many segments each
+ * date/zone/channel already has, so every slice continues the same plan.
  */
 import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
@@ -20,7 +23,9 @@ import {
   unsettledClaims,
   welcomeSent,
 } from '../core/subscriber';
-import { nextTipDate, sendAtFor } from '../core/tip-time';
+import { timeZoneForNumber } from '../core/subscriber-time-zone';
+import { slotOffsetSeconds, tipSegments, validityFor, type Throughput } from '../core/tip-plan';
+import { MIN_SCHEDULE_LEAD_SECONDS, nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
 import { tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
@@ -28,6 +33,14 @@ import type { Activity } from './activity';
 import type { KeyValueStore, ListPage, MessageSender, StoredItem } from './ports';
 import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP, welcomeMatcher } from './registration';
+
+/** Where one tip goes in the day's window. */
+export interface TipPlan {
+  sendAt: Date;
+  /** Seconds; undefined when the slot lies past the validity window. */
+  validityPeriod: number | undefined;
+  timeZone: string;
+}
 
 export interface TipRunConfig {
   shards: number;
@@ -37,6 +50,8 @@ export interface TipRunConfig {
   statusCallbackUrl: string;
   pageSize: number;
   concurrency: number;
+  /** SENDER_MPS and TIP_VALIDITY_MINUTES (default: 10 segments/s, 240 min). */
+  throughput?: Throughput;
 }
 
 export interface TipDeps {
@@ -62,6 +77,8 @@ export type TipOutcome =
   | 'in_progress'
   /** The create's outcome is unknown and Twilio's records do not show it yet: the claim stays until settled. */
   | 'unsettled'
+  | 'skipped_too_late'
+  | 'skipped_past_validity'
   | 'failed';
 
 export interface TipSlice {
@@ -90,21 +107,25 @@ export async function scheduleTipsSlice(
       after: cursor.after,
       pageSize: deps.config.pageSize,
     });
-    const queue = page.items.flatMap((item) => dates.map((date) => ({ item, date })));
+    const load: Record<string, number> = { ...cursor.load };
+    // Slots are assigned in page order before the concurrent sends, so the plan does not depend on timing.
+    const queue = page.items.flatMap((item) =>
+      dates.map((date) => ({ item, date, plan: planTip(item.key, item.data, date, load, deps) })),
+    );
     let index = 0;
     await Promise.all(
       Array.from({ length: Math.max(1, deps.config.concurrency) }, async () => {
         while (index < queue.length) {
-          const { item, date } = queue[index++]!;
-          const outcome = await scheduleTip(item.key, date, deps, options.dryRun);
+          const { item, date, plan } = queue[index++]!;
+          const outcome = await scheduleTip(item.key, date, deps, options.dryRun, plan);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         }
       }),
     );
     cursor = page.nextAfter
-      ? { shard: cursor.shard, after: page.nextAfter }
+      ? { shard: cursor.shard, after: page.nextAfter, load }
       : cursor.shard + 1 < deps.config.shards
-        ? { shard: cursor.shard + 1 }
+        ? { shard: cursor.shard + 1, load }
         : undefined;
   }
   if (!options.dryRun && counts.scheduled)
@@ -118,8 +139,42 @@ export async function scheduleTipsSlice(
   };
 }
 
-/** Schedules one subscriber's tip for one date, exactly once. */
-export async function scheduleTip(e164: string, date: string, deps: TipDeps, dryRun: boolean): Promise<TipOutcome> {
+const DEFAULT_THROUGHPUT: Throughput = { segmentsPerSecond: 10, validityMinutes: 240 };
+
+/**
+ * The slot of one subscriber's tip: 07:00 in their zone plus the time the sender needs for the
+ * segments planned before it in that zone's window. Subscribers the listed record already shows
+ * as not getting a tip take no slot (scheduled ones keep theirs, so a rerun plans the same day).
+ */
+export function planTip(
+  e164: string,
+  subscriber: Subscriber,
+  date: string,
+  load: Record<string, number>,
+  deps: Pick<TipDeps, 'config' | 'tips'>,
+): TipPlan | undefined {
+  if (subscriber.status !== 'active' || subscriber.welcome.state !== 'sent') return undefined;
+  const throughput = deps.config.throughput ?? DEFAULT_THROUGHPUT;
+  const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
+  const key = `${date} ${timeZone} ${subscriber.channel}`;
+  const before = load[key] ?? 0;
+  load[key] = before + tipSegments(tipForDate(deps.tips, date), subscriber.language, subscriber.channel);
+  const offset = slotOffsetSeconds(before, throughput.segmentsPerSecond);
+  return {
+    sendAt: new Date(sendAtFor(date, deps.config.localTime, timeZone).getTime() + offset * 1000),
+    validityPeriod: validityFor(offset, throughput.validityMinutes),
+    timeZone,
+  };
+}
+
+/** Schedules one subscriber's tip for one date, exactly once (at `plan`, else at the start of their window). */
+export async function scheduleTip(
+  e164: string,
+  date: string,
+  deps: TipDeps,
+  dryRun: boolean,
+  plan?: TipPlan,
+): Promise<TipOutcome> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   let snapshot = await deps.store.get<Subscriber>(map, e164);
   if (!snapshot) return 'skipped_opted_out';
@@ -141,15 +196,32 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
   const claimId = tipClaim(deps.newId(), deps.now());
   let verdict: TipOutcome | undefined;
   // Consent is checked on the freshest record, in the same revision-checked write as the claim.
+  let slot = plan;
   const claimed = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
-    verdict = current.tips?.[date] === claimId ? undefined : eligibility(current, date, deps.now(), takeOver);
-    if (verdict || dryRun || current.tips?.[date] === claimId) return undefined;
-    return { ...current, tips: { ...pruneTips(current.tips, deps.localDate(deps.now())), [date]: claimId } };
+    const ours = current.tips?.[date] === claimId;
+    verdict = ours ? undefined : eligibility(current, date, deps.now(), takeOver);
+    slot ??= planTip(e164, current, date, {}, deps);
+    // Twilio needs SendAt 15 min ahead (a zone whose 07:00 has passed gets the next run's date).
+    if (
+      !verdict &&
+      !ours &&
+      slot &&
+      slot.sendAt.getTime() - deps.now().getTime() < (MIN_SCHEDULE_LEAD_SECONDS + 60) * 1000
+    )
+      verdict = 'skipped_too_late';
+    if (!verdict && !ours && slot && slot.validityPeriod === undefined) verdict = 'skipped_past_validity';
+    if (verdict || dryRun || ours) return undefined;
+    return {
+      ...current,
+      // A record from before time zones gets its zone now.
+      ...(current.timeZone ? {} : { timeZone: slot?.timeZone }),
+      tips: { ...pruneTips(current.tips, deps.localDate(deps.now())), [date]: claimId },
+    };
   });
   if (!claimed) return 'skipped_opted_out';
   if (verdict) return verdict;
   if (dryRun) return 'would_schedule';
-  return sendClaimedTip(e164, date, claimId, claimed, deps);
+  return sendClaimedTip(e164, date, claimId, claimed, deps, slot);
 }
 
 /**
@@ -163,9 +235,12 @@ export async function sendClaimedTip(
   claimId: string,
   claimed: StoredItem<Subscriber>,
   deps: TipDeps,
+  plan?: TipPlan,
 ): Promise<TipOutcome> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   const subscriber = claimed.data;
+  const slot = plan ?? planTip(e164, subscriber, date, {}, deps);
+  const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
   const tip = tipForDate(deps.tips, date);
   const whatsapp = subscriber.channel === 'whatsapp';
   let sent: { sid: string; status: string };
@@ -173,7 +248,8 @@ export async function sendClaimedTip(
     sent = await deps.sender.send({
       channel: subscriber.channel,
       to: e164,
-      sendAt: sendAtFor(date, deps.config.localTime, deps.config.timeZone),
+      sendAt: slot?.sendAt ?? sendAtFor(date, deps.config.localTime, timeZone),
+      ...(slot?.validityPeriod !== undefined ? { validityPeriod: slot.validityPeriod } : {}),
       statusCallback: deps.config.statusCallbackUrl,
       notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
       ...(whatsapp

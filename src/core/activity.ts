@@ -24,10 +24,12 @@ export const GAUGE = {
   active: 'subscribers.active',
   optedOut: 'subscribers.opted_out',
   suppressed: 'subscribers.suppressed',
+  /** Active subscribers by language: the tip forecast counts segments with it. */
+  activeIn: (language: string) => `subscribers.active.${language}`,
 } as const;
 
 /** Gauge deltas for a subscriber moving from one status to another. */
-export function statusChange(from: string | undefined, to: string): CounterDeltas {
+export function statusChange(from: string | undefined, to: string, language?: string): CounterDeltas {
   const name = (status: string | undefined) =>
     status === 'active'
       ? GAUGE.active
@@ -42,6 +44,8 @@ export function statusChange(from: string | undefined, to: string): CounterDelta
   if (before === after) return deltas;
   if (before) deltas[before] = -1;
   if (after) deltas[after] = 1;
+  if (language && before === GAUGE.active) deltas[GAUGE.activeIn(language)] = -1;
+  if (language && after === GAUGE.active) deltas[GAUGE.activeIn(language)] = 1;
   return deltas;
 }
 

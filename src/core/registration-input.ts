@@ -4,6 +4,7 @@
  */
 import { parseFlag, scalarText } from './form-values';
 import type { Channel, Language } from './subscriber';
+import { isTimeZone } from './subscriber-time-zone';
 
 export interface RegistrationInput {
   userId: string;
@@ -12,11 +13,13 @@ export interface RegistrationInput {
   channel: Channel;
   language: Language;
   resubscribe: boolean;
+  /** IANA zone of the subscriber's 7 AM (optional; else from the number). */
+  timezone?: string;
 }
 
 export type InputError = { code: string; message: string; field: string };
 
-export const FIELD_LIMITS = { user_id: 64, phone: 64, name: 100 } as const;
+export const FIELD_LIMITS = { user_id: 64, phone: 64, name: 100, timezone: 64 } as const;
 
 const USER_ID = /^[A-Za-z0-9_.:@-]+$/;
 
@@ -54,6 +57,10 @@ export function parseRegistrationInput(
   const resubscribe = parseFlag(params.resubscribe);
   if (resubscribe === undefined) return fail('resubscribe', 'invalid_resubscribe', 'resubscribe must be true or false');
 
+  const timezone = text(params.timezone) || undefined;
+  if (timezone !== undefined && !isTimeZone(timezone))
+    return fail('timezone', 'invalid_timezone', 'timezone must be an IANA time zone such as Asia/Kathmandu');
+
   const name = text(params.name);
   return {
     ok: true,
@@ -64,6 +71,7 @@ export function parseRegistrationInput(
       channel,
       language,
       resubscribe,
+      ...(timezone ? { timezone } : {}),
     },
   };
 }

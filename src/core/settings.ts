@@ -103,10 +103,24 @@ export const SETTINGS: readonly Setting[] = [
     default: '60',
   },
   {
+    name: 'SENDER_MPS',
+    description:
+      "Message segments per second the Messaging Service's senders drain (Twilio: US long code 1, toll-free 3, short code 100, WhatsApp 10 by default up to 50, others by country; docs/tips.md)",
+    pattern: /^[1-9]\d*$/,
+    default: '10',
+  },
+  {
+    name: 'TIP_VALIDITY_MINUTES',
+    description:
+      'Minutes after the local tip time a tip may still arrive; later ones are dropped (ValidityPeriod, at most 600)',
+    pattern: /^([1-9]\d?|[1-5]\d\d|600)$/,
+    default: '240',
+  },
+  {
     name: 'WELCOME_RATE_PER_MINUTE',
-    description: 'Global cap on welcome messages per minute (per shard group)',
+    description:
+      "Global cap on welcome messages per minute (per shard group); unset: what SENDER_MPS carries at the welcome's segment count",
     pattern: /^\d+$/,
-    default: '600',
   },
   {
     name: 'UNREACHABLE_SUPPRESS_AFTER',

@@ -45,6 +45,8 @@ export interface Subscriber {
   consent: ConsentEntry[];
   /** Consecutive unreachable delivery failures (30003/30005/30006). */
   unreachableCount: number;
+  /** IANA zone of the subscriber's daily tip (set at registration, or on the next tip for older records). */
+  timeZone?: string;
   /** Scheduled daily tips by local date: the message SID, or `claimed:<id>` while being scheduled. */
   tips?: Record<string, string>;
 }
@@ -107,6 +109,7 @@ export function newSubscriber(input: {
   country: string;
   source: string;
   now: Date;
+  timeZone?: string;
 }): Subscriber {
   const at = input.now.toISOString();
   return {
@@ -120,6 +123,7 @@ export function newSubscriber(input: {
     welcome: { state: 'pending', attempts: 0 },
     consent: [{ action: 'opt_in', source: input.source, at }],
     unreachableCount: 0,
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
   };
 }
 

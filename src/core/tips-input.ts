@@ -17,12 +17,31 @@ import {
 export interface TipCursor {
   shard: number;
   after?: string;
+  /** Segments planned so far per `date zone channel` (the sender's work ahead of the next tip). */
+  load?: Record<string, number>;
+}
+
+/** A cursor's load: at most a few hundred `date zone channel` keys, each a whole number of segments. */
+function validLoad(load: unknown): load is Record<string, number> {
+  if (typeof load !== 'object' || load === null || Array.isArray(load)) return false;
+  const entries = Object.entries(load as Record<string, unknown>);
+  return (
+    entries.length <= 500 &&
+    entries.every(([key, n]) => key.length <= 80 && typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)
+  );
+}
+
+/** True for the cursor a run starts from (nothing planned yet). */
+export function isFirstSlice(cursor: TipCursor): boolean {
+  return cursor.shard === 0 && cursor.after === undefined && Object.keys(cursor.load ?? {}).length === 0;
 }
 
 export interface TipsRequest {
   dates: string[];
   dryRun: boolean;
   cursor: TipCursor;
+  /** Go ahead when the forecast says the window passes the validity period. */
+  allowOverrun: boolean;
 }
 
 /** Twilio schedules at most 35 days ahead. */
@@ -40,7 +59,12 @@ export function decodeTipCursor(token: string | undefined): TipCursor | undefine
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     if (!Number.isInteger(parsed.shard) || (parsed.shard ?? -1) < 0) return undefined;
     if (parsed.after !== undefined && typeof parsed.after !== 'string') return undefined;
-    return { shard: parsed.shard!, ...(parsed.after !== undefined ? { after: parsed.after } : {}) };
+    if (parsed.load !== undefined && !validLoad(parsed.load)) return undefined;
+    return {
+      shard: parsed.shard!,
+      ...(parsed.after !== undefined ? { after: parsed.after } : {}),
+      ...(parsed.load !== undefined ? { load: parsed.load } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -70,5 +94,8 @@ export function parseTipsRequest(
   if (!cursor) return refuse('invalid_cursor', 'cursor is not one this service issued');
   const dryRun = parseFlag(params.dryRun);
   if (dryRun === undefined) return refuse('invalid_dry_run', 'dryRun must be true or false');
-  return { ok: true, value: { dates, dryRun, cursor } };
+  const allowOverrun = parseFlag(params.allowOverrun);
+  if (allowOverrun === undefined)
+    return refuse('invalid_field', 'allowOverrun must be true or false', { field: 'allowOverrun' });
+  return { ok: true, value: { dates, dryRun, cursor, allowOverrun } };
 }

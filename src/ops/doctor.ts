@@ -1,11 +1,18 @@
 /**
  * Read-only preflight: every required setting present and well formed, credentials valid,
  * Messaging Service and senders present, WhatsApp templates approved, webhooks wired, Sync
- * reachable. One line per check; used by `npm run doctor`.
+ * reachable, and the next daily tip's capacity forecast (fits TIP_VALIDITY_MINUTES at
+ * SENDER_MPS). One line per check; used by `npm run doctor`.
  */
+import { readTipForecast } from '../app/tip-forecast';
 import { FEATURE_REQUIREMENTS } from '../core/health';
-import { missingSettings, setting, SETTINGS, type Env } from '../core/settings';
+import { intSetting, missingSettings, setting, SETTINGS, type Env } from '../core/settings';
+import { nextTipDate } from '../core/tip-time';
+import type { TipForecast } from '../core/tip-plan';
+import type { Tip } from '../core/tips';
+import { createActivityReader } from '../app/activity';
 import { createTwilioClient } from '../twilio/client';
+import { createSyncStore } from '../twilio/sync-store';
 
 export interface Check {
   name: string;
@@ -20,7 +27,16 @@ const describe = (error: unknown) => {
   return `HTTP ${e.status ?? '?'}${e.code ? ` / ${e.code}` : ''}: ${e.message ?? String(error)}`;
 };
 
-export async function runDoctor(env: Env, options: { baseUrl?: string } = {}): Promise<Check[]> {
+/** One line of the forecast: the figures an admin needs to judge tomorrow morning. */
+export function describeForecast(f: TipForecast & { date: string }): string {
+  return (
+    `${f.date} (${f.tipId}): ${f.activeSubscribers} active, ${f.segmentsPerTip.en} segments EN / ${f.segmentsPerTip.ne} NE, ` +
+    `${f.totalSegments} segments, drain ${Math.ceil(f.drainSeconds / 60)} min at ${f.segmentsPerSecond}/s, ` +
+    `last tip ${f.latestLocalArrival} local (validity ${f.validityMinutes} min)`
+  );
+}
+
+export async function runDoctor(env: Env, options: { baseUrl?: string; tips?: readonly Tip[] } = {}): Promise<Check[]> {
   const checks: Check[] = [];
   const required = [...new Set(Object.values(FEATURE_REQUIREMENTS).flat())];
   for (const name of required) {
@@ -139,6 +155,7 @@ export async function runDoctor(env: Env, options: { baseUrl?: string } = {}): P
     try {
       await client.sync.v1.services(syncSid).fetch();
       checks.push({ name: 'sync service', ok: true, detail: 'reachable' });
+      if (options.tips) checks.push(await forecastCheck(env, client, syncSid, options.tips));
     } catch (error) {
       checks.push({
         name: 'sync service',
@@ -149,4 +166,42 @@ export async function runDoctor(env: Env, options: { baseUrl?: string } = {}): P
     }
   }
   return checks;
+}
+
+/** The next tip's forecast from the subscriber gauges; not ok when it runs past the validity window. */
+async function forecastCheck(
+  env: Env,
+  client: ReturnType<typeof createTwilioClient>,
+  serviceSid: string,
+  tips: readonly Tip[],
+): Promise<Check> {
+  try {
+    const store = createSyncStore({ client, serviceSid, deadline: () => Date.now() + 8000 });
+    const timeZone = setting(env, 'TIMEZONE') ?? 'Asia/Kathmandu';
+    const localTime = setting(env, 'TIPS_LOCAL_TIME') ?? '07:00';
+    const forecast = await readTipForecast(createActivityReader(store, intSetting(env, 'SYNC_SHARDS')), {
+      tips,
+      date: nextTipDate(new Date(), { timeZone, localTime, minLeadMinutes: 16 }),
+      throughput: {
+        segmentsPerSecond: intSetting(env, 'SENDER_MPS'),
+        validityMinutes: intSetting(env, 'TIP_VALIDITY_MINUTES'),
+      },
+      localTime,
+    });
+    return {
+      name: 'tip forecast',
+      ok: forecast.withinValidity,
+      detail: describeForecast(forecast),
+      ...(forecast.warning
+        ? { fix: `${forecast.warning} (raise SENDER_MPS: more senders or a faster sender type)` }
+        : {}),
+    };
+  } catch (error) {
+    return {
+      name: 'tip forecast',
+      ok: false,
+      detail: describe(error),
+      fix: 'check SYNC_SERVICE_SID and npm run setup',
+    };
+  }
 }

@@ -15,12 +15,14 @@ import type { StatusDeps } from '../app/status';
 import { reconcileNumber, type TipDeps } from '../app/tips';
 import { createWelcomeCap } from '../app/welcome-cap';
 import { newRunId } from '../core/batch';
+import { welcomeSegments, welcomesPerMinuteFor, type Throughput } from '../core/tip-plan';
 import { parseTips, type Tip } from '../core/tips';
 import type { Logger } from '../core/log';
 import type { Channel } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
 import { intSetting, setting, type Env } from '../core/settings';
-import { localDateOf } from '../core/tip-time';
+import { localDateOf, nextTipDate } from '../core/tip-time';
+import type { TipForecastInput } from '../app/tip-forecast';
 import { requireTwilioCredentials, sharedTwilioClient, type TwilioClient } from '../twilio/client';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
@@ -128,11 +130,43 @@ export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps 
       statusCallbackUrl: publicUrl(context, '/status-callback'),
       pageSize: 50,
       concurrency: intSetting(context, 'BATCH_CONCURRENCY'),
+      throughput: throughputOf(context),
     },
     now: () => new Date(),
     newId: () => randomUUID(),
     localDate: services.localDate,
   };
+}
+
+/** Reads the sharded counters and gauges (stats, the tip forecast). */
+export function activityReaderOf(services: Services): ActivityReader {
+  return createActivityReader(services.store, services.shards);
+}
+
+/** What the next tip's forecast is computed for: the next tip date in TIMEZONE, the tips, the throughput. */
+export function tipForecastInput(context: Env, now: Date): TipForecastInput {
+  const timeZone = timeZoneOf(context);
+  const localTime = setting(context, 'TIPS_LOCAL_TIME') ?? '07:00';
+  return {
+    tips: loadTips(),
+    date: nextTipDate(now, { timeZone, localTime, minLeadMinutes: 16 }),
+    throughput: throughputOf(context),
+    localTime,
+  };
+}
+
+/** SENDER_MPS and TIP_VALIDITY_MINUTES: what the tip planner and the forecast work from. */
+export function throughputOf(context: Env): Throughput {
+  return {
+    segmentsPerSecond: intSetting(context, 'SENDER_MPS'),
+    validityMinutes: intSetting(context, 'TIP_VALIDITY_MINUTES'),
+  };
+}
+
+/** WELCOME_RATE_PER_MINUTE when set, else what SENDER_MPS carries: welcomes share the senders with tips. */
+export function welcomeRatePerMinute(context: Env): number {
+  if (setting(context, 'WELCOME_RATE_PER_MINUTE') !== undefined) return intSetting(context, 'WELCOME_RATE_PER_MINUTE');
+  return welcomesPerMinuteFor(intSetting(context, 'SENDER_MPS'), welcomeSegments());
 }
 
 export function registrationConfig(context: Env): RegistrationConfig {
@@ -142,7 +176,8 @@ export function registrationConfig(context: Env): RegistrationConfig {
     lookupMode: (setting(context, 'LOOKUP_MODE') ?? 'basic') as LookupMode,
     shards: intSetting(context, 'SYNC_SHARDS'),
     cooldownSeconds: intSetting(context, 'WELCOME_COOLDOWN_SECONDS'),
-    welcomesPerMinute: intSetting(context, 'WELCOME_RATE_PER_MINUTE'),
+    welcomesPerMinute: welcomeRatePerMinute(context),
+    timeZone: timeZoneOf(context),
     welcomeContentSid: setting(context, 'WELCOME_CONTENT_SID'),
     joinInstruction: setting(context, 'WHATSAPP_JOIN_INSTRUCTION') ?? '',
     statusCallbackUrl: publicUrl(context, '/status-callback'),

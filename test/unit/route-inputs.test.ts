@@ -83,14 +83,19 @@ describe('parseTipsRequest', () => {
   test('defaults: one day, the next tip date, from the start, not a dry run', () => {
     expect(parseTipsRequest({}, now, time)).toEqual({
       ok: true,
-      value: { dates: ['2026-06-01'], dryRun: false, cursor: { shard: 0 } },
+      value: { dates: ['2026-06-01'], dryRun: false, cursor: { shard: 0 }, allowOverrun: false },
     });
   });
   test('explicit date, days, dryRun and a cursor it issued', () => {
     const cursor = encodeTipCursor({ shard: 2, after: '+9779800000001' });
     expect(parseTipsRequest({ date: '2026-06-03', days: '2', dryRun: 'true', cursor }, now, time)).toEqual({
       ok: true,
-      value: { dates: ['2026-06-03', '2026-06-04'], dryRun: true, cursor: { shard: 2, after: '+9779800000001' } },
+      value: {
+        dates: ['2026-06-03', '2026-06-04'],
+        dryRun: true,
+        cursor: { shard: 2, after: '+9779800000001' },
+        allowOverrun: false,
+      },
     });
   });
   test.each([
@@ -108,6 +113,10 @@ describe('parseTipsRequest', () => {
   });
   test('a cursor round-trips', () => {
     expect(decodeTipCursor(encodeTipCursor({ shard: 3 }))).toEqual({ shard: 3 });
+    // The window plan rides in the cursor; a damaged one is refused.
+    const load = { '2026-06-01 Asia/Kathmandu sms': 1200 };
+    expect(decodeTipCursor(encodeTipCursor({ shard: 1, load }))).toEqual({ shard: 1, load });
+    expect(decodeTipCursor(encodeTipCursor({ shard: 1, load: { x: -1 } }))).toBeUndefined();
     expect(decodeTipCursor(undefined)).toEqual({ shard: 0 });
   });
 });

@@ -1,11 +1,15 @@
-/** GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD (admin token): metrics for the dashboard. */
+/**
+ * GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD (admin token): metrics for the dashboard,
+ * and the capacity forecast for the next daily tip (tipForecast).
+ */
 import { readStats } from '../../app/stats';
+import { readTipForecast } from '../../app/tip-forecast';
 import { REQUEST_BUDGET_MS } from '../../core/budget';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { parseStatsDates } from '../../core/stats-input';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { statsDeps } from '../../runtime/services';
+import { statsDeps, tipForecastInput } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'stats',
@@ -20,6 +24,10 @@ export const handler = defineRoute({
     const now = new Date();
     const dates = parseStatsDates(event, deps.localDate(now));
     if (!dates.ok) return errorReply(400, dates.error.code, dates.error.message);
-    return json(200, await readStats(deps.reader, { ...dates.value, timezone: deps.timeZone }, now));
+    const [stats, tipForecast] = await Promise.all([
+      readStats(deps.reader, { ...dates.value, timezone: deps.timeZone }, now),
+      readTipForecast(deps.reader, tipForecastInput(context, now)),
+    ]);
+    return json(200, { ...stats, tipForecast });
   },
 });

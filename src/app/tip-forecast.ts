@@ -1,0 +1,34 @@
+/**
+ * The capacity forecast for the next daily tip, from the subscriber gauges (active, and active
+ * by language) and the day's tip: what `npm run doctor`, GET /admin/stats and
+ * /admin/schedule-tips report before anything is sent (core/tip-plan.ts has the arithmetic).
+ */
+import { GAUGE } from '../core/activity';
+import { forecastTip, type Throughput, type TipForecast } from '../core/tip-plan';
+import { tipForDate, type Tip } from '../core/tips';
+import type { ActivityReader } from './activity';
+
+export interface TipForecastInput {
+  tips: readonly Tip[];
+  /** Local date of the tip, 'YYYY-MM-DD'. */
+  date: string;
+  throughput: Throughput;
+  localTime: string;
+}
+
+export async function readTipForecast(
+  reader: Pick<ActivityReader, 'gauges'>,
+  input: TipForecastInput,
+): Promise<TipForecast & { date: string }> {
+  const gauges = await reader.gauges();
+  return {
+    date: input.date,
+    ...forecastTip({
+      active: gauges[GAUGE.active] ?? 0,
+      activeByLanguage: { en: gauges[GAUGE.activeIn('en')] ?? 0, ne: gauges[GAUGE.activeIn('ne')] ?? 0 },
+      tip: tipForDate(input.tips, input.date),
+      throughput: input.throughput,
+      localTime: input.localTime,
+    }),
+  };
+}
