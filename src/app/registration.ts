@@ -26,7 +26,10 @@ import {
   type Language,
   type Subscriber,
 } from '../core/subscriber';
+import { canReply } from '../core/reachability';
+import { stopInstruction } from '../core/stop-instruction';
 import { describeTwilioError, type ErrorCategory } from '../core/twilio-errors';
+import { decideOutcome } from '../core/twilio-outcome';
 import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
 import type { Activity } from '../twilio/activity';
 import { lineTypeCanReceiveSms, type LookupMode, type PhoneLookup } from '../twilio/lookup';
@@ -59,6 +62,10 @@ export interface RegistrationConfig {
   welcomeContentSid?: string;
   joinInstruction: string;
   statusCallbackUrl: string;
+  /** Countries whose SMS subscribers can reply (TWO_WAY_SMS_COUNTRIES). */
+  twoWaySmsCountries: string[];
+  /** The Messaging Service shortens links (SHORTEN_URLS). */
+  shortenUrls: boolean;
 }
 
 export interface RegistrationDeps {
@@ -74,6 +81,8 @@ export interface RegistrationDeps {
   newId: () => string;
   /** Local (Asia/Kathmandu) date of an instant, for daily counters. */
   localDate: (instant: Date) => string;
+  /** The subscriber's personal unsubscribe link. */
+  unsubscribeLink: (e164: string) => string;
 }
 
 export type RegistrationOutcome =
@@ -87,6 +96,7 @@ export type RegistrationOutcome =
   | { kind: 'invalid'; reason: PhoneRejection | 'lookup_invalid' }
   | { kind: 'rejected'; masked: string; e164: string; code: number; category: ErrorCategory; description: string }
   | { kind: 'needs_join'; masked: string; e164: string; instruction: string }
+  | { kind: 'twilio_configuration'; masked: string; e164: string; code: number; description: string }
   | { kind: 'retry_later'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'rate_limited'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'not_configured'; missing: string[] };
@@ -352,6 +362,11 @@ async function sendWelcome(
   const { config } = deps;
   const subscriber = claimed.data;
   const whatsapp = subscriber.channel === 'whatsapp';
+  // The welcome always carries the personal link; "reply STOP" only where replies arrive.
+  const stop = stopInstruction(subscriber.language, {
+    canReply: canReply(subscriber.channel, subscriber.country, config.twoWaySmsCountries),
+    link: deps.unsubscribeLink(number.e164),
+  })!;
   let sent: { sid: string; status: string };
   try {
     sent = await deps.sender.send({
@@ -361,9 +376,9 @@ async function sendWelcome(
       ...(whatsapp
         ? {
             contentSid: config.welcomeContentSid,
-            contentVariables: welcomeTemplateVariables(subscriber.language, request.name),
+            contentVariables: welcomeTemplateVariables(subscriber.language, request.name, stop),
           }
-        : { body: welcomeBody(subscriber.language, request.name) }),
+        : { body: welcomeBody(subscriber.language, request.name, stop), shortenUrls: config.shortenUrls }),
     });
   } catch (error) {
     return handleSendFailure(error, request, deps, map, claimId, number, created);
@@ -451,16 +466,22 @@ async function handleSendFailure(
   const { log, config } = deps;
   const today = deps.localDate(deps.now());
   const failure = failureOf(error instanceof DeadlineExceededError ? error.lastError : error);
-  const info = describeTwilioError(failure.code);
-  const temporary =
-    error instanceof DeadlineExceededError ||
-    (info ? info.retryable : failure.network || (failure.status ?? 0) >= 500 || failure.status === 429);
-
-  if (temporary || failure.code === undefined) {
-    // Give the claim back so the portal's retry sends the welcome (still exactly once).
+  const code = typeof failure.code === 'string' ? Number.parseInt(failure.code, 10) : failure.code;
+  const info = describeTwilioError(code);
+  // No Twilio code (network, bare 5xx, out of time) is a passing failure; a code gets the one outcome decision.
+  const decision =
+    error instanceof DeadlineExceededError || code === undefined || Number.isNaN(code)
+      ? undefined
+      : decideOutcome(request.source === 'batch' ? 'batch' : 'registration', { code });
+  const releaseAndAnswer = async (): Promise<void> => {
     await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
       holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined,
     );
+  };
+
+  if (!decision || decision.action === 'retry_later') {
+    // Give the claim back so the portal's retry sends the welcome (still exactly once).
+    await releaseAndAnswer();
     log.warn('registration.retry_later', {
       userId: request.userId,
       phone: number.e164,
@@ -475,32 +496,45 @@ async function handleSendFailure(
     };
   }
 
-  const code = failure.code;
+  const twilioCode = code!;
   const category = info?.category ?? 'unknown';
-  await deps.activity.count(today, { [COUNTER.failure(code)]: 1 });
-  if (category === 'opted_out') {
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      optOut(welcomeFailed(current, 'failed', code, deps.now()), `twilio-${code}`, deps.now()),
-    );
-    log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
-    await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
-    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out'));
-    return { kind: 'opted_out', ...number };
+  await deps.activity.count(today, { [COUNTER.failure(twilioCode)]: 1 });
+  switch (decision.action) {
+    case 'opt_out':
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        optOut(welcomeFailed(current, 'failed', twilioCode, deps.now()), `twilio-${twilioCode}`, deps.now()),
+      );
+      log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code: twilioCode });
+      await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
+      await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out'));
+      return { kind: 'opted_out', ...number };
+    case 'needs_join':
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        welcomeFailed(current, 'needs_join', twilioCode, deps.now()),
+      );
+      log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
+      return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
+    case 'hold':
+      // Our setup is wrong (sender, region permission, template): the number is not to blame. The
+      // claim goes back so a retry after the fix sends the welcome.
+      await releaseAndAnswer();
+      log.error('registration.twilio_configuration', { userId: request.userId, phone: number.e164, code: twilioCode });
+      return { kind: 'twilio_configuration', ...number, code: twilioCode, description: decision.description };
+    case 'reject_number':
+      // Nothing registered, so a corrected retry starts clean.
+      if (created) await deps.store.remove(map, number.e164);
+      else
+        await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+          welcomeFailed(current, 'failed', twilioCode, deps.now()),
+        );
+      break;
+    default:
+      // The number is fine (expired, marketing limit, carrier filter): the welcome is recorded as failed.
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        welcomeFailed(current, 'failed', twilioCode, deps.now()),
+      );
   }
-  if (category === 'whatsapp_not_joined') {
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      welcomeFailed(current, 'needs_join', code, deps.now()),
-    );
-    log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
-    return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
-  }
-  // Permanently refused (invalid, not mobile, ...): nothing registered, so a corrected retry starts clean.
-  if (created) await deps.store.remove(map, number.e164);
-  else
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      welcomeFailed(current, 'failed', code, deps.now()),
-    );
-  log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code, category });
-  await deps.activity.count(today, { [COUNTER.registrationRejected(code)]: 1 });
-  return { kind: 'rejected', ...number, code, category, description: info?.description ?? 'Rejected by Twilio' };
+  log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code: twilioCode, category });
+  await deps.activity.count(today, { [COUNTER.registrationRejected(twilioCode)]: 1 });
+  return { kind: 'rejected', ...number, code: twilioCode, category, description: decision.description };
 }

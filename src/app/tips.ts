@@ -8,10 +8,15 @@
 import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
-import type { Subscriber } from '../core/subscriber';
+import { canReply } from '../core/reachability';
+import { stopInstruction } from '../core/stop-instruction';
+import { optOut, type Subscriber } from '../core/subscriber';
 import { sendAtFor } from '../core/tip-time';
-import { tipForDate, tipMessage, type Tip } from '../core/tips';
+import { tipCarriesLink, tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
+import { decideOutcome } from '../core/twilio-outcome';
+import { maskPhone } from '../core/phone';
+import { statusChange } from '../core/activity';
 import type { Activity } from '../twilio/activity';
 import type { MessageSender } from '../twilio/messaging';
 import { modifyItem, type KeyValueStore, type ListPage } from '../twilio/sync-store';
@@ -30,6 +35,10 @@ export interface TipRunConfig {
   statusCallbackUrl: string;
   pageSize: number;
   concurrency: number;
+  /** Countries whose SMS subscribers can reply (TWO_WAY_SMS_COUNTRIES). */
+  twoWaySmsCountries: string[];
+  /** The Messaging Service shortens links (SHORTEN_URLS). */
+  shortenUrls: boolean;
 }
 
 export interface TipDeps {
@@ -42,6 +51,8 @@ export interface TipDeps {
   now: () => Date;
   newId: () => string;
   localDate: (instant: Date) => string;
+  /** The subscriber's personal unsubscribe link. */
+  unsubscribeLink: (e164: string) => string;
 }
 
 export type TipOutcome =
@@ -139,6 +150,12 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
   const subscriber = claimed.data;
   const tip = tipForDate(deps.tips, date);
   const whatsapp = subscriber.channel === 'whatsapp';
+  // "Reply STOP" only where replies arrive; the personal link once a week for everyone.
+  const stop =
+    stopInstruction(subscriber.language, {
+      canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
+      link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
+    }) ?? null;
   let sent: { sid: string; status: string };
   try {
     sent = await deps.sender.send({
@@ -148,7 +165,7 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
       statusCallback: deps.config.statusCallbackUrl,
       ...(whatsapp
         ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
-        : { body: tipMessage(tip, subscriber.language) }),
+        : { body: tipMessage(tip, subscriber.language, stop), shortenUrls: deps.config.shortenUrls }),
     });
   } catch (error) {
     // Nothing was scheduled: let the claim go so the next run tries again; report what Twilio said.
@@ -165,6 +182,7 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
       category: describeTwilioError(code)?.category,
       error,
     });
+    if (code !== undefined) await applyRefusal(e164, code, deps);
     return 'failed';
   }
   // Scheduled at Twilio: from here on the claim is never released (that could schedule it twice);
@@ -184,6 +202,27 @@ export async function scheduleTip(e164: string, date: string, deps: TipDeps, dry
   }
   deps.log.info('tips.scheduled', { phone: e164, date, messageSid: sent.sid });
   return 'scheduled';
+}
+
+/** What Twilio's synchronous refusal of a tip means for the subscriber (the one outcome decision). */
+async function applyRefusal(e164: string, code: number, deps: TipDeps): Promise<void> {
+  const decision = decideOutcome('tips', { code });
+  if (decision.action !== 'opt_out' && decision.action !== 'reject_number') return;
+  const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
+  let before: Subscriber['status'] | undefined;
+  const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
+    before = current.status;
+    if (current.status !== 'active') return undefined;
+    return decision.action === 'opt_out'
+      ? optOut(current, `twilio-${code}`, deps.now())
+      : { ...current, status: 'suppressed', updatedAt: deps.now().toISOString() };
+  });
+  if (!updated || before !== 'active') return;
+  const event = decision.action === 'opt_out' ? 'subscriber.opt_out' : 'subscriber.suppress';
+  deps.log.info(event, { phone: e164, errorCode: code });
+  await deps.activity.gauge(statusChange('active', updated.data.status));
+  await deps.activity.event({ time: deps.now().toISOString(), event, masked: maskPhone(e164), detail: String(code) });
+  if (decision.action === 'opt_out') await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
 }
 
 function eligibility(subscriber: Subscriber, date: string): TipOutcome | undefined {

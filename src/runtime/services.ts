@@ -10,6 +10,8 @@ import type { TipDeps } from '../app/tips';
 import { parseTips, type Tip } from '../core/tips';
 import type { Logger } from '../core/log';
 import { parseCountryList } from '../core/phone';
+import { DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../core/reachability';
+import { unsubscribeLink } from '../core/unsubscribe-token';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { createActivity } from '../twilio/activity';
@@ -19,7 +21,7 @@ import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
 import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
 import { createSyncStore, type KeyValueStore } from '../twilio/sync-store';
-import { publicUrl } from './auth';
+import { publicBaseUrl, publicUrl } from './auth';
 
 /** A Function is killed at 10 s; outbound retries stop well before that. */
 export const REQUEST_BUDGET_MS = 8000;
@@ -97,6 +99,24 @@ export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: nu
     now: () => new Date(),
     newId: () => randomUUID(),
     localDate: (instant) => localDateOf(instant, timeZone),
+    unsubscribeLink: stopSettings(context).unsubscribeLink,
+  };
+}
+
+/** How messages tell people to stop: who can reply, the personal link, link shortening. */
+export interface StopSettings {
+  twoWaySmsCountries: string[];
+  shortenUrls: boolean;
+  unsubscribeLink: (e164: string) => string;
+}
+
+export function stopSettings(context: Env): StopSettings {
+  const base = publicBaseUrl(context);
+  const secret = setting(context, 'UNSUBSCRIBE_LINK_SECRET') ?? '';
+  return {
+    twoWaySmsCountries: parseCountryList(setting(context, 'TWO_WAY_SMS_COUNTRIES'), [...DEFAULT_TWO_WAY_SMS_COUNTRIES]),
+    shortenUrls: setting(context, 'SHORTEN_URLS') === 'true',
+    unsubscribeLink: (e164) => unsubscribeLink(base, secret, e164),
   };
 }
 
@@ -109,6 +129,7 @@ export function loadTips(): Tip[] {
 
 export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps {
   const services = createServices(context, deadlineMs);
+  const stop = stopSettings(context);
   return {
     store: services.store,
     sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, () => deadlineMs),
@@ -123,10 +144,13 @@ export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps 
       statusCallbackUrl: publicUrl(context, '/status-callback'),
       pageSize: 50,
       concurrency: intSetting(context, 'BATCH_CONCURRENCY'),
+      twoWaySmsCountries: stop.twoWaySmsCountries,
+      shortenUrls: stop.shortenUrls,
     },
     now: () => new Date(),
     newId: () => randomUUID(),
     localDate: services.localDate,
+    unsubscribeLink: stop.unsubscribeLink,
   };
 }
 
@@ -141,6 +165,8 @@ export function registrationConfig(context: Env): RegistrationConfig {
     welcomeContentSid: setting(context, 'WELCOME_CONTENT_SID'),
     joinInstruction: setting(context, 'WHATSAPP_JOIN_INSTRUCTION') ?? '',
     statusCallbackUrl: publicUrl(context, '/status-callback'),
+    twoWaySmsCountries: stopSettings(context).twoWaySmsCountries,
+    shortenUrls: stopSettings(context).shortenUrls,
   };
 }
 
@@ -160,5 +186,6 @@ export function registrationDeps(context: Env, log: Logger, deadlineMs: number):
     now,
     newId: () => randomUUID(),
     localDate: services.localDate,
+    unsubscribeLink: stopSettings(context).unsubscribeLink,
   };
 }

@@ -19,6 +19,8 @@ export interface OutgoingMessage {
   statusCallback?: string;
   /** Scheduled send (ScheduleType=fixed); must be 15 min to 35 days ahead. */
   sendAt?: Date;
+  /** Let the Messaging Service's Link Shortening domain shorten the body's links (ShortenUrls). */
+  shortenUrls?: boolean;
 }
 
 export interface SentMessage {
@@ -52,6 +54,7 @@ export function createMessageSender(
           : { body: message.body ?? '' }),
         ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}),
         ...(message.sendAt ? { scheduleType: 'fixed' as const, sendAt: message.sendAt } : {}),
+        ...(message.shortenUrls && !message.contentSid ? { shortenUrls: true } : {}),
       };
       const created = await withRetry(() => client.messages.create(params), { deadline: deadline() });
       return { sid: created.sid, status: created.status };
