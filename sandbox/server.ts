@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createContent } from './content';
 import { validateTwilioRequest, validateTwilioResponse, type ContractViolation } from './contract';
-import { handleControl, simulateInbound, type InboundInput } from './control';
+import { handleControl, simulateInbound, type InboundAnswer, type InboundInput } from './control';
 import { formOf, readBody, send } from './http';
 import { createLookup } from './lookup';
 import { createMessages, type SandboxMessage, type CallbackDelivery } from './messages';
@@ -51,7 +51,10 @@ export interface SandboxHandle {
   reset(): void;
   /** Sends all scheduled messages now (as if their SendAt came). */
   fireScheduled(): number;
-  inbound(input: InboundInput): Promise<{ status: number; body: string }>;
+  /** A simulated inbound message; refused (422, `refused` set) from a country where SMS is one-way. */
+  inbound(input: InboundInput): Promise<InboundAnswer>;
+  /** Where a shortened link leads (the original URL), or undefined. */
+  expandLink(shortUrl: string): string | undefined;
   /** Resolves when no status step is pending. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -192,6 +195,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     },
     fireScheduled: messages.fireScheduled,
     inbound: (input) => simulateInbound(options, input),
+    expandLink: messages.expandLink,
     settle: messages.settle,
     close: async () => {
       await handle.settle();
@@ -209,7 +213,9 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         ? handleControl(req, res, url, parts, handle)
         : product === 'portal'
           ? handlePortal(req, res, url, { ...options.portal, baseUrl })
-          : handleTwilio(req, res, url, product ?? '', parts);
+          : product === 'l' && req.method === 'GET'
+            ? Promise.resolve(messages.followShortLink(res, parts[0] ?? ''))
+            : handleTwilio(req, res, url, product ?? '', parts);
     route.catch((error: unknown) => send(res, 500, { error: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));

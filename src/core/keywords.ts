@@ -150,13 +150,22 @@ export function parseExtraKeywords(value: string | undefined): Partial<Record<Ke
     const [kind, words] = part.split(':');
     const name = kind?.trim().toLowerCase();
     if ((name === 'stop' || name === 'start' || name === 'help') && words)
-      extra[name] = [...(extra[name] ?? []), ...words.split('|').map((w) => w.trim()).filter((w) => w !== '')];
+      extra[name] = [
+        ...(extra[name] ?? []),
+        ...words
+          .split('|')
+          .map((w) => w.trim())
+          .filter((w) => w !== ''),
+      ];
   }
   return extra;
 }
 
 /** The keyword a whole message is, with its language, or null. */
-export function matchKeyword(body: string, extra: Partial<Record<Keyword, readonly string[]>> = {}): KeywordMatch | null {
+export function matchKeyword(
+  body: string,
+  extra: Partial<Record<Keyword, readonly string[]>> = {},
+): KeywordMatch | null {
   const text = keywordText(body);
   const lookup = Object.keys(extra).length > 0 ? lookupOf(extra) : LOOKUP;
   const kind = lookup.get(text);

@@ -133,14 +133,15 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     name: 'UNSUBSCRIBE_LINK_SECRET',
-    description: 'Key of the HMAC that signs personal unsubscribe links (32+ chars; changing it breaks links already sent)',
+    description:
+      'Key of the HMAC that signs personal unsubscribe links (32+ chars; changing it breaks links already sent)',
     pattern: /^.{32,}$/,
     secret: true,
   },
   {
     name: 'SHORTEN_URLS',
     description:
-      "true when the Messaging Service has a Link Shortening domain: messages with a link are sent with ShortenUrls (keeps the SMS short)",
+      'true when the Messaging Service has a Link Shortening domain: messages with a link are sent with ShortenUrls (keeps the SMS short)',
     pattern: /^(true|false)$/,
     default: 'false',
   },

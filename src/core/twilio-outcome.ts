@@ -28,14 +28,7 @@ export type OutcomeCaller = 'registration' | 'batch' | 'status_callback' | 'tips
  * again; hold: our configuration is wrong, the number is not to blame; keep: the subscriber is fine.
  */
 export type SubscriberAction =
-  | 'opt_out'
-  | 'count_unreachable'
-  | 'suppress'
-  | 'reject_number'
-  | 'needs_join'
-  | 'retry_later'
-  | 'hold'
-  | 'keep';
+  'opt_out' | 'count_unreachable' | 'suppress' | 'reject_number' | 'needs_join' | 'retry_later' | 'hold' | 'keep';
 
 /** Who the outcome is about: the number, our setup, Twilio (passing), or nobody. */
 export type Blame = 'number' | 'us' | 'twilio' | 'none';

@@ -29,7 +29,11 @@ export function welcomeBody(language: Language, name: string | undefined, stop: 
 }
 
 /** Variables of the approved WhatsApp welcome template: {{1}} name, {{2}} tip time, {{3}} how to stop. */
-export function welcomeTemplateVariables(language: Language, name: string | undefined, stop: string): Record<string, string> {
+export function welcomeTemplateVariables(
+  language: Language,
+  name: string | undefined,
+  stop: string,
+): Record<string, string> {
   const fallback = language === 'ne' ? 'साथी' : 'friend';
   return { '1': cleanName(name) ?? fallback, '2': language === 'ne' ? 'बिहान ७ बजे' : '7 AM', '3': stop };
 }

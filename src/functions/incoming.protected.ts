@@ -4,12 +4,9 @@
  */
 import { handleInbound } from '../app/consent';
 import { FEATURE_REQUIREMENTS } from '../core/health';
-import { setting } from '../core/settings';
-import { createActivity } from '../twilio/activity';
-import { createMessageSender } from '../twilio/messaging';
 import { checkTwilioSignature } from '../runtime/auth';
 import { defineRoute, errorReply } from '../runtime/route';
-import { createServices, REQUEST_BUDGET_MS } from '../runtime/services';
+import { consentDeps, REQUEST_BUDGET_MS } from '../runtime/services';
 import twilio from 'twilio';
 
 export const handler = defineRoute({
@@ -21,20 +18,9 @@ export const handler = defineRoute({
       log.warn('inbound.forbidden', { code: auth.code });
       return errorReply(403, auth.code, auth.message);
     }
-    const deadline = Date.now() + REQUEST_BUDGET_MS;
-    const services = createServices(context, deadline);
     const result = await handleInbound(
       { from: String(event.From ?? ''), body: String(event.Body ?? '') },
-      {
-        store: services.store,
-        sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadline),
-        activity: createActivity(services.store, services.shards, log),
-        log,
-        shards: services.shards,
-        smsAdvancedOptOut: setting(context, 'SMS_ADVANCED_OPT_OUT') !== 'false',
-        now: () => new Date(),
-        localDate: services.localDate,
-      },
+      consentDeps(context, log, Date.now() + REQUEST_BUDGET_MS),
     );
     const twiml = new twilio.twiml.MessagingResponse();
     if (result.reply) twiml.message(result.reply);

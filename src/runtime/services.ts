@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
+import type { ConsentDeps } from '../app/consent';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
+import { parseExtraKeywords } from '../core/keywords';
 import { createWelcomeCap } from '../app/welcome-cap';
 import type { TipDeps } from '../app/tips';
 import { parseTips, type Tip } from '../core/tips';
@@ -100,6 +102,22 @@ export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: nu
     newId: () => randomUUID(),
     localDate: (instant) => localDateOf(instant, timeZone),
     unsubscribeLink: stopSettings(context).unsubscribeLink,
+  };
+}
+
+/** Adapters for consent changes (inbound keywords, the unsubscribe link, the portal's /consent). */
+export function consentDeps(context: Env, log: Logger, deadlineMs: number): ConsentDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadlineMs),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    shards: services.shards,
+    smsAdvancedOptOut: setting(context, 'SMS_ADVANCED_OPT_OUT') !== 'false',
+    extraKeywords: parseExtraKeywords(setting(context, 'EXTRA_KEYWORDS')),
+    now: () => new Date(),
+    localDate: services.localDate,
   };
 }
 
