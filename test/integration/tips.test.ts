@@ -1,4 +1,4 @@
-import { register, startSystem, type System } from '../helpers/system';
+import { portalConsent, register, startSystem, type System } from '../helpers/system';
 
 let system: System;
 let admin: Record<string, string>;
@@ -21,7 +21,8 @@ beforeAll(async () => {
     ).toBe(201);
   expect((await register(system, { user_id: 'twa', phone: '9846000099', channel: 'whatsapp' })).status).toBe(201);
   await system.sandbox.settle();
-  await system.sandbox.inbound({ from: '+9779846000000', body: 'STOP' });
+  // SMS to Nepal is one-way (no STOP reply can arrive): the opt-out comes from the portal.
+  expect((await portalConsent(system, { user_id: 't0', phone: '+9779846000000', action: 'opt_out' })).status).toBe(200);
 }, 60_000);
 afterAll(async () => system?.stop());
 
@@ -77,7 +78,7 @@ test('schedules one tip per active subscriber at 07:00 Asia/Kathmandu; a rerun s
 
 test('a subscriber who opts out later has the pending tip canceled', async () => {
   const tip = scheduled().find((m) => m.to === '+9779846000005')!;
-  await system.sandbox.inbound({ from: '+9779846000005', body: 'STOP' });
+  await portalConsent(system, { user_id: 't5', phone: '+9779846000005', action: 'opt_out' });
   expect(system.sandbox.messages().find((m) => m.sid === tip.sid)!.status).toBe('canceled');
 });
 
