@@ -9,8 +9,9 @@ export interface ConsentExport {
 }
 
 function csvCell(value: string): string {
-  // Quote everything; a leading = + - @ is neutralized so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  // Quote everything; a leading = + - @ is neutralized so a spreadsheet never runs it as a formula
+  // (an E.164 number is only digits after its plus: left as it is).
+  const safe = /^[=+\-@]/.test(value) && !/^\+\d+$/.test(value) ? `'${value}` : value;
   return `"${safe.replace(/"/g, '""')}"`;
 }
 

@@ -13,6 +13,7 @@ beforeAll(async () => {
   system = await startSystem({
     env: { LOOKUP_MODE: 'off', SHORTEN_URLS: 'true' },
     sandbox: { linkShortening: true },
+    forkPerRequest: false,
   });
   admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
 });
