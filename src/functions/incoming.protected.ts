@@ -19,7 +19,10 @@ export const handler = defineRoute({
       return errorReply(403, auth.code, auth.message);
     }
     const result = await handleInbound(
-      { from: String(event.From ?? ''), body: String(event.Body ?? '') },
+      {
+        from: typeof event.From === 'string' ? event.From : '',
+        body: typeof event.Body === 'string' ? event.Body : '',
+      },
       consentDeps(context, log, Date.now() + REQUEST_BUDGET_MS),
     );
     const twiml = new twilio.twiml.MessagingResponse();

@@ -63,7 +63,9 @@ test('schedules one tip per active subscriber at 07:00 Asia/Kathmandu; a rerun s
   expect(new Set(tips.map((m) => new Date(m.sendAt!).toISOString().slice(11, 16)))).toEqual(new Set(['01:15']));
   expect(tips.some((m) => m.to === '+9779846000000')).toBe(false);
   const sms = tips.find((m) => m.to === '+9779846000001')!;
-  expect(sms.body).toMatch(/STOP/);
+  // SMS to Nepal is one-way: never "reply STOP"; the personal link once a week (docs/consent.md).
+  expect(sms.body).not.toMatch(/[Rr]eply|STOP/);
+  expect(sms.body).toMatch(/\nAamcare/);
   expect(tips.find((m) => m.to === '+9779846000003')!.body).toMatch(/[\u0900-\u097f]/);
   const whatsapp = tips.find((m) => m.to === 'whatsapp:+9779846000099')!;
   expect(whatsapp).toMatchObject({ contentSid: system.env.TIP_CONTENT_SID });
