@@ -18,15 +18,33 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { RecordedRequest } from '../sandbox/server';
 import { startSystem, type System } from '../test/helpers/system';
+import { defineCli, parseCli, wholeNumber } from '../scripts/cli';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-function parts(): string[] {
-  const i = process.argv.indexOf('--part');
-  return (i > 0 ? process.argv[i + 1]! : 'real,dry,shards').split(',');
-}
+const CLI = defineCli({
+  usage: 'npm run build && npm run bench:batch -- [options]',
+  summary: 'Batch registration through the real twilio-run against the sandbox: throughput, slices, memory.',
+  options: {
+    part: {
+      type: 'string',
+      value: 'list',
+      description: 'parts to run, comma-separated: real,dry,shards (default all)',
+    },
+    users: { type: 'string', value: 'N', description: 'real run: users (default 10000)' },
+    latency: {
+      type: 'string',
+      value: 'N',
+      description: 'real run: sandbox latency per Twilio call in ms (default 100)',
+    },
+    concurrency: { type: 'string', value: 'N', description: 'real run: BATCH_CONCURRENCY (default 32)' },
+    'dry-users': { type: 'string', value: 'N', description: 'dry run: users (default 100000)' },
+    'shard-users': { type: 'string', value: 'N', description: 'shards part: users (default 1000)' },
+  },
+  notes: ['figures and the commands used for them: bench/README.md'],
+});
+const { values } = parseCli(CLI);
+const arg = (name: 'users' | 'latency' | 'concurrency' | 'dry-users' | 'shard-users', fallback: number) =>
+  wholeNumber(CLI, name, values[name]) ?? fallback;
+const parts = () => (values.part ?? 'real,dry,shards').split(',');
 
 /** The twilio-run process we started (it renames itself, so it is found by name and parent). */
 function twilioRunPid(): number {

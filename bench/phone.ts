@@ -6,11 +6,17 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalizePhone } from '../src/core/phone';
+import { defineCli, parseCli, wholeNumber } from '../scripts/cli';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const CLI = defineCli({
+  usage: 'npm run bench:phone -- [--count N] [--rounds N]',
+  summary: 'normalizePhone vs raw libphonenumber-js/max on the same generated inputs, in the same run.',
+  options: {
+    count: { type: 'string', value: 'N', description: 'inputs (default 1000000)' },
+    rounds: { type: 'string', value: 'N', description: 'rounds (default 3)' },
+  },
+  notes: ['figures: bench/README.md'],
+});
 
 /** Deterministic generator (mulberry32) so every run measures the same inputs. */
 function rng(seed: number) {
@@ -55,8 +61,9 @@ function time(label: string, inputs: string[], fn: (s: string) => unknown): numb
 }
 
 function main() {
-  const count = arg('count', 1_000_000);
-  const rounds = arg('rounds', 3);
+  const { values } = parseCli(CLI);
+  const count = wholeNumber(CLI, 'count', values.count) ?? 1_000_000;
+  const rounds = wholeNumber(CLI, 'rounds', values.rounds) ?? 3;
   const inputs = generateInputs(count);
   const options = { defaultCountry: 'NP' as const, allowedCountries: ['NP', 'US'] };
   const raw = (s: string) => {

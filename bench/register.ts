@@ -9,11 +9,18 @@
  */
 import { register, startSystem } from '../test/helpers/system';
 import type { RecordedRequest } from '../sandbox/server';
+import { defineCli, parseCli, wholeNumber } from '../scripts/cli';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const CLI = defineCli({
+  usage: 'npm run build && npm run bench:register -- [--count N] [--clients N] [--latency MS]',
+  summary: 'POST /register under concurrent clients vs the bare sandbox calls it makes: our overhead.',
+  options: {
+    count: { type: 'string', value: 'N', description: 'registrations (default 2000)' },
+    clients: { type: 'string', value: 'N', description: 'concurrent clients (default 50)' },
+    latency: { type: 'string', value: 'N', description: 'sandbox latency per Twilio call in ms (default 0)' },
+  },
+  notes: ['figures: bench/README.md'],
+});
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -42,9 +49,10 @@ async function runConcurrently(count: number, clients: number, job: (i: number) 
 const phone = (i: number) => `+977985${String(i).padStart(7, '0')}`;
 
 async function main() {
-  const count = arg('count', 2000);
-  const clients = arg('clients', 50);
-  const latencyMs = arg('latency', 0);
+  const { values } = parseCli(CLI);
+  const count = wholeNumber(CLI, 'count', values.count) ?? 2000;
+  const clients = wholeNumber(CLI, 'clients', values.clients) ?? 50;
+  const latencyMs = wholeNumber(CLI, 'latency', values.latency) ?? 0;
   const system = await startSystem({
     env: { LOOKUP_MODE: 'basic', SYNC_SHARDS: '8' },
     sandbox: { latencyMs, recordRequests: true, contract: 'off', statusCallbacks: false },
@@ -65,7 +73,7 @@ async function main() {
     await system.sandbox.settle();
     system.sandbox.configure({ recordRequests: false });
     console.log(
-      `one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/').slice(1, 2)}`).join(', ')}`,
+      `one registration makes ${sequence.length} sequential Twilio calls: ${sequence.map((r) => `${r.method} ${r.path.split('/')[1]}`).join(', ')}`,
     );
 
     const auth = 'Basic ' + Buffer.from(`${system.env.ACCOUNT_SID}:${system.env.AUTH_TOKEN}`).toString('base64');

@@ -87,12 +87,12 @@ export function portalUser(index: number, seed: number): PortalUser {
   return { id, name, phone: '', category: 'blank' };
 }
 
-export async function handlePortal(
+export function handlePortal(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   partial: Partial<PortalOptions> & { baseUrl: string },
-): Promise<void> {
+): void {
   const options: PortalOptions = { ...DEFAULT_PORTAL, ...partial };
   const reply = (status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });

@@ -212,9 +212,9 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       product === '__sandbox'
         ? handleControl(req, res, url, parts, handle)
         : product === 'portal'
-          ? handlePortal(req, res, url, { ...options.portal, baseUrl })
+          ? Promise.resolve().then(() => handlePortal(req, res, url, { ...options.portal, baseUrl }))
           : product === 'l' && req.method === 'GET'
-            ? Promise.resolve(messages.followShortLink(res, parts[0] ?? ''))
+            ? Promise.resolve().then(() => messages.followShortLink(res, parts[0] ?? ''))
             : handleTwilio(req, res, url, product ?? '', parts);
     route.catch((error: unknown) => send(res, 500, { error: String(error) }));
   });

@@ -1,11 +1,11 @@
 /**
  * Batch registration CLI: drives POST /admin/batch-register slice after slice.
  *
- *   npm run batch -- --url <service base URL> [--token <admin token>] [--dry-run]
- *                    [--resume <runId>] [--report report.csv|report.json] [--page-size N]
- *                    [--budget-ms N] [--max-slices N] [--state-dir DIR]
+ *   ADMIN_TOKEN=... npm run batch -- --url <service base URL> [--dry-run] [--resume <runId>]
+ *                    [--report report.csv|report.json] [--page-size N] [--budget-ms N]
+ *                    [--max-slices N] [--state-dir DIR]        (--help lists them all)
  *
- * The admin token comes from --token or ADMIN_TOKEN and is never printed. Progress (and,
+ * The admin token comes from ADMIN_TOKEN only (npm echoes arguments) and is never printed. Progress (and,
  * for a dry run, the cursor the service does not keep) is saved after every slice under
  * --state-dir (default .batch-runs/), so Ctrl-C, a crash or --max-slices can be resumed
  * with --resume <runId>. Ctrl-C once finishes the slice in flight; twice aborts it (the
@@ -17,6 +17,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { SliceResponse } from '../src/app/batch';
+import { AdminCallError, postAdmin } from './admin-http';
+import { defineCli, parseCliOrThrow, UsageError } from './cli';
 
 interface Args {
   url: string;
@@ -45,8 +47,27 @@ interface LocalRun {
   counts: Record<string, number>;
 }
 
-const USAGE =
-  'usage: npm run batch -- --url <base URL> [--token <admin token> | env ADMIN_TOKEN] [--dry-run] [--resume <runId>] [--report report.csv|report.json] [--page-size N] [--budget-ms N] [--max-slices N] [--state-dir DIR]';
+const CLI = defineCli({
+  usage: 'ADMIN_TOKEN=... npm run batch -- --url <service base URL> [options]',
+  summary:
+    'Registers existing portal users through POST /admin/batch-register, slice after slice, saving progress after each.',
+  options: {
+    url: { type: 'string', value: 'base URL', description: 'the service, e.g. https://<service>.twil.io (required)' },
+    'dry-run': { type: 'boolean', description: 'report what would happen; send and write nothing' },
+    resume: { type: 'string', value: 'runId', description: 'continue a run saved under --state-dir' },
+    report: { type: 'string', value: 'file.csv|file.json', description: 'write every user outcome to this file' },
+    'page-size': { type: 'string', value: 'N', description: 'portal users per page (1-500, default 100)' },
+    'budget-ms': {
+      type: 'string',
+      value: 'N',
+      description: 'time box of one slice in ms (500-8000, default BUDGET_MS)',
+    },
+    'max-slices': { type: 'string', value: 'N', description: 'stop after N slices (resumable; exit 3)' },
+    'state-dir': { type: 'string', value: 'DIR', description: 'where progress is saved (default .batch-runs)' },
+  },
+  env: { ADMIN_TOKEN: "the service's admin token (required; never printed)" },
+  notes: ['exit status: 0 done, 1 error, 2 usage, 3 stopped by --max-slices, 130 interrupted'],
+});
 /** Error codes a retry cannot fix: the portal's data or settings need a human. */
 const PERMANENT_CODES = new Set([
   'portal_malformed_page',
@@ -56,47 +77,33 @@ const PERMANENT_CODES = new Set([
 ]);
 const MAX_ATTEMPTS = 6;
 
-class UsageError extends Error {}
-
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--dry-run') flags.add('dry-run');
-    else if (/^--(url|token|resume|report|page-size|budget-ms|max-slices|state-dir)$/.test(arg)) {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      values.set(arg.slice(2), value);
-    } else throw new UsageError(`unknown argument ${arg.startsWith('--') ? arg : '(a value without its option)'}`);
-  }
-  const url = values.get('url');
+  const { values } = parseCliOrThrow(CLI, argv);
+  const url = values.url;
   if (!url || !/^https?:\/\/\S+$/.test(url)) throw new UsageError('--url <base URL of the service> is required');
-  const token = values.get('token') ?? env.ADMIN_TOKEN ?? '';
-  if (token === '') throw new UsageError('the admin token is required: --token <token> or env ADMIN_TOKEN');
-  const int = (name: string) => {
-    const raw = values.get(name);
+  const token = env.ADMIN_TOKEN ?? '';
+  if (token === '') throw new UsageError('the admin token is required in the environment: ADMIN_TOKEN');
+  const int = (name: 'page-size' | 'budget-ms' | 'max-slices') => {
+    const raw = values[name];
     if (raw === undefined) return undefined;
     if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number`);
     return Number(raw);
   };
-  const report = values.get('report');
+  const report = values.report;
   if (report !== undefined && !/\.(csv|json)$/i.test(report))
     throw new UsageError('--report must end in .csv or .json');
   return {
     url: url.replace(/\/+$/, ''),
     token,
-    dryRun: flags.has('dry-run'),
-    resume: values.get('resume'),
+    dryRun: values['dry-run'] ?? false,
+    resume: values.resume,
     report,
     pageSize: int('page-size'),
     budgetMs: int('budget-ms'),
     maxSlices: int('max-slices') ?? Infinity,
-    stateDir: values.get('state-dir') ?? '.batch-runs',
+    stateDir: values['state-dir'] ?? '.batch-runs',
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function csvField(value: string | null): string {
   const text = value ?? '';
@@ -108,7 +115,7 @@ function resumeCommand(args: Args, runId: string): string {
   if (args.dryRun) parts.push('--dry-run');
   if (args.report) parts.push('--report', args.report);
   if (args.stateDir !== '.batch-runs') parts.push('--state-dir', args.stateDir);
-  return `${parts.join(' ')}   (admin token from ADMIN_TOKEN or --token)`;
+  return `${parts.join(' ')}   (admin token from ADMIN_TOKEN)`;
 }
 
 function countsLine(counts: Record<string, number>): string {
@@ -134,56 +141,33 @@ async function callSlice(
   signal: AbortSignal,
   note: (line: string) => void,
 ): Promise<SliceBody> {
-  for (let attempt = 1; ; attempt++) {
-    let status = 0;
-    let body: unknown;
-    let retryAfterMs: number | undefined;
-    try {
-      const res = await fetch(`${args.url}/admin/batch-register`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${args.token}` },
-        body: JSON.stringify(request),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
-      });
-      status = res.status;
-      const text = await res.text();
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      const retryAfter = Number(res.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
-    } catch (error) {
-      if (signal.aborted) throw new SliceFailure('aborted');
-      status = 0;
-      body = { error: { message: (error as Error).message } };
-    }
-    if (status === 200) return body as SliceBody;
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const code = error?.code;
-    const retryable =
-      status === 0 ||
-      status === 429 ||
-      (status === 409 && code === 'run_busy') ||
-      (status >= 500 && !PERMANENT_CODES.has(code ?? ''));
-    const what =
-      status === 0 ? `network error (${error?.message ?? 'no answer'})` : `HTTP ${status}${code ? ` ${code}` : ''}`;
-    if (!retryable || attempt >= MAX_ATTEMPTS) {
-      throw new SliceFailure(explain(status, code, error?.message), body as SliceFailure['body']);
-    }
-    const delay = retryAfterMs ?? Math.min(15_000, 1000 * 2 ** (attempt - 1));
-    note(
-      `slice failed (${what}); retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`,
-    );
-    await sleep(delay);
+  try {
+    return (await postAdmin(`${args.url}/admin/batch-register`, args.token, request, {
+      maxAttempts: MAX_ATTEMPTS,
+      signal,
+      retryable: ({ status, errorCode }) =>
+        status === 0 ||
+        status === 429 ||
+        (status === 409 && errorCode === 'run_busy') ||
+        (status >= 500 && !PERMANENT_CODES.has(errorCode ?? '')),
+      onRetry: (failure, delayMs, attempt) =>
+        note(
+          `slice failed (${failure.message}); retrying in ${Math.round(delayMs / 1000)} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`,
+        ),
+    })) as SliceBody;
+  } catch (error) {
     if (signal.aborted) throw new SliceFailure('aborted');
+    if (!(error instanceof AdminCallError)) throw error;
+    throw new SliceFailure(
+      explain(error.status, error.errorCode, error.detail),
+      error.body as SliceFailure['body'] | undefined,
+    );
   }
 }
 
 function explain(status: number, code: string | undefined, message: string | undefined): string {
   if (status === 401)
-    return "the service refused the admin token (401): check --token / ADMIN_TOKEN against the service's ADMIN_TOKEN";
+    return "the service refused the admin token (401): check ADMIN_TOKEN against the service's ADMIN_TOKEN";
   if (status === 404 && code === undefined)
     return 'no /admin/batch-register at this URL (404): check --url (the service base URL, without a path)';
   if (status === 503 && code === 'not_configured')
@@ -229,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseArgs(argv, process.env);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n${USAGE}`);
+      console.error(`${error.message}\nusage: ${CLI.usage}   (--help for every option)`);
       return 2;
     }
     throw error;

@@ -8,6 +8,7 @@ import { execSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { defineCli, parseCli } from './cli';
 
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'src', 'functions');
@@ -62,6 +63,13 @@ export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
 }
 
 if (require.main === module) {
+  parseCli(
+    defineCli({
+      usage: 'npm run build',
+      summary: 'Bundles each src/functions route into one file under dist/functions and copies src/assets.',
+      options: {},
+    }),
+  );
   buildAll().then(
     (routes) => console.log(`built ${routes.length} function(s) into dist/functions: ${routes.join(', ')}`),
     (error: unknown) => {

@@ -9,28 +9,28 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { normalizePhone, parseCountryList } from '../src/core/phone';
 import { setting } from '../src/core/settings';
 import { createTwilioClient } from '../src/twilio/client';
+import { defineCli, parseCli, run, usageError } from './cli';
 
-interface Args {
-  numbers: string[];
-  lookup: boolean;
-  json: boolean;
-  country?: string;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { numbers: [], lookup: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--lookup') args.lookup = true;
-    else if (arg === '--json') args.json = true;
-    else if (arg === '--country') args.country = argv[++i];
-    else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run check-number -- "<number>" ["<number>" ...] [--lookup] [--country NP] [--json]');
-      process.exit(0);
-    } else args.numbers.push(arg);
-  }
-  return args;
-}
+const CLI = defineCli({
+  usage: 'npm run check-number -- "<number>" ["<number>" ...] [--lookup] [--country NP] [--json]',
+  summary: 'Prints, per number, its E.164 form, country, type and masked form, or why it is rejected.',
+  options: {
+    lookup: { type: 'boolean', description: 'also ask Twilio Lookup v2 (credentials from .env)' },
+    country: {
+      type: 'string',
+      value: 'CC',
+      description: 'default country for national numbers (default DEFAULT_COUNTRY)',
+    },
+    json: { type: 'boolean', description: 'one JSON line per number' },
+  },
+  env: {
+    DEFAULT_COUNTRY: 'default country (default NP)',
+    ALLOWED_COUNTRIES: 'countries served (default NP,US)',
+    'ACCOUNT_SID, AUTH_TOKEN': 'for --lookup (or TWILIO_API_KEY + TWILIO_API_SECRET)',
+  },
+  positionals: true,
+  notes: ['exit status: 0 all accepted, 1 some rejected, 2 usage'],
+});
 
 async function lookup(e164: string): Promise<Record<string, unknown>> {
   try {
@@ -48,17 +48,15 @@ async function lookup(e164: string): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.numbers.length === 0) {
-    console.error('usage: npm run check-number -- "<number>" ["<number>" ...] [--lookup] [--country NP] [--json]');
-    return 2;
-  }
+  const { values, positionals: numbers } = parseCli(CLI);
+  if (numbers.length === 0) usageError(CLI, 'at least one number is needed');
+  const args = { lookup: values.lookup ?? false, json: values.json ?? false, country: values.country };
   const options = {
     defaultCountry: (args.country ?? setting(process.env, 'DEFAULT_COUNTRY') ?? 'NP') as CountryCode,
     allowedCountries: parseCountryList(setting(process.env, 'ALLOWED_COUNTRIES'), ['NP', 'US']),
   };
   let rejected = 0;
-  for (const raw of args.numbers) {
+  for (const raw of numbers) {
     const result = normalizePhone(raw, options);
     const extra = args.lookup && result.ok ? { lookup: await lookup(result.e164) } : {};
     if (!result.ok) rejected++;
@@ -77,4 +75,4 @@ async function main(): Promise<number> {
   return rejected > 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code));
+run(main, 'check-number failed');

@@ -1,61 +1,46 @@
 /**
  * Consent history of one number, for an auditor: GET /admin/consent-history.
- *   npm run consent-history -- --url https://<service>.twil.io --phone "+9779807969278" [--csv] [--out file.csv]
- * The admin token comes from ADMIN_TOKEN (or --token); it is never printed. Exit 1 when not found.
+ *   ADMIN_TOKEN=... npm run consent-history -- --url https://<service>.twil.io --phone "+9779807969278" [--csv] [--out file.csv]
+ * The token comes from ADMIN_TOKEN only (npm echoes arguments); it is never printed.
  */
 import 'dotenv/config';
 import { writeFileSync } from 'node:fs';
+import { defineCli, parseCli, run, usageError } from './cli';
 
-interface Args {
-  url?: string;
-  token?: string;
-  phone?: string;
-  csv: boolean;
-  out?: string;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { csv: false, token: process.env.ADMIN_TOKEN };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--url') args.url = argv[++i];
-    else if (a === '--token') args.token = argv[++i];
-    else if (a === '--phone') args.phone = argv[++i];
-    else if (a === '--csv') args.csv = true;
-    else if (a === '--out') args.out = argv[++i];
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return args;
-}
+const CLI = defineCli({
+  usage: 'ADMIN_TOKEN=... npm run consent-history -- --url <service base URL> --phone <number> [options]',
+  summary: 'Prints every opt-in and opt-out of one subscriber (source, reason, time), as JSON or CSV.',
+  options: {
+    url: { type: 'string', value: 'base URL', description: 'the service, e.g. https://<service>.twil.io (required)' },
+    phone: { type: 'string', value: 'number', description: 'the subscriber, E.164 or national (required)' },
+    csv: { type: 'boolean', description: 'print CSV instead of JSON' },
+    out: { type: 'string', value: 'file', description: 'write the CSV to this file instead of printing' },
+  },
+  env: { ADMIN_TOKEN: "the service's admin token (required; never printed)" },
+  notes: ['exit status: 0 found, 1 not found or an error, 2 usage'],
+});
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args.url || !args.token || !args.phone) {
-    console.error(
-      'usage: consent-history --url <service url> --phone <number> [--csv] [--out file] (ADMIN_TOKEN in env)',
-    );
-    return 2;
-  }
-  const query = new URLSearchParams({ phone: args.phone, ...(args.csv || args.out ? { format: 'csv' } : {}) });
-  const res = await fetch(`${args.url.replace(/\/+$/, '')}/admin/consent-history?${query}`, {
-    headers: { Authorization: `Bearer ${args.token}` },
+  const { values } = parseCli(CLI);
+  const token = process.env.ADMIN_TOKEN ?? '';
+  if (!values.url) usageError(CLI, '--url <service base URL> is required');
+  if (!values.phone) usageError(CLI, '--phone <number> is required');
+  if (token === '') usageError(CLI, 'the admin token is required in the environment: ADMIN_TOKEN');
+  const csv = Boolean(values.csv || values.out);
+  const query = new URLSearchParams({ phone: values.phone, ...(csv ? { format: 'csv' } : {}) });
+  const res = await fetch(`${values.url.replace(/\/+$/, '')}/admin/consent-history?${query}`, {
+    headers: { Authorization: `Bearer ${token}` },
   });
   const text = await res.text();
   if (res.status !== 200) {
     console.error(`consent-history: HTTP ${res.status} ${text}`);
     return 1;
   }
-  if (args.out) {
-    writeFileSync(args.out, text);
-    console.log(`consent history written to ${args.out}`);
-  } else process.stdout.write(args.csv ? text : JSON.stringify(JSON.parse(text), null, 2) + '\n');
+  if (values.out) {
+    writeFileSync(values.out, text);
+    console.log(`consent history written to ${values.out}`);
+  } else process.stdout.write(csv ? text : JSON.stringify(JSON.parse(text), null, 2) + '\n');
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+run(main, 'consent-history');

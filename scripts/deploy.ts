@@ -8,17 +8,32 @@ import { TwilioServerlessApiClient } from '@twilio-labs/serverless-api';
 import { parse } from 'dotenv';
 import { deployEnv } from '../src/ops/deploy-env';
 import { buildAll } from './build';
+import { defineCli, parseCli } from './cli';
 
 const root = join(__dirname, '..');
 
+const CLI = defineCli({
+  usage: 'npm run deploy',
+  summary: "Builds, then deploys dist/ with .env's settings (minus local-only ones) and prints the URLs.",
+  options: {},
+  env: {
+    SERVICE_NAME: 'Twilio Serverless service name (default aamcare-messaging)',
+    FUNCTIONS_ENV: 'environment suffix (default dev)',
+  },
+  notes: ['reads ACCOUNT_SID, AUTH_TOKEN and the settings to upload from .env'],
+});
+
 async function main() {
+  parseCli(CLI);
   const env = parse(readFileSync(join(root, '.env')));
   if (!env.ACCOUNT_SID || !env.AUTH_TOKEN)
     throw new Error('.env needs ACCOUNT_SID and AUTH_TOKEN of the account to deploy to');
   if (env.TWILIO_API_BASE_URL) console.log('note: TWILIO_API_BASE_URL is local-only and is not uploaded');
   await buildAll();
   const client = new TwilioServerlessApiClient({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
-  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   const uploaded = deployEnv(env);
   console.log(`deploying dist/ with settings: ${Object.keys(uploaded).join(', ')}`);
   const result = await client.deployLocalProject({

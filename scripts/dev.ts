@@ -9,10 +9,19 @@ import { join } from 'node:path';
 import { localEnv } from '../sandbox/local-env';
 import { startSandbox } from '../sandbox/server';
 import { buildAll } from './build';
+import { defineCli, parseCli } from './cli';
 
 const root = join(__dirname, '..');
 
+const CLI = defineCli({
+  usage: 'npm run dev',
+  summary: 'The whole system offline: build, sandbox, .dev/.env and twilio-run. No real message is sent.',
+  options: {},
+  env: { PORT: 'twilio-run port (default 3000)', SANDBOX_PORT: 'sandbox port (default 3001)' },
+});
+
 async function main() {
+  parseCli(CLI);
   const port = Number(process.env.PORT ?? 3000);
   const routes = await buildAll();
   console.log(`built ${routes.length} functions`);

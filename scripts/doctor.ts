@@ -3,11 +3,23 @@
  * in .env against the account. One line per check; exit status 1 on any problem.
  */
 import 'dotenv/config';
+import { SETTINGS } from '../src/core/settings';
 import { runDoctor } from '../src/ops/doctor';
+import { defineCli, parseCli, run } from './cli';
+
+const CLI = defineCli({
+  usage: 'npm run doctor -- [--url <deployed base URL>]',
+  summary: 'Read-only preflight of the settings in .env (or the environment) against the Twilio account.',
+  options: {
+    url: { type: 'string', value: 'base URL', description: 'also check the deployed service at this URL' },
+  },
+  env: Object.fromEntries(SETTINGS.map((s) => [s.name, s.description])),
+  notes: ['exit status: 0 all checks passed, 1 a problem, 2 usage'],
+});
 
 async function main(): Promise<number> {
-  const i = process.argv.indexOf('--url');
-  const checks = await runDoctor(process.env, { baseUrl: i > 0 ? process.argv[i + 1] : undefined });
+  const { values } = parseCli(CLI);
+  const checks = await runDoctor(process.env, { baseUrl: values.url });
   for (const c of checks)
     console.log(`${c.ok ? 'ok      ' : 'PROBLEM '} ${c.name}: ${c.detail}${c.fix ? ` -> ${c.fix}` : ''}`);
   const problems = checks.filter((c) => !c.ok).length;
@@ -15,10 +27,4 @@ async function main(): Promise<number> {
   return problems === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`doctor failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+run(main, 'doctor failed');

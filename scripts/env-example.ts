@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_REQUIREMENTS } from '../src/core/health';
 import { SETTINGS } from '../src/core/settings';
+import { defineCli, parseCli } from './cli';
 
 /** Values that make `npm start` work against the local sandbox out of the box. */
 const LOCAL_VALUES: Record<string, string> = {
@@ -39,6 +40,13 @@ export function renderEnvExample(): string {
 }
 
 if (require.main === module) {
+  parseCli(
+    defineCli({
+      usage: 'npm run env-example',
+      summary: 'Writes .env.example from the settings table (src/core/settings.ts).',
+      options: {},
+    }),
+  );
   writeFileSync(join(__dirname, '..', '.env.example'), renderEnvExample());
   console.log('wrote .env.example');
 }

@@ -1,60 +1,42 @@
 /**
  * Daily trigger for the tips: loops POST /admin/schedule-tips slices until done.
- *   npm run schedule-tips -- --url https://<service>.twil.io --token <admin token> [--date YYYY-MM-DD] [--days N] [--dry-run]
- * The token may come from ADMIN_TOKEN instead of --token; it is never printed.
+ *   ADMIN_TOKEN=... npm run schedule-tips -- --url https://<service>.twil.io [--date YYYY-MM-DD] [--days N] [--dry-run]
+ * The token comes from ADMIN_TOKEN only (npm echoes arguments); it is never printed.
  */
 import 'dotenv/config';
 import { SingleBar, Presets } from 'cli-progress';
+import type { TipSlice } from '../src/app/tips';
+import { AdminCallError, postAdmin } from './admin-http';
+import { defineCli, parseCli, run, usageError, wholeNumber } from './cli';
 
-interface Args {
-  url?: string;
-  token?: string;
-  date?: string;
-  days: number;
-  dryRun: boolean;
-}
+const CLI = defineCli({
+  usage: 'ADMIN_TOKEN=... npm run schedule-tips -- --url <service base URL> [options]',
+  summary: 'Schedules the daily tip for every active subscriber, slice after slice (idempotent: rerun to continue).',
+  options: {
+    url: { type: 'string', value: 'base URL', description: 'the service, e.g. https://<service>.twil.io (required)' },
+    date: {
+      type: 'string',
+      value: 'YYYY-MM-DD',
+      description: 'first tip date (default: the next 07:00 at least 16 min ahead)',
+    },
+    days: { type: 'string', value: 'N', description: 'consecutive dates to schedule, 1-35 (default 1)' },
+    'dry-run': { type: 'boolean', description: 'count what would be scheduled; send nothing' },
+  },
+  env: { ADMIN_TOKEN: "the service's admin token (required; never printed)" },
+  notes: ['exit status: 0 done, 1 error or a failed tip, 2 usage, 130 interrupted'],
+});
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { days: 1, dryRun: false, token: process.env.ADMIN_TOKEN };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--url') args.url = argv[++i];
-    else if (a === '--token') args.token = argv[++i];
-    else if (a === '--date') args.date = argv[++i];
-    else if (a === '--days') args.days = Number(argv[++i]);
-    else if (a === '--dry-run') args.dryRun = true;
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return args;
-}
-
-async function post(url: string, token: string, body: unknown): Promise<{ status: number; json: any }> {
-  // A slice is retried on 5xx/network errors: the route is idempotent per subscriber and date.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const json = await res.json().catch(() => ({}));
-      if (res.status < 500 || attempt >= 4) return { status: res.status, json };
-    } catch (error) {
-      if (attempt >= 4) throw error;
-    }
-    await new Promise((r) => setTimeout(r, 1000 * attempt));
-  }
-}
+/** A slice is retried on 5xx and network errors: the route is idempotent per subscriber and date. */
+const MAX_ATTEMPTS = 4;
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args.url || !args.token) {
-    console.error(
-      'usage: npm run schedule-tips -- --url <service base URL> --token <admin token> [--date YYYY-MM-DD] [--days N] [--dry-run]',
-    );
-    return 2;
-  }
-  const endpoint = args.url.replace(/\/+$/, '') + '/admin/schedule-tips';
+  const { values } = parseCli(CLI);
+  const token = process.env.ADMIN_TOKEN ?? '';
+  if (!values.url) usageError(CLI, '--url <service base URL> is required');
+  if (token === '') usageError(CLI, 'the admin token is required in the environment: ADMIN_TOKEN');
+  const days = wholeNumber(CLI, 'days', values.days) ?? 1;
+  const dryRun = values['dry-run'] ?? false;
+  const endpoint = values.url.replace(/\/+$/, '') + '/admin/schedule-tips';
   const totals: Record<string, number> = {};
   const bar = new SingleBar(
     { format: 'tips {bar} slice {value} | {counts}', hideCursor: true },
@@ -67,19 +49,27 @@ async function main(): Promise<number> {
   let interrupted = false;
   process.on('SIGINT', () => (interrupted = true));
   do {
-    const res = await post(endpoint, args.token, { date: args.date, days: args.days, dryRun: args.dryRun, cursor });
-    if (res.status !== 200) {
+    let slice: TipSlice;
+    try {
+      slice = (await postAdmin(
+        endpoint,
+        token,
+        { date: values.date, days, dryRun, cursor },
+        { maxAttempts: MAX_ATTEMPTS, retryable: (failure) => failure.status === 0 || failure.status >= 500 },
+      )) as TipSlice;
+    } catch (error) {
       bar.stop();
-      const error = res.json?.error ?? {};
+      if (!(error instanceof AdminCallError)) throw error;
+      const missing = (error.body as { error?: { missing?: unknown } } | undefined)?.error?.missing;
       console.error(
-        `schedule-tips failed: HTTP ${res.status} ${error.code ?? ''} ${error.message ?? ''}${error.missing ? ` (missing: ${error.missing.join(', ')})` : ''}`,
+        `schedule-tips failed: ${error.message} ${error.detail ?? ''}${Array.isArray(missing) ? ` (missing: ${missing.join(', ')})` : ''}`,
       );
       return 1;
     }
     slices++;
-    dates = res.json.dates;
-    for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
-    cursor = res.json.done ? null : res.json.next;
+    dates = slice.dates;
+    for (const [k, v] of Object.entries(slice.counts)) totals[k] = (totals[k] ?? 0) + v;
+    cursor = slice.done ? null : slice.next;
     bar.setTotal(cursor ? slices + 1 : slices);
     bar.update(slices, {
       counts: Object.entries(totals)
@@ -93,15 +83,9 @@ async function main(): Promise<number> {
     return 130;
   }
   console.log(
-    `${args.dryRun ? 'dry run for' : 'scheduled'} ${dates.join(', ')} in ${slices} slice(s): ${JSON.stringify(totals)}`,
+    `${dryRun ? 'dry run for' : 'scheduled'} ${dates.join(', ')} in ${slices} slice(s): ${JSON.stringify(totals)}`,
   );
   return totals.failed ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+run(main, 'schedule-tips failed');

@@ -3,22 +3,34 @@
  * the account in .env (idempotent) and prints what it created or changed.
  */
 import 'dotenv/config';
+import { SETTINGS } from '../src/core/settings';
 import { runSetup } from '../src/ops/setup';
+import { defineCli, parseCli, run } from './cli';
+
+const CLI = defineCli({
+  usage: 'npm run setup -- [--url <deployed base URL>]',
+  summary: 'Finds or creates the Sync service and maps the service needs (idempotent); prints what changed.',
+  options: {
+    url: { type: 'string', value: 'base URL', description: 'the deployed service, for its webhook URLs' },
+  },
+  env: Object.fromEntries(SETTINGS.map((s) => [s.name, s.description])),
+  notes: ['exit status: 0 done, 1 error, 2 usage'],
+});
 
 async function main(): Promise<number> {
-  const i = process.argv.indexOf('--url');
-  const result = await runSetup(process.env, { baseUrl: i > 0 ? process.argv[i + 1] : undefined });
+  const { values } = parseCli(CLI);
+  const result = await runSetup(process.env, { baseUrl: values.url });
   for (const line of result.changes) console.log(`changed   ${line}`);
   for (const line of result.unchanged) console.log(`ok        ${line}`);
   console.log(result.changes.length === 0 ? 'nothing to change' : `${result.changes.length} change(s) made`);
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+run(async () => {
+  try {
+    return await main();
+  } catch (error) {
     const e = error as { status?: number; code?: number; message?: string };
-    console.error(`setup failed: ${e.status ? `HTTP ${e.status} ` : ''}${e.code ?? ''} ${e.message ?? String(error)}`);
-    process.exit(1);
-  },
-);
+    throw new Error(`${e.status ? `HTTP ${e.status} ` : ''}${e.code ?? ''} ${e.message ?? String(error)}`);
+  }
+}, 'setup failed');

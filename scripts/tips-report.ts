@@ -8,15 +8,26 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { SegmentCount } from '../src/core/segments';
 import { MAX_SEGMENTS, parseTips, tipSegmentReport, TipsFormatError } from '../src/core/tips';
+import { defineCli, parseCli, usageError } from './cli';
 
 const DEFAULT_FILE = resolve(__dirname, '../src/assets/tips.private.json');
+
+const CLI = defineCli({
+  usage: 'npm run tips:report -- [path/to/tips.json]',
+  summary: 'Prints the SMS segments of every daily tip (English and Nepali, with the STOP footer) and a summary.',
+  options: {},
+  positionals: true,
+  notes: ['default file: src/assets/tips.private.json; exit status 1 when it fails the schema check, 2 usage'],
+});
 
 function cell(count: SegmentCount): string {
   return `${count.segments} x ${count.encoding} (${count.units} units)`;
 }
 
 function main(): number {
-  const file = process.argv[2] ? resolve(process.argv[2]) : DEFAULT_FILE;
+  const { positionals } = parseCli(CLI);
+  if (positionals.length > 1) usageError(CLI, 'at most one tips file');
+  const file = positionals[0] ? resolve(positionals[0]) : DEFAULT_FILE;
   let tips;
   try {
     tips = parseTips(JSON.parse(readFileSync(file, 'utf8')));

@@ -15,7 +15,7 @@ const RFC_2822 =
  * E.164, a channel address (whatsapp:+977...), a short code or an alphanumeric sender ID:
  * Twilio takes all of these where its spec says phone-number. No spaces or control characters.
  */
-const PHONE_NUMBER_OR_ADDRESS = /^(?:[a-z]+:)?\+?[0-9A-Za-z][0-9A-Za-z+\-]{0,31}$/;
+const PHONE_NUMBER_OR_ADDRESS = /^(?:[a-z]+:)?\+?[0-9A-Za-z][0-9A-Za-z+-]{0,31}$/;
 
 /** verbose: errors carry the offending value, so messages can say what was sent. */
 export function createContractAjv(): Ajv {

@@ -29,7 +29,8 @@ export function normalizeSchema(schema: unknown, documentId: string): unknown {
   }
   // Twilio marks some formats as not enforced (MediaUrl items): neither do we.
   if ((source['x-twilio'] as Json | undefined)?.ignoreFormat === true) delete out.format;
-  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  const values: unknown[] | undefined = Array.isArray(out.enum) ? out.enum : undefined;
+  if (out.nullable === true && values && !values.includes(null)) out.enum = [...values, null];
   if ('nullable' in out && out.type === undefined) delete out.nullable;
   return out;
 }
@@ -41,8 +42,9 @@ export function normalizeSchema(schema: unknown, documentId: string): unknown {
  */
 export function allowNullInEnumComponents(components: Json): void {
   for (const [name, schema] of Object.entries((components.schemas ?? {}) as Record<string, Json>)) {
-    if (name.includes('_enum_') && Array.isArray(schema.enum) && !schema.enum.includes(null)) {
-      schema.enum = [...schema.enum, null];
+    const values: unknown[] | undefined = Array.isArray(schema.enum) ? schema.enum : undefined;
+    if (name.includes('_enum_') && values && !values.includes(null)) {
+      schema.enum = [...values, null];
       if (typeof schema.type === 'string') schema.nullable = true;
     }
   }

@@ -18,8 +18,8 @@ import pLimit from 'p-limit';
 import {
   advanceRun,
   batchOutcomeOf,
-  decodeCursor,
-  encodeCursor,
+  decodeRunToken,
+  encodeRunToken,
   newRunState,
   SeenNumbers,
   type BatchResult,
@@ -32,9 +32,9 @@ import { normalizePhone } from '../core/phone';
 import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
-import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../twilio/portal';
-import { bufferActivity, ownedCounterWriter } from '../twilio/activity';
-import type { KeyValueStore } from '../twilio/sync-store';
+import { missingWelcomeSettings } from '../core/welcome';
+import { bufferActivity, ownedCounterWriter } from './activity';
+import { PortalError, type KeyValueStore, type PortalClient, type PortalPage, type PortalUser } from './ports';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
 import { createReservingWelcomeCap } from './welcome-cap';
 
@@ -81,6 +81,8 @@ export interface BatchDeps {
   cursorSecret: string;
   concurrency: number;
   channel: Channel;
+  /** Most users one slice starts (BATCH_SLICE_MAX_USERS), besides the time box. */
+  sliceMaxUsers?: number;
 }
 
 export interface SliceInput extends SliceOptions {
@@ -136,9 +138,11 @@ const fail = (
 });
 
 export async function runSlice(input: SliceInput, deps: BatchDeps): Promise<SliceAnswer> {
+  const missing = missingWelcomeSettings(deps.channel, deps.registration.config.welcomeContentSid);
+  if (missing.length > 0) return fail(503, 'not_configured', 'The WhatsApp welcome needs its template', { missing });
   let fromToken: RunState | undefined;
   if (input.cursor !== undefined) {
-    fromToken = decodeCursor(input.cursor, deps.cursorSecret);
+    fromToken = decodeRunToken(input.cursor, deps.cursorSecret);
     if (!fromToken) return fail(400, 'invalid_cursor', 'cursor is not a `next` value this service issued');
     if (fromToken.dryRun !== input.dryRun)
       return fail(
@@ -171,8 +175,8 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
   const seen = new SeenNumbers(state.seen ?? '', state.seenCapped ?? false);
   const outcome = await processSlice(state, input, deps, {
     seen,
-    maxUsers: DRY_SLICE_MAX_USERS,
-    commit: async () => true,
+    maxUsers: Math.min(DRY_SLICE_MAX_USERS, deps.sliceMaxUsers ?? Infinity),
+    commit: () => Promise.resolve(true),
   });
   const finalState: RunState = { ...outcome.state, seen: seen.pack(), seenCapped: seen.capped };
   return answerFor(finalState, outcome, input, deps);
@@ -242,7 +246,7 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
     revision = updated.revision;
     return true;
   };
-  const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched });
+  const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched, maxUsers: deps.sliceMaxUsers });
   // Counts of users finished after the last commit, and slots not given back (a lost run's too).
   await Promise.all([activity.flush(), welcomeCap.release()]);
   if (outcome.lostRun)
@@ -290,7 +294,7 @@ function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, de
 }
 
 function nextToken(state: RunState, deps: BatchDeps): string | null {
-  return state.cursor === null ? null : encodeCursor(state, deps.cursorSecret);
+  return state.cursor === null ? null : encodeRunToken(state, deps.cursorSecret);
 }
 
 function response(state: RunState, results: BatchResult[], input: SliceInput, deps: BatchDeps): SliceResponse {
@@ -330,7 +334,7 @@ interface SliceHooks {
   seen?: SeenNumbers;
   /** A page fetched ahead; used when it is the page the cursor names. */
   prefetched?: PrefetchedPage;
-  /** Dry run only: most users the slice starts (DRY_SLICE_MAX_USERS). */
+  /** Most users the slice starts (a dry run: at most DRY_SLICE_MAX_USERS). */
   maxUsers?: number;
   /** Persists the state; false when the run moved on under us. */
   commit(next: RunState, final: boolean): Promise<boolean>;
@@ -427,11 +431,16 @@ async function processSlice(
   const concurrency = Math.max(1, deps.concurrency);
   const limit = pLimit(concurrency);
   const schedule = (page: PortalPage, start: number): PageWork => {
-    const work: PageWork = { page, start, results: new Array(page.users.length - start).fill(undefined), tasks: [] };
+    const work: PageWork = {
+      page,
+      start,
+      results: new Array<BatchResult | undefined>(page.users.length - start).fill(undefined),
+      tasks: [],
+    };
     // Up to `concurrency` workers per page take its users in order, instead of one queued
-    // task per user: 500 pending closures and promises per page were most of what a
-    // fast (dry) slice kept long enough to reach the old generation. The shared limit
-    // still caps the slice, and the next page's workers start as this page's finish.
+    // task per user, so a fast (dry) slice does not hold a pending closure and promise per
+    // user. The shared limit still caps the slice, and the next page's workers start as
+    // this page's finish.
     let next = start;
     const worker = async () => {
       while (next < page.users.length) {

@@ -15,6 +15,7 @@ import {
 import type { Logger } from '../core/log';
 import { maskPhone, normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
+import type { InboundMessage } from '../core/webhook-input';
 import {
   forgetTips,
   optOut,
@@ -23,20 +24,15 @@ import {
   type ConsentEntry,
   type Subscriber,
 } from '../core/subscriber';
-import type { Activity } from '../twilio/activity';
-import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import type { Activity } from './activity';
+import type { KeyValueStore, MessageSender, StoredItem } from './ports';
+import { modifyItem } from './store-writes';
 import { SUBSCRIBERS_MAP } from './registration';
 
 const UNKNOWN_REPLIES_MAP = 'unknown-sender-replies';
 const ONE_DAY_SECONDS = 24 * 3600;
 /** Twilio's answer when a message is no longer scheduled (already sent or canceled): nothing left to stop. */
 const NOT_CANCELABLE = 30409;
-
-export interface InboundMessage {
-  from: string;
-  body: string;
-}
 
 export interface ConsentDeps {
   store: KeyValueStore;
@@ -193,10 +189,12 @@ async function cancelPendingTips(e164: string, subscriber: Subscriber, deps: Con
   );
 }
 
+export type ConsentHistoryDeps = Pick<ConsentDeps, 'store' | 'shards'>;
+
 /** The consent history of one subscriber, oldest first, for auditors. */
 export async function consentHistory(
   e164: string,
-  deps: Pick<ConsentDeps, 'store' | 'shards'>,
+  deps: ConsentHistoryDeps,
 ): Promise<{ status: Subscriber['status']; userId: string; history: ConsentEntry[] } | undefined> {
   const item = await readSubscriber(e164, deps);
   return item ? { status: item.data.status, userId: item.data.userId, history: item.data.consent } : undefined;

@@ -30,11 +30,11 @@ import { canReply } from '../core/reachability';
 import { stopInstruction } from '../core/stop-instruction';
 import { describeTwilioError, type ErrorCategory } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
-import { welcomeBody, welcomeTemplateVariables } from '../core/welcome';
-import type { Activity } from '../twilio/activity';
-import { lineTypeCanReceiveSms, type LookupMode, type PhoneLookup } from '../twilio/lookup';
-import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, type KeyValueStore, type StoredItem } from '../twilio/sync-store';
+import { missingWelcomeSettings, welcomeBody, welcomeTemplateVariables } from '../core/welcome';
+import { lineTypeCanReceiveSms } from '../core/line-type';
+import type { Activity } from './activity';
+import type { KeyValueStore, LookupMode, MessageSender, PhoneLookup, StoredItem } from './ports';
+import { modifyItem } from './store-writes';
 import type { WelcomeCap } from './welcome-cap';
 
 export const SUBSCRIBERS_MAP = 'subscribers';
@@ -154,8 +154,8 @@ async function registerOnce(
   }
   const { e164, masked } = normalized;
   const number = { e164, masked };
-  if (request.channel === 'whatsapp' && !config.welcomeContentSid)
-    return { kind: 'not_configured', missing: ['WELCOME_CONTENT_SID'] };
+  const missing = missingWelcomeSettings(request.channel, config.welcomeContentSid);
+  if (missing.length > 0) return { kind: 'not_configured', missing };
 
   const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
   const existing = await deps.store.get<Subscriber>(map, e164);

@@ -4,7 +4,7 @@
  */
 import { GAUGE, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import { describeTwilioError } from '../core/twilio-errors';
-import type { ActivityReader } from '../twilio/activity';
+import type { ActivityReader } from './activity';
 
 export interface StatsRange {
   from: string;
@@ -21,10 +21,6 @@ export function datesBetween(from: string, to: string): string[] {
     dates.push(new Date(t).toISOString().slice(0, 10));
   }
   return dates;
-}
-
-export function shiftDate(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function sum(counters: CounterDeltas, prefix: string): Record<string, number> {

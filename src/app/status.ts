@@ -10,8 +10,10 @@ import { maskPhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import { optOut, type Subscriber } from '../core/subscriber';
 import { describeTwilioError } from '../core/twilio-errors';
-import type { Activity } from '../twilio/activity';
-import { modifyItem, type KeyValueStore } from '../twilio/sync-store';
+import type { StatusCallback } from '../core/webhook-input';
+import type { Activity } from './activity';
+import type { KeyValueStore } from './ports';
+import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
 
 export interface MessageRecord {
@@ -24,14 +26,6 @@ export interface MessageRecord {
   updatedAt?: string;
   /** Local date of a tip. */
   date?: string;
-}
-
-export interface StatusCallback {
-  messageSid: string;
-  status: string;
-  errorCode?: number;
-  /** E.164 recipient from the callback, used when the callback outruns our own bookkeeping. */
-  to?: string;
 }
 
 export interface StatusDeps {

@@ -12,20 +12,16 @@ import { canReply } from '../core/reachability';
 import { stopInstruction } from '../core/stop-instruction';
 import { optOut, type Subscriber } from '../core/subscriber';
 import { sendAtFor } from '../core/tip-time';
+import { encodeTipCursor, type TipCursor } from '../core/tips-input';
 import { tipCarriesLink, tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
 import { maskPhone } from '../core/phone';
 import { statusChange } from '../core/activity';
-import type { Activity } from '../twilio/activity';
-import type { MessageSender } from '../twilio/messaging';
-import { modifyItem, type KeyValueStore, type ListPage } from '../twilio/sync-store';
+import type { Activity } from './activity';
+import type { KeyValueStore, ListPage, MessageSender } from './ports';
+import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
-
-export interface TipCursor {
-  shard: number;
-  after?: string;
-}
 
 export interface TipRunConfig {
   shards: number;
@@ -72,20 +68,6 @@ export interface TipSlice {
   elapsedMs: number;
 }
 
-export function encodeCursor(cursor: TipCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-export function decodeCursor(value: string | null | undefined): TipCursor | undefined {
-  if (!value) return { shard: 0 };
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as TipCursor;
-    return Number.isInteger(parsed.shard) && parsed.shard >= 0 ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Runs pages of subscribers until the budget is nearly spent; returns where to continue. */
 export async function scheduleTipsSlice(
   dates: string[],
@@ -126,7 +108,7 @@ export async function scheduleTipsSlice(
   return {
     dates,
     done: cursor === undefined,
-    next: cursor ? encodeCursor(cursor) : null,
+    next: cursor ? encodeTipCursor(cursor) : null,
     counts,
     elapsedMs: Date.now() - started,
   };

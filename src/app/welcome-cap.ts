@@ -11,13 +11,8 @@
  */
 import type { Logger } from '../core/log';
 import { shardOf } from '../core/shard';
-import {
-  modifyItem,
-  pauseAfterConflict,
-  SyncConflictError,
-  type KeyValueStore,
-  type StoredItem,
-} from '../twilio/sync-store';
+import type { KeyValueStore, StoredItem } from './ports';
+import { modifyItem, pauseAfterConflict, SyncConflictError } from './store-writes';
 
 const RATE_MAP = 'welcome-rate';
 /** A minute's rate buckets outlive the minute a little, then clean themselves up. */
@@ -207,7 +202,7 @@ export function createReservingWelcomeCap(
     },
     async release() {
       // A refill still on its way would land after the pools are cleared: let it land first.
-      await Promise.allSettled([...pools.values()].map((pool) => pool.refilling));
+      await Promise.allSettled([...pools.values()].flatMap((pool) => (pool.refilling ? [pool.refilling] : [])));
       const minute = minuteOf(deps.now());
       const returns = [...pools]
         .filter(([, pool]) => pool.minute === minute)

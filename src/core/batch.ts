@@ -5,6 +5,8 @@
  * state rides with the client). No I/O.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { REQUEST_BUDGET_MS } from './budget';
+import { parseFlag, parseInteger } from './form-values';
 
 export const REAL_OUTCOMES = [
   'registered',
@@ -40,7 +42,7 @@ export interface BatchResult {
 }
 
 export const PAGE_SIZE = { min: 1, max: 500, default: 100 } as const;
-export const BUDGET = { min: 500, max: 8000 } as const;
+export const BUDGET = { min: 500, max: REQUEST_BUDGET_MS } as const;
 /** Longest cursor token we accept (the seen-number set rides in it; a Function takes 6 MB). */
 export const MAX_CURSOR_LENGTH = 2_000_000;
 const RUN_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -53,29 +55,14 @@ export interface SliceOptions {
   budgetMs: number;
 }
 
-function flag(value: unknown): boolean | undefined {
-  if (value === undefined || value === null || value === '') return false;
-  if (value === true || value === false) return value;
-  const text = String(value).trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(text)) return true;
-  if (['false', '0', 'no'].includes(text)) return false;
-  return undefined;
-}
-
-function integer(value: unknown, fallback: number): number | undefined {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
-  return Number.isInteger(n) ? n : undefined;
-}
-
 /** The slice request body (JSON or form: values may be strings). */
 export function parseSliceOptions(
   body: Record<string, unknown>,
   defaultBudgetMs: number,
 ): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string } {
-  const dryRun = flag(body.dryRun);
+  const dryRun = parseFlag(body.dryRun);
   if (dryRun === undefined) return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false' };
-  const pageSize = integer(body.pageSize, PAGE_SIZE.default);
+  const pageSize = parseInteger(body.pageSize, PAGE_SIZE.default);
   if (pageSize === undefined || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
     return {
       ok: false,
@@ -83,7 +70,7 @@ export function parseSliceOptions(
       message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
     };
   }
-  const budgetMs = integer(body.budgetMs, Math.min(defaultBudgetMs, BUDGET.max));
+  const budgetMs = parseInteger(body.budgetMs, Math.min(defaultBudgetMs, BUDGET.max));
   if (budgetMs === undefined || budgetMs < BUDGET.min || budgetMs > BUDGET.max) {
     return {
       ok: false,
@@ -188,7 +175,7 @@ export class SeenNumbers {
   private readonly added = new Set<number>();
   capped: boolean;
 
-  /** `packed`: what pack() returned (base64url; plain base64 from older cursors reads the same). */
+  /** `packed`: what pack() returned. */
   constructor(
     packed = '',
     capped = false,
@@ -300,7 +287,7 @@ function signature(parts: readonly string[], secret: string): Buffer {
  * for a dry run `<base64url JSON>.<seen>.<HMAC>`, the packed seen-number hashes in their own
  * part (already base64url: encoding them inside the JSON would base64 them twice).
  */
-export function encodeCursor(state: RunState, secret: string): string {
+export function encodeRunToken(state: RunState, secret: string): string {
   const { seen, ...rest } = state;
   const payload = Buffer.from(JSON.stringify(rest)).toString('base64url');
   const parts = seen === undefined ? [payload] : [payload, seen];
@@ -310,7 +297,7 @@ export function encodeCursor(state: RunState, secret: string): string {
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** The state in a token, or undefined when it was not signed with this secret or is damaged. */
-export function decodeCursor(token: string, secret: string): RunState | undefined {
+export function decodeRunToken(token: string, secret: string): RunState | undefined {
   const parts = token.split('.');
   if (parts.length !== 2 && parts.length !== 3) return undefined;
   const sig = parts.pop()!;
@@ -322,7 +309,6 @@ export function decodeCursor(token: string, secret: string): RunState | undefine
   if (seen !== undefined && !BASE64URL.test(seen)) return undefined;
   try {
     const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as RunState;
-    // A two-part token from before the seen part existed carries `seen` inside the JSON.
     if (seen !== undefined) state.seen = seen;
     return isRunState(state) ? state : undefined;
   } catch {

@@ -55,10 +55,10 @@ const MAX_RAW_LENGTH = 64;
 const MESSAGEABLE_TYPES = new Set<string>(['MOBILE', 'FIXED_LINE_OR_MOBILE', 'UNKNOWN']);
 
 const DEVANAGARI_ZERO = 0x0966;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 const SCHEME_PREFIX = /^(?:whatsapp|tel|sms|callto):/i;
 // Separators people type between digit groups: spaces (any width), dashes, dots, slashes, brackets.
-const SEPARATORS = /[\s\u00a0\u2000-\u200b\u202f\u3000\-\u2010-\u2015\u2212.\/()\[\]]/g;
+const SEPARATORS = /[\s\u00a0\u2000-\u200b\u202f\u3000\-\u2010-\u2015\u2212./()[\]]/g;
 
 /**
  * Reduce raw input to "+digits" or "digits", mapping full-width (NFKC) and Devanagari digits

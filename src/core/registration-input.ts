@@ -2,6 +2,7 @@
  * Parsing of the /register form: required fields, allowed values, sizes. Pure; answers a
  * reason code the portal can act on.
  */
+import { parseFlag, scalarText } from './form-values';
 import type { Channel, Language } from './subscriber';
 
 export interface RegistrationInput {
@@ -20,9 +21,7 @@ export const FIELD_LIMITS = { user_id: 64, phone: 64, name: 100 } as const;
 const USER_ID = /^[A-Za-z0-9_.:@-]+$/;
 
 function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+  return typeof value === 'boolean' ? undefined : scalarText(value);
 }
 
 export function parseRegistrationInput(
@@ -52,9 +51,8 @@ export function parseRegistrationInput(
     return fail('channel', 'invalid_channel', 'channel must be sms or whatsapp');
   const language = text(params.language)?.toLowerCase() || 'en';
   if (language !== 'en' && language !== 'ne') return fail('language', 'invalid_language', 'language must be en or ne');
-  const resubscribeRaw = text(params.resubscribe)?.toLowerCase() ?? 'false';
-  if (!['true', 'false', '1', '0', ''].includes(resubscribeRaw))
-    return fail('resubscribe', 'invalid_resubscribe', 'resubscribe must be true or false');
+  const resubscribe = parseFlag(params.resubscribe);
+  if (resubscribe === undefined) return fail('resubscribe', 'invalid_resubscribe', 'resubscribe must be true or false');
 
   const name = text(params.name);
   return {
@@ -65,7 +63,7 @@ export function parseRegistrationInput(
       name: name || undefined,
       channel,
       language,
-      resubscribe: resubscribeRaw === 'true' || resubscribeRaw === '1',
+      resubscribe,
     },
   };
 }

@@ -3,7 +3,7 @@
  * injected clock, sleep and random source, so tests drive it without waiting.
  * Used for every outbound call (Twilio REST, Sync, the portal API).
  */
-import { isRetryable, type FailureLike } from './twilio-errors';
+import { isRetryable } from './twilio-errors';
 
 export interface RetryClock {
   now(): number;

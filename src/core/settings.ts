@@ -2,6 +2,8 @@
  * Every setting the service reads, in one table: the single source for validation,
  * the /health report and the `.env.example` check. Pure: works on a plain env object.
  */
+import { REQUEST_BUDGET_MS } from './budget';
+
 export interface Setting {
   name: string;
   description: string;
@@ -160,6 +162,12 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PORTAL_ID_FIELD', description: 'Field of a portal user holding its id', default: 'id' },
   { name: 'PORTAL_PHONE_FIELD', description: 'Field of a portal user holding its phone number', default: 'phone' },
   {
+    name: 'BATCH_SLICE_MAX_USERS',
+    description:
+      'Most users one batch slice starts (optional; the time box ends a slice anyway). Tests set it so slicing does not depend on machine speed',
+    pattern: /^[1-9]\d*$/,
+  },
+  {
     name: 'BATCH_CONCURRENCY',
     description: 'Users registered in parallel within one batch slice',
     pattern: /^\d+$/,
@@ -169,7 +177,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'BUDGET_MS',
     description: 'Milliseconds a batch or scheduling slice works before returning a cursor (a Function dies at 10 s)',
     pattern: /^\d+$/,
-    default: '8000',
+    default: String(REQUEST_BUDGET_MS),
   },
   { name: 'TIMEZONE', description: 'IANA time zone of the daily tip', default: 'Asia/Kathmandu' },
   {
@@ -225,6 +233,3 @@ export function missingSettings(env: Env, names: readonly string[]): string[] {
     return pattern !== undefined && !pattern.test(value);
   });
 }
-
-/** Settings a route needs before it can do anything; the Twilio credential pair is checked as one. */
-export const TWILIO_CREDENTIALS = ['ACCOUNT_SID', 'AUTH_TOKEN'] as const;

@@ -3,7 +3,6 @@
  * about it: what a registration request means for an existing record, and how the
  * welcome is claimed so exactly one instance sends it.
  */
-import type { CountryCode } from 'libphonenumber-js/max';
 
 export type Channel = 'sms' | 'whatsapp';
 export type Language = 'en' | 'ne';
@@ -40,7 +39,8 @@ export interface Subscriber {
   userId: string;
   channel: Channel;
   language: Language;
-  country: CountryCode | string;
+  /** ISO 3166 alpha-2, as stored. */
+  country: string;
   status: SubscriberStatus;
   createdAt: string;
   updatedAt: string;

@@ -134,6 +134,9 @@ export interface TipTimeOptions {
   minLeadMinutes?: number;
 }
 
+/** Lead used when choosing tip dates: Twilio's 15-minute minimum plus a minute for our own run time. */
+export const TIP_LEAD_MINUTES = 16;
+
 /** The next local date whose tip time is at least minLeadMinutes after `now`. */
 export function nextTipDate(now: Date, options: TipTimeOptions): string {
   const leadMs = (options.minLeadMinutes ?? MIN_SCHEDULE_LEAD_SECONDS / 60) * MINUTE_MS;

@@ -62,8 +62,7 @@ function textProblems(where: string, language: Language, value: unknown): string
   if (typeof value !== 'string' || value.trim() === '') return [`${where}.${language} must be a non-empty string`];
   const problems: string[] = [];
   if (value !== value.trim()) problems.push(`${where}.${language} has leading or trailing whitespace`);
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(value))
-    problems.push(`${where}.${language} contains a control character`);
+  if (/(?!\n)\p{Cc}/u.test(value)) problems.push(`${where}.${language} contains a control character`);
   if (value.normalize('NFC') !== value) problems.push(`${where}.${language} is not NFC-normalized`);
   if (language === 'en') {
     const foreign = nonGsmCharacters(value);

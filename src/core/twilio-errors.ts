@@ -188,11 +188,6 @@ export function describeTwilioError(code: number | undefined): ErrorInfo | undef
   return code === undefined ? undefined : BY_CODE.get(code);
 }
 
-/** The whole table, for the dashboard and docs. */
-export function knownTwilioErrors(): readonly ErrorInfo[] {
-  return TABLE;
-}
-
 export interface FailureLike {
   status?: number;
   code?: number | string;

@@ -3,7 +3,7 @@
  * registration, says what the service sends and how to stop. WhatsApp: business-initiated
  * messages need an approved template, so only its variables are built here.
  */
-import type { Language } from './subscriber';
+import type { Channel, Language } from './subscriber';
 
 const MAX_NAME_LENGTH = 30;
 
@@ -12,7 +12,7 @@ export function cleanName(name: string | undefined): string | undefined {
   if (!name) return undefined;
   const cleaned = name
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f<>]/g, '')
+    .replace(/[\p{Cc}<>]/gu, '')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_NAME_LENGTH);
@@ -36,4 +36,9 @@ export function welcomeTemplateVariables(
 ): Record<string, string> {
   const fallback = language === 'ne' ? 'साथी' : 'friend';
   return { '1': cleanName(name) ?? fallback, '2': language === 'ne' ? 'बिहान ७ बजे' : '7 AM', '3': stop };
+}
+
+/** Settings a welcome on this channel needs and lacks: WhatsApp welcomes need an approved template. */
+export function missingWelcomeSettings(channel: Channel, welcomeContentSid: string | undefined): string[] {
+  return channel === 'whatsapp' && !welcomeContentSid ? ['WELCOME_CONTENT_SID'] : [];
 }

@@ -4,6 +4,7 @@
  * fields: user_id, phone, action (opt_out | opt_in), reason (optional, opt_out only).
  */
 import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { normalizePhone, parseCountryList } from '../core/phone';
 import { setting } from '../core/settings';
@@ -11,7 +12,7 @@ import { OPT_OUT_REASONS } from '../core/unsubscribe-page';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { checkPortalSignature } from '../runtime/auth';
 import { defineRoute, errorReply, json } from '../runtime/route';
-import { consentDeps, REQUEST_BUDGET_MS } from '../runtime/services';
+import { consentDeps } from '../runtime/services';
 
 export const handler = defineRoute({
   name: 'consent',

@@ -7,13 +7,13 @@ declare const __BUILD_VERSION__: string;
 
 export const handler = defineRoute({
   name: 'health',
-  async handle({ context }) {
+  handle({ context }) {
     const missing: Record<string, string[]> = {};
     for (const [feature, names] of Object.entries(FEATURE_REQUIREMENTS)) {
       const absent = missingSettings(context, names);
       if (absent.length > 0) missing[feature] = absent;
     }
     const ready = Object.keys(missing).length === 0;
-    return json(200, { status: ready ? 'ok' : 'incomplete', version: __BUILD_VERSION__, missing });
+    return Promise.resolve(json(200, { status: ready ? 'ok' : 'incomplete', version: __BUILD_VERSION__, missing }));
   },
 });

@@ -3,18 +3,14 @@
  * PORTAL_WEBHOOK_SECRET. Normalizes and validates the number, records the subscriber
  * once and sends the welcome exactly once.
  */
-import { registerNumber, type RegistrationOutcome } from '../app/registration';
+import type { RegistrationOutcome } from '../app/registration';
+import { signUp } from '../app/signup';
+import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { parseRegistrationInput, PHONE_REASON_MESSAGES } from '../core/registration-input';
-import { setting } from '../core/settings';
-import type { Channel } from '../core/subscriber';
 import { checkPortalSignature } from '../runtime/auth';
 import { defineRoute, errorReply, json, type Reply } from '../runtime/route';
-import { REQUEST_BUDGET_MS, registrationDeps, tipDeps } from '../runtime/services';
-import { scheduleTip } from '../app/tips';
-import type { Logger } from '../core/log';
-import type { Env } from '../core/settings';
-import { nextTipDate } from '../core/tip-time';
+import { defaultChannel, signupDeps } from '../runtime/services';
 
 export const handler = defineRoute({
   name: 'register',
@@ -26,38 +22,18 @@ export const handler = defineRoute({
       log.warn('register.unauthorized', { code: auth.code });
       return errorReply(401, auth.code, auth.message);
     }
-    const input = parseRegistrationInput(event, (setting(context, 'DEFAULT_CHANNEL') ?? 'sms') as Channel);
+    const input = parseRegistrationInput(event, defaultChannel(context));
     if (!input.ok) {
       log.info('register.bad_request', { code: input.error.code, field: input.error.field });
       return errorReply(400, input.error.code, input.error.message, { field: input.error.field });
     }
-    const deps = registrationDeps(context, log, started + REQUEST_BUDGET_MS);
-    const outcome = await registerNumber({ ...input.value, source: 'portal-signup' }, deps);
-    if (outcome.kind === 'registered' && setting(context, 'TIPS_ON_REGISTER') !== 'false') {
-      await scheduleFirstTip(context, log, outcome.e164, started + REQUEST_BUDGET_MS);
-    }
+    const outcome = await signUp(
+      { ...input.value, source: 'portal-signup' },
+      signupDeps(context, log, started + REQUEST_BUDGET_MS),
+    );
     return replyFor(outcome);
   },
 });
-
-/**
- * So nobody waits for the next daily run: the next 07:00 tip (at least 16 minutes ahead) is
- * scheduled right away. Best effort: the daily run schedules it otherwise (idempotently).
- */
-async function scheduleFirstTip(context: Env, log: Logger, e164: string, deadline: number): Promise<void> {
-  try {
-    const deps = tipDeps(context, log, deadline);
-    const date = nextTipDate(new Date(), {
-      timeZone: deps.config.timeZone,
-      localTime: deps.config.localTime,
-      minLeadMinutes: 16,
-    });
-    const outcome = await scheduleTip(e164, date, deps, false);
-    log.info('register.first_tip', { phone: e164, date, outcome });
-  } catch (error) {
-    log.warn('register.first_tip_failed', { phone: e164, error });
-  }
-}
 
 function replyFor(outcome: RegistrationOutcome): Reply {
   switch (outcome.kind) {

@@ -3,14 +3,12 @@
  * checked in code (local twilio-run does not enforce `.protected`); answers 204 quickly.
  */
 import { applyStatusCallback } from '../app/status';
+import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
-import { intSetting } from '../core/settings';
-import { createActivity } from '../twilio/activity';
+import { parseStatusCallback } from '../core/webhook-input';
 import { checkTwilioSignature } from '../runtime/auth';
 import { defineRoute, errorReply } from '../runtime/route';
-import { createServices, REQUEST_BUDGET_MS } from '../runtime/services';
-
-const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+import { statusDeps } from '../runtime/services';
 
 export const handler = defineRoute({
   name: 'status',
@@ -21,32 +19,12 @@ export const handler = defineRoute({
       log.warn('status.forbidden', { code: auth.code });
       return errorReply(403, auth.code, auth.message);
     }
-    const messageSid = String(event.MessageSid ?? event.SmsSid ?? '');
-    const status = String(event.MessageStatus ?? event.SmsStatus ?? '').toLowerCase();
-    if (!MESSAGE_SID.test(messageSid) || status === '') {
-      log.warn('status.bad_request', { messageSid });
-      return errorReply(400, 'bad_request', 'MessageSid and MessageStatus are required');
+    const callback = parseStatusCallback(event);
+    if (!callback.ok) {
+      log.warn('status.bad_request', { code: callback.error.code });
+      return errorReply(400, callback.error.code, callback.error.message);
     }
-    const errorCode = Number.parseInt(String(event.ErrorCode ?? ''), 10);
-    const to = String(event.To ?? '').replace(/^whatsapp:/, '');
-    const services = createServices(context, Date.now() + REQUEST_BUDGET_MS);
-    await applyStatusCallback(
-      {
-        messageSid,
-        status,
-        ...(/^\+\d{6,15}$/.test(to) ? { to } : {}),
-        ...(Number.isFinite(errorCode) && errorCode > 0 ? { errorCode } : {}),
-      },
-      {
-        store: services.store,
-        activity: createActivity(services.store, services.shards, log),
-        log,
-        shards: services.shards,
-        suppressAfter: intSetting(context, 'UNREACHABLE_SUPPRESS_AFTER'),
-        now: () => new Date(),
-        localDate: services.localDate,
-      },
-    );
+    await applyStatusCallback(callback.value, statusDeps(context, log, Date.now() + REQUEST_BUDGET_MS));
     return { status: 204 };
   },
 });

@@ -5,6 +5,7 @@
  * event does not carry the HTTP method, hence the Content-Type check.
  */
 import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { maskPhone } from '../core/phone';
 import { setting } from '../core/settings';
@@ -12,7 +13,7 @@ import { isOptOutReason, renderUnsubscribePage, type PageState } from '../core/u
 import { readUnsubscribeToken } from '../core/unsubscribe-token';
 import { header } from '../runtime/auth';
 import { defineRoute, type Reply } from '../runtime/route';
-import { consentDeps, REQUEST_BUDGET_MS } from '../runtime/services';
+import { consentDeps } from '../runtime/services';
 
 function page(state: PageState): Reply {
   const { status, html } = renderUnsubscribePage(state);

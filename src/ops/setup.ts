@@ -69,13 +69,11 @@ export async function runSetup(env: Env, options: { baseUrl?: string } = {}): Pr
     if (service.inboundRequestUrl === want.inboundRequestUrl && service.statusCallback === want.statusCallback) {
       unchanged.push('Messaging Service webhooks already point here');
     } else {
-      await client.messaging.v1
-        .services(messagingSid)
-        .update({
-          inboundRequestUrl: want.inboundRequestUrl,
-          inboundMethod: 'POST',
-          statusCallback: want.statusCallback,
-        });
+      await client.messaging.v1.services(messagingSid).update({
+        inboundRequestUrl: want.inboundRequestUrl,
+        inboundMethod: 'POST',
+        statusCallback: want.statusCallback,
+      });
       changes.push(`Messaging Service webhooks set: inbound ${want.inboundRequestUrl}, status ${want.statusCallback}`);
     }
   } else {

@@ -56,7 +56,7 @@ export function toTwilioResponse(reply: Reply): TwilioResponse {
   if (reply.body !== undefined) {
     // twilio-run and the deployed runtime serialize objects themselves; a JSON string would be encoded twice.
     const isJson = (reply.contentType ?? 'application/json') === 'application/json';
-    response.setBody(isJson ? (reply.body as object) : String(reply.body));
+    response.setBody(isJson || typeof reply.body !== 'string' ? (reply.body as object) : reply.body);
   }
   return response;
 }

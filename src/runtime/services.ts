@@ -1,32 +1,36 @@
 /**
- * Builds the adapters a route needs from the Functions context, in one place, so routes
- * stay thin and tests can hand in others.
+ * The wiring: builds, from the Functions context, the adapters every route's service needs
+ * (one `...Deps` function per service), so routes stay thin and tests can hand in others.
+ * The only place outside src/twilio that makes adapters.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
-import type { ConsentDeps } from '../app/consent';
+import { createActivity, createActivityReader, type ActivityReader } from '../app/activity';
+import type { BatchDeps } from '../app/batch';
+import type { ConsentDeps, ConsentHistoryDeps } from '../app/consent';
+import type { KeyValueStore, LookupMode } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
-import { parseExtraKeywords } from '../core/keywords';
-import { createWelcomeCap } from '../app/welcome-cap';
+import type { SignupDeps } from '../app/signup';
+import type { StatusDeps } from '../app/status';
 import type { TipDeps } from '../app/tips';
+import { createWelcomeCap } from '../app/welcome-cap';
+import { newRunId } from '../core/batch';
+import { parseExtraKeywords } from '../core/keywords';
 import { parseTips, type Tip } from '../core/tips';
 import type { Logger } from '../core/log';
+import type { Channel } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
 import { DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../core/reachability';
 import { unsubscribeLink } from '../core/unsubscribe-token';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
-import { createActivity } from '../twilio/activity';
 import { requireTwilioCredentials, sharedTwilioClient, type TwilioClient } from '../twilio/client';
-import type { LookupMode } from '../twilio/lookup';
 import { createPhoneLookup } from '../twilio/lookup';
 import { createMessageSender } from '../twilio/messaging';
+import { createPortalClient } from '../twilio/portal';
 import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
-import { createSyncStore, type KeyValueStore } from '../twilio/sync-store';
+import { createSyncStore } from '../twilio/sync-store';
 import { publicBaseUrl, publicUrl } from './auth';
-
-/** A Function is killed at 10 s; outbound retries stop well before that. */
-export const REQUEST_BUDGET_MS = 8000;
 
 export interface Services {
   client: TwilioClient;
@@ -121,6 +125,12 @@ export function consentDeps(context: Env, log: Logger, deadlineMs: number): Cons
   };
 }
 
+/** The store only: an auditor's read of one subscriber's consent history. */
+export function consentHistoryDeps(context: Env, deadlineMs: number): ConsentHistoryDeps {
+  const services = createServices(context, deadlineMs);
+  return { store: services.store, shards: services.shards };
+}
+
 /** How messages tell people to stop: who can reply, the personal link, link shortening. */
 export interface StopSettings {
   twoWaySmsCountries: string[];
@@ -205,5 +215,84 @@ export function registrationDeps(context: Env, log: Logger, deadlineMs: number):
     newId: () => randomUUID(),
     localDate: services.localDate,
     unsubscribeLink: stopSettings(context).unsubscribeLink,
+  };
+}
+
+/** The /register service: the registration, and the first tip unless TIPS_ON_REGISTER=false. */
+export function signupDeps(context: Env, log: Logger, deadlineMs: number): SignupDeps {
+  const tipsOnRegister = setting(context, 'TIPS_ON_REGISTER') !== 'false';
+  return {
+    registration: registrationDeps(context, log, deadlineMs),
+    ...(tipsOnRegister ? { firstTip: () => tipDeps(context, log, deadlineMs) } : {}),
+  };
+}
+
+export function defaultChannel(context: Env): Channel {
+  return setting(context, 'DEFAULT_CHANNEL') === 'whatsapp' ? 'whatsapp' : 'sms';
+}
+
+export function statusDeps(context: Env, log: Logger, deadlineMs: number): StatusDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    shards: services.shards,
+    suppressAfter: intSetting(context, 'UNREACHABLE_SUPPRESS_AFTER'),
+    now: () => new Date(),
+    localDate: services.localDate,
+  };
+}
+
+export interface StatsDeps {
+  reader: ActivityReader;
+  timeZone: string;
+  localDate: (instant: Date) => string;
+}
+
+export function statsDeps(context: Env, deadlineMs: number): StatsDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    reader: createActivityReader(services.store, services.shards),
+    timeZone: services.timeZone,
+    localDate: services.localDate,
+  };
+}
+
+/** More parallel registrations than this would only meet Twilio's concurrency limit. */
+const MAX_BATCH_CONCURRENCY = 50;
+
+/**
+ * A batch slice. A dry run only reads subscribers: the lean read-only store and refusing
+ * adapters (dryRunRegistrationDeps), so it never loads twilio-node.
+ */
+export function batchDeps(context: Env, log: Logger, deadlineMs: number, dryRun: boolean): BatchDeps {
+  const registration = dryRun
+    ? dryRunRegistrationDeps(context, log, deadlineMs)
+    : registrationDeps(context, log, deadlineMs);
+  const portal = createPortalClient(
+    {
+      url: setting(context, 'PORTAL_API_URL')!,
+      token: setting(context, 'PORTAL_API_TOKEN')!,
+      scheme: setting(context, 'PORTAL_AUTH_SCHEME') ?? 'Token',
+      idField: setting(context, 'PORTAL_ID_FIELD') ?? 'id',
+      phoneField: setting(context, 'PORTAL_PHONE_FIELD') ?? 'phone',
+    },
+    { deadline: () => deadlineMs },
+  );
+  return {
+    registration,
+    portal,
+    store: registration.store,
+    log,
+    clock: () => Date.now(),
+    newRunId: () => newRunId(new Date(), randomBytes(3).toString('hex')),
+    newLeaseId: () => randomUUID(),
+    cursorSecret: setting(context, 'ADMIN_TOKEN')!,
+    concurrency: Math.min(MAX_BATCH_CONCURRENCY, Math.max(1, intSetting(context, 'BATCH_CONCURRENCY'))),
+    channel: defaultChannel(context),
+    ...(setting(context, 'BATCH_SLICE_MAX_USERS')
+      ? { sliceMaxUsers: intSetting(context, 'BATCH_SLICE_MAX_USERS') }
+      : {}),
   };
 }

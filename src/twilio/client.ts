@@ -19,8 +19,8 @@ export type TwilioClient = twilio.Twilio;
 
 /**
  * twilio-node is loaded when the first client is made, not when a function file is: a
- * batch dry run makes no client, and loading the SDK costs a Function about 17 MB of
- * memory and a burst of old-generation allocation (measured: +6 MB heap, +17 MB RSS).
+ * batch dry run makes no client, and loading the SDK costs a Function memory it then
+ * lacks (figures: bench/README.md, "Batch read path").
  */
 function sdk() {
   /* eslint-disable @typescript-eslint/no-require-imports -- deliberately lazy, see above */

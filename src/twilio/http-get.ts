@@ -1,8 +1,8 @@
 /**
  * One HTTP(S) GET over node:http with a keep-alive agent per scheme, the body read as text.
  * Used by the batch's read paths (dry-run Sync reads, portal pages) instead of global
- * fetch: fetch loads undici on first use (about 15 MB of a Function's memory, its HTTP
- * parser is WebAssembly), and twilio-node's axios allocates ~50 KB per call.
+ * fetch, which loads undici (a WebAssembly HTTP parser) on first use, and instead of
+ * twilio-node, which allocates far more per call (figures: bench/README.md, "Batch read path").
  */
 import http from 'node:http';
 import https from 'node:https';

@@ -4,36 +4,11 @@
  * on transient failures within the caller's deadline; permanent errors surface as thrown
  * Twilio errors for the caller to classify.
  */
+import type { MessageSender } from '../app/ports';
 import { withRetry } from '../core/retry';
+import type { Channel } from '../core/subscriber';
+import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 import type { TwilioClient } from './client';
-
-export type Channel = 'sms' | 'whatsapp';
-
-export interface OutgoingMessage {
-  channel: Channel;
-  /** E.164, without channel prefix. */
-  to: string;
-  body?: string;
-  contentSid?: string;
-  contentVariables?: Record<string, string>;
-  statusCallback?: string;
-  /** Scheduled send (ScheduleType=fixed); must be 15 min to 35 days ahead. */
-  sendAt?: Date;
-  /** Let the Messaging Service's Link Shortening domain shorten the body's links (ShortenUrls). */
-  shortenUrls?: boolean;
-}
-
-export interface SentMessage {
-  sid: string;
-  status: string;
-}
-
-export interface MessageSender {
-  send(message: OutgoingMessage): Promise<SentMessage>;
-  cancel(messageSid: string): Promise<void>;
-  /** The newest message to this address created at or after `since`, if any (recovery after a lost write). */
-  findSentSince(channel: Channel, to: string, since: Date): Promise<SentMessage | undefined>;
-}
 
 export function addressFor(channel: Channel, e164: string): string {
   return channel === 'whatsapp' ? `whatsapp:${e164}` : e164;
@@ -46,16 +21,23 @@ export function createMessageSender(
 ): MessageSender {
   return {
     async send(message) {
-      const params = {
+      // Assigned key by key on the SDK's own type: a misspelled key fails the typecheck
+      // (a spread would compile, and twilio-node would drop the key silently).
+      const params: MessageListInstanceCreateOptions = {
         to: addressFor(message.channel, message.to),
         messagingServiceSid,
-        ...(message.contentSid
-          ? { contentSid: message.contentSid, contentVariables: JSON.stringify(message.contentVariables ?? {}) }
-          : { body: message.body ?? '' }),
-        ...(message.statusCallback ? { statusCallback: message.statusCallback } : {}),
-        ...(message.sendAt ? { scheduleType: 'fixed' as const, sendAt: message.sendAt } : {}),
-        ...(message.shortenUrls && !message.contentSid ? { shortenUrls: true } : {}),
       };
+      if (message.contentSid) {
+        params.contentSid = message.contentSid;
+        params.contentVariables = JSON.stringify(message.contentVariables ?? {});
+      } else params.body = message.body ?? '';
+      if (message.statusCallback) params.statusCallback = message.statusCallback;
+      if (message.sendAt) {
+        params.scheduleType = 'fixed';
+        params.sendAt = message.sendAt;
+      }
+      // Twilio shortens links only in a Body (not in Content templates).
+      if (message.shortenUrls && !message.contentSid) params.shortenUrls = true;
       const created = await withRetry(() => client.messages.create(params), { deadline: deadline() });
       return { sid: created.sid, status: created.status };
     },

@@ -5,8 +5,9 @@
  * and a message that names the setting to fix. The token never appears in an error.
  */
 import { DeadlineExceededError, withRetry } from '../core/retry';
-import { httpGet, HttpGetError, type HttpAnswer, type HttpGet } from './http-get';
+import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../app/ports';
 import type { Language } from '../core/subscriber';
+import { httpGet, HttpGetError, type HttpAnswer, type HttpGet } from './http-get';
 
 export interface PortalConfig {
   /** PORTAL_API_URL: the users endpoint (first page). */
@@ -16,39 +17,6 @@ export interface PortalConfig {
   scheme: string;
   idField: string;
   phoneField: string;
-}
-
-export interface PortalUser {
-  id: string;
-  phone: unknown;
-  name?: string;
-  language?: Language;
-}
-
-export interface PortalPage {
-  url: string;
-  count: number;
-  next: string | null;
-  users: PortalUser[];
-}
-
-export type PortalErrorCode =
-  'portal_unauthorized' | 'portal_unavailable' | 'portal_malformed_page' | 'portal_page_not_found';
-
-export class PortalError extends Error {
-  constructor(
-    readonly code: PortalErrorCode,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'PortalError';
-  }
-
-  /** Worth trying the same page again later (the fault is the portal's, not our data or settings). */
-  get retryable(): boolean {
-    return this.code === 'portal_unavailable';
-  }
 }
 
 /** An HTTP answer worth retrying (5xx, 429), shaped for the retry helper's classifier. */
@@ -66,13 +34,8 @@ export interface PortalClientOptions {
   deadline: () => number;
   /** Longest wait for one page. */
   timeoutMs?: number;
-  /** node:http GET (http-get.ts: not global fetch, which costs a Function ~15 MB to load). */
+  /** node:http GET (http-get.ts says why not global fetch). */
   get?: HttpGet;
-}
-
-export interface PortalClient {
-  firstPageUrl(pageSize: number): string;
-  fetchPage(url: string): Promise<PortalPage>;
 }
 
 /** First page URL: PORTAL_API_URL with `page_size` (DRF `page_size_query_param`; ignored by a portal without it). */

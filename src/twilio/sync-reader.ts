@@ -3,12 +3,10 @@
  * with a keep-alive agent), and a KeyValueStore whose writes throw.
  *
  * Why not twilio-node here: a dry run reads one item per portal user, thousands per second,
- * and each call through twilio-node (axios) allocates about 50 KB. Under that rate V8
- * decides that some of those allocations are long-lived and places them straight in the
- * old generation, which then keeps every request's garbage until a full GC: a
- * 100,000-user dry run held twilio-run at 245 MB (peak) instead of about 150. A GET of one
- * item is a small, stable REST call; this module makes only that call. Everything that
- * writes still goes through twilio-node (sync-store.ts).
+ * and each call through twilio-node allocates enough that V8 promotes request garbage to
+ * the old generation, which a Function's memory limit feels (figures: bench/README.md,
+ * "Batch read path"). A GET of one item is a small, stable REST call; this module makes
+ * only that call. Everything that writes still goes through twilio-node (sync-store.ts).
  *
  * Errors look like the client factory's: `status`, Twilio `code` and `retryAfterMs`, so
  * the retry helper classifies them the same way.
@@ -17,7 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parseRetryAfter, withRetry } from '../core/retry';
 import { rewriteTwilioUrl } from './client';
 import { httpGet } from './http-get';
-import type { KeyValueStore, StoredItem } from './sync-store';
+import type { KeyValueStore, StoredItem } from '../app/ports';
 
 export interface SyncReaderOptions {
   /** API key + secret, or Account SID + Auth Token (twilioCredentials). */
@@ -67,13 +65,7 @@ function errorOf(status: number, headers: IncomingHttpHeaders, body: string): Sy
   } catch {
     // not JSON (a proxy's error page): the status says enough
   }
-  const retryAfter = headers['retry-after'];
-  return new SyncReadError(
-    message,
-    status,
-    code,
-    parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now()),
-  );
+  return new SyncReadError(message, status, code, parseRetryAfter(headers['retry-after'], Date.now()));
 }
 
 export type SyncItemGet = <T>(map: string, key: string) => Promise<StoredItem<T> | undefined>;
@@ -98,7 +90,7 @@ export function createSyncItemReader(options: SyncReaderOptions): SyncItemGet {
     );
     if (answer === undefined) return undefined;
     const item = JSON.parse(answer) as ItemJson;
-    if (typeof item.key !== 'string' || item.revision === undefined)
+    if (typeof item.key !== 'string' || (typeof item.revision !== 'string' && typeof item.revision !== 'number'))
       throw new SyncReadError('Sync answered an item without key or revision', 200);
     const updated = typeof item.date_updated === 'string' ? new Date(item.date_updated) : undefined;
     return {

@@ -148,13 +148,11 @@ const calls: [string, () => Promise<unknown>, string][] = [
   [
     'messaging service webhook update',
     () =>
-      client.messaging.v1
-        .services(MESSAGING_SERVICE_SID)
-        .update({
-          inboundRequestUrl: 'https://example.twil.io/incoming',
-          inboundMethod: 'POST',
-          statusCallback: 'https://example.twil.io/status-callback',
-        }),
+      client.messaging.v1.services(MESSAGING_SERVICE_SID).update({
+        inboundRequestUrl: 'https://example.twil.io/incoming',
+        inboundMethod: 'POST',
+        statusCallback: 'https://example.twil.io/status-callback',
+      }),
     'POST /messaging/',
   ],
   [

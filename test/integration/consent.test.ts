@@ -3,7 +3,7 @@
  * stops through the personal link; US SMS and WhatsApp subscribers also by keyword; the
  * portal through /consent. Through the real twilio-run and the sandbox (Link Shortening on).
  */
-import { shiftDate } from '../../src/app/stats';
+import { addDays as shiftDate } from '../../src/core/tip-time';
 import { tipCarriesLink } from '../../src/core/tips';
 import { portalConsent, register, startSystem, type HttpAnswer, type System } from '../helpers/system';
 

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { portalConsent, register, startSystem, type System } from '../helpers/system';
+
+const execFileAsync = promisify(execFile);
 
 let system: System;
 let admin: Record<string, string>;
@@ -110,11 +115,8 @@ test('a scheduled tip, once sent, is delivered and counted', async () => {
 });
 
 test('CLI: npm run schedule-tips loops the slices and prints the totals', async () => {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const { join } = await import('node:path');
   const root = join(__dirname, '..', '..');
-  const { stdout } = await promisify(execFile)(
+  const { stdout } = await execFileAsync(
     join(root, 'node_modules', '.bin', 'tsx'),
     ['scripts/schedule-tips.ts', '--url', system.baseUrl, '--dry-run', '--days', '2'],
     {

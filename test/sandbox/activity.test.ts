@@ -11,9 +11,10 @@ import {
   createActivity,
   createActivityReader,
   ownedCounterWriter,
-} from '../../src/twilio/activity';
+} from '../../src/app/activity';
 import { createTwilioClient } from '../../src/twilio/client';
-import { createSyncStore, type KeyValueStore } from '../../src/twilio/sync-store';
+import type { KeyValueStore } from '../../src/app/ports';
+import { createSyncStore } from '../../src/twilio/sync-store';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server';
 
 const SHARDS = 2;

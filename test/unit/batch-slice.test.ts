@@ -11,11 +11,16 @@ import {
   type SliceResponse,
 } from '../../src/app/batch';
 import type { RegistrationDeps } from '../../src/app/registration';
-import { decodeCursor, type BatchResult } from '../../src/core/batch';
+import { decodeRunToken, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
-import { createActivity } from '../../src/twilio/activity';
-import { PortalError, type PortalClient, type PortalPage } from '../../src/twilio/portal';
-import type { KeyValueStore, StoredItem } from '../../src/twilio/sync-store';
+import { createActivity } from '../../src/app/activity';
+import {
+  PortalError,
+  type KeyValueStore,
+  type PortalClient,
+  type PortalPage,
+  type StoredItem,
+} from '../../src/app/ports';
 import { portalUser, type UserCategory } from '../../sandbox/portal';
 
 const SECRET = 's'.repeat(48);
@@ -299,18 +304,18 @@ describe('batch slices over the in-memory portal', () => {
     // A client replaying an old `next`: the run state in Sync decides where the slice starts.
     const fetchesAtStateRead: number[] = [];
     const get = store.get.bind(store);
-    store.get = (async (map: string, key: string) => {
+    store.get = async (map: string, key: string) => {
       if (map === 'batch-runs') fetchesAtStateRead.push(portal.fetches);
       return get(map, key);
-    }) as typeof store.get;
+    };
     const before = portal.fetches;
     portal.fetched.length = 0;
     const third = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));
     expect(fetchesAtStateRead[0]).toBe(before + 1); // the guessed page was already on its way
     expect(third.results[0]!.userId).toBe(String(second.processed + 1));
     // Fetched: the stale guess, then the page the run state names.
-    const guessed = decodeCursor(first.next!, SECRET)!.cursor!.page;
-    const actual = decodeCursor(second.next!, SECRET)!.cursor!.page;
+    const guessed = decodeRunToken(first.next!, SECRET)!.cursor!.page;
+    const actual = decodeRunToken(second.next!, SECRET)!.cursor!.page;
     expect(guessed).not.toBe(actual);
     expect(portal.fetched.slice(0, 2)).toEqual([guessed, actual]);
     const rest = await loop(slice, false, 1000, { runId: first.runId, cursor: third.next ?? undefined });

@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPortalClient, PortalError } from '../../src/twilio/portal';
+import { PortalError } from '../../src/app/ports';
+import { createPortalClient } from '../../src/twilio/portal';
 
 type Handler = (req: IncomingMessage) => { status: number; body?: unknown; headers?: Record<string, string> };
 let server: Server;

@@ -4,13 +4,14 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { consentHistory } from '../../app/consent';
+import { REQUEST_BUDGET_MS } from '../../core/budget';
 import { consentCsv } from '../../core/consent-export';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { normalizePhone } from '../../core/phone';
 import { setting } from '../../core/settings';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { createServices, REQUEST_BUDGET_MS } from '../../runtime/services';
+import { consentHistoryDeps } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'consent_history',
@@ -28,8 +29,7 @@ export const handler = defineRoute({
       mobileOnly: false,
     });
     if (!phone.ok) return errorReply(400, phone.reason, 'The phone number is not valid', { field: 'phone' });
-    const services = createServices(context, Date.now() + REQUEST_BUDGET_MS);
-    const found = await consentHistory(phone.e164, { store: services.store, shards: services.shards });
+    const found = await consentHistory(phone.e164, consentHistoryDeps(context, Date.now() + REQUEST_BUDGET_MS));
     log.info('consent_history.read', { phone: phone.e164, found: found !== undefined });
     if (!found) return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
     const data = { phone: phone.e164, userId: found.userId, status: found.status, history: found.history };

@@ -1,13 +1,11 @@
 /** GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD (admin token): metrics for the dashboard. */
-import { datesBetween, readStats, shiftDate } from '../../app/stats';
+import { readStats } from '../../app/stats';
+import { REQUEST_BUDGET_MS } from '../../core/budget';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
-import { createActivityReader } from '../../twilio/activity';
+import { parseStatsDates } from '../../core/stats-input';
 import { checkAdminToken } from '../../runtime/auth';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { createServices, REQUEST_BUDGET_MS } from '../../runtime/services';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_DAYS = 366;
+import { statsDeps } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'stats',
@@ -18,20 +16,10 @@ export const handler = defineRoute({
       log.warn('stats.unauthorized', { code: auth.code });
       return errorReply(401, auth.code, auth.message);
     }
-    const services = createServices(context, Date.now() + REQUEST_BUDGET_MS);
-    const today = services.localDate(new Date());
-    const to = typeof event.to === 'string' && event.to !== '' ? event.to : today;
-    const from = typeof event.from === 'string' && event.from !== '' ? event.from : shiftDate(to, -29);
-    if (!DATE.test(from) || !DATE.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) {
-      return errorReply(400, 'invalid_date', 'from and to must be dates as YYYY-MM-DD');
-    }
-    if (from > to) return errorReply(400, 'invalid_range', 'from must not be after to');
-    if (datesBetween(from, to).length > MAX_DAYS) return errorReply(400, 'range_too_long', `at most ${MAX_DAYS} days`);
-    const stats = await readStats(
-      createActivityReader(services.store, services.shards),
-      { from, to, timezone: services.timeZone },
-      new Date(),
-    );
-    return json(200, stats);
+    const deps = statsDeps(context, Date.now() + REQUEST_BUDGET_MS);
+    const now = new Date();
+    const dates = parseStatsDates(event, deps.localDate(now));
+    if (!dates.ok) return errorReply(400, dates.error.code, dates.error.message);
+    return json(200, await readStats(deps.reader, { ...dates.value, timezone: deps.timeZone }, now));
   },
 });

@@ -8,7 +8,8 @@
 import { addCounters, ALL_TIME, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import type { Logger } from '../core/log';
 import { allShardNames, shardedName } from '../core/shard';
-import { upsertItem, upsertSpread, type KeyValueStore, type ListPage, type StoredItem } from './sync-store';
+import type { KeyValueStore, ListPage, StoredItem } from './ports';
+import { upsertItem, upsertSpread } from './store-writes';
 
 const COUNTERS_MAP = 'counters';
 const EVENTS_MAP = 'events';
@@ -92,17 +93,22 @@ export type CounterWriter = (localDate: string, deltas: CounterDeltas) => Promis
  * For batch work: many registrations' counts become one write per date when flushed,
  * instead of a read-modify-write on a shared counter per registration.
  */
-export function bufferActivity(inner: Activity, write: CounterWriter = inner.count): BufferedActivity {
+export function bufferActivity(
+  inner: Activity,
+  write: CounterWriter = (date, deltas) => inner.count(date, deltas),
+): BufferedActivity {
   let pending = new Map<string, CounterDeltas>();
   const add = (date: string, deltas: CounterDeltas) => {
     if (Object.keys(deltas).length > 0) pending.set(date, addCounters(pending.get(date) ?? {}, deltas));
   };
   return {
-    async count(localDate, deltas) {
+    count(localDate, deltas) {
       add(localDate, deltas);
+      return Promise.resolve();
     },
-    async gauge(deltas) {
+    gauge(deltas) {
       add(ALL_TIME, deltas);
+      return Promise.resolve();
     },
     event: (event) => inner.event(event),
     async flush() {

@@ -1,0 +1,121 @@
+/**
+ * The ports of the application layer: what src/app needs from the outside world, as
+ * interfaces. Adapters in src/twilio implement them; src/runtime/services.ts wires them;
+ * tests hand in others. Nothing here does I/O.
+ */
+import type { Channel, Language } from '../core/subscriber';
+
+// --- Key-value storage (Twilio Sync Maps: src/twilio/sync-store.ts, sync-reader.ts)
+
+export interface StoredItem<T> {
+  key: string;
+  data: T;
+  revision: string;
+  dateUpdated?: Date;
+}
+
+export interface ListPage<T> {
+  items: StoredItem<T>[];
+  /** Key to pass as `after` for the next page, or undefined at the end. */
+  nextAfter?: string;
+}
+
+export interface KeyValueStore {
+  /** Creates the item; resolves undefined when the key already exists (someone else holds it). */
+  create<T>(map: string, key: string, data: T, ttlSeconds?: number): Promise<StoredItem<T> | undefined>;
+  get<T>(map: string, key: string): Promise<StoredItem<T> | undefined>;
+  /** Updates only if the item is still at `revision`; resolves undefined when it moved on. */
+  update<T>(
+    map: string,
+    key: string,
+    data: T,
+    revision: string,
+    ttlSeconds?: number,
+  ): Promise<StoredItem<T> | undefined>;
+  remove(map: string, key: string): Promise<void>;
+  /** Items in key order, starting after `after`. */
+  list<T>(map: string, options?: { after?: string; pageSize?: number; order?: 'asc' | 'desc' }): Promise<ListPage<T>>;
+}
+
+// --- Messages (Twilio Messaging Service: src/twilio/messaging.ts)
+
+export interface OutgoingMessage {
+  channel: Channel;
+  /** E.164, without channel prefix. */
+  to: string;
+  body?: string;
+  contentSid?: string;
+  contentVariables?: Record<string, string>;
+  statusCallback?: string;
+  /** Scheduled send (ScheduleType=fixed); must be 15 min to 35 days ahead. */
+  sendAt?: Date;
+  /** Let the Messaging Service's Link Shortening domain shorten the body's links (ShortenUrls). */
+  shortenUrls?: boolean;
+}
+
+export interface SentMessage {
+  sid: string;
+  status: string;
+}
+
+export interface MessageSender {
+  send(message: OutgoingMessage): Promise<SentMessage>;
+  cancel(messageSid: string): Promise<void>;
+  /** The newest message to this address created at or after `since`, if any (recovery after a lost write). */
+  findSentSince(channel: Channel, to: string, since: Date): Promise<SentMessage | undefined>;
+}
+
+// --- Lookup (Twilio Lookup v2: src/twilio/lookup.ts)
+
+export type LookupMode = 'off' | 'basic' | 'line_type';
+
+export interface LookupResult {
+  valid: boolean;
+  validationErrors: string[];
+  /** Only with line_type: mobile, landline, fixedVoip, nonFixedVoip, tollFree, ... */
+  lineType?: string;
+}
+
+export interface PhoneLookup {
+  lookup(e164: string, mode: Exclude<LookupMode, 'off'>): Promise<LookupResult>;
+}
+
+// --- The portal's user list (Django REST Framework pages: src/twilio/portal.ts)
+
+export interface PortalUser {
+  id: string;
+  phone: unknown;
+  name?: string;
+  language?: Language;
+}
+
+export interface PortalPage {
+  url: string;
+  count: number;
+  next: string | null;
+  users: PortalUser[];
+}
+
+export type PortalErrorCode =
+  'portal_unauthorized' | 'portal_unavailable' | 'portal_malformed_page' | 'portal_page_not_found';
+
+export class PortalError extends Error {
+  constructor(
+    readonly code: PortalErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PortalError';
+  }
+
+  /** Worth trying the same page again later (the fault is the portal's, not our data or settings). */
+  get retryable(): boolean {
+    return this.code === 'portal_unavailable';
+  }
+}
+
+export interface PortalClient {
+  firstPageUrl(pageSize: number): string;
+  fetchPage(url: string): Promise<PortalPage>;
+}

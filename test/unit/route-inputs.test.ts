@@ -1,0 +1,133 @@
+/** The parsers routes use (src/core): typed requests, or a 400's code; never a stringified object. */
+import { parseFlag, parseInteger } from '../../src/core/form-values';
+import { parseStatsDates } from '../../src/core/stats-input';
+import { decodeTipCursor, encodeTipCursor, parseTipsRequest } from '../../src/core/tips-input';
+import { parseInboundMessage, parseStatusCallback } from '../../src/core/webhook-input';
+
+const SID = 'SM' + 'a'.repeat(32);
+
+describe('parseFlag and parseInteger: the one reading of request booleans and numbers', () => {
+  test.each([
+    [undefined, false],
+    ['', false],
+    [true, true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    [false, false],
+    ['0', false],
+    ['no', false],
+    ['maybe', undefined],
+    [['true'], undefined],
+    [{ a: 1 }, undefined],
+  ])('flag %j -> %j', (value, expected) => expect(parseFlag(value)).toBe(expected));
+  test.each([
+    [undefined, 7],
+    ['', 7],
+    ['20', 20],
+    [20, 20],
+    ['1.5', undefined],
+    [['20'], undefined],
+  ])('integer %j -> %j', (value, expected) => expect(parseInteger(value, 7)).toBe(expected));
+});
+
+describe('parseStatusCallback', () => {
+  test('reads Twilio fields, lower-cases the status, strips the WhatsApp prefix', () => {
+    expect(
+      parseStatusCallback({
+        MessageSid: SID,
+        MessageStatus: 'Failed',
+        ErrorCode: '30003',
+        To: 'whatsapp:+9779800000004',
+      }),
+    ).toEqual({ ok: true, value: { messageSid: SID, status: 'failed', errorCode: 30003, to: '+9779800000004' } });
+    expect(parseStatusCallback({ SmsSid: SID, SmsStatus: 'sent' })).toEqual({
+      ok: true,
+      value: { messageSid: SID, status: 'sent' },
+    });
+  });
+  test.each([
+    [{ MessageStatus: 'sent' }],
+    [{ MessageSid: 'SMnope', MessageStatus: 'sent' }],
+    [{ MessageSid: SID }],
+    [{ MessageSid: [SID, SID], MessageStatus: 'sent' }],
+    [{ MessageSid: SID, MessageStatus: { toString: 'sent' } }],
+  ])('%j is refused', (params) => {
+    expect(parseStatusCallback(params)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+  test('an unusable ErrorCode or To is left out, not guessed', () => {
+    expect(parseStatusCallback({ MessageSid: SID, MessageStatus: 'sent', ErrorCode: ['1'], To: ['+1'] })).toEqual({
+      ok: true,
+      value: { messageSid: SID, status: 'sent' },
+    });
+  });
+});
+
+describe('parseInboundMessage', () => {
+  test('single values pass; absent ones are empty', () => {
+    expect(parseInboundMessage({ From: '+15005550006', Body: 'STOP' })).toEqual({
+      ok: true,
+      value: { from: '+15005550006', body: 'STOP' },
+    });
+    expect(parseInboundMessage({})).toEqual({ ok: true, value: { from: '', body: '' } });
+  });
+  test.each([[{ From: ['+1', '+2'], Body: 'STOP' }], [{ From: '+1', Body: { a: 'STOP' } }]])(
+    'an array or object is refused, never stringified: %j',
+    (params) => expect(parseInboundMessage(params)).toMatchObject({ ok: false, error: { code: 'bad_request' } }),
+  );
+});
+
+describe('parseTipsRequest', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const time = { timeZone: 'Asia/Kathmandu', localTime: '07:00' };
+  test('defaults: one day, the next tip date, from the start, not a dry run', () => {
+    expect(parseTipsRequest({}, now, time)).toEqual({
+      ok: true,
+      value: { dates: ['2026-06-01'], dryRun: false, cursor: { shard: 0 } },
+    });
+  });
+  test('explicit date, days, dryRun and a cursor it issued', () => {
+    const cursor = encodeTipCursor({ shard: 2, after: '+9779800000001' });
+    expect(parseTipsRequest({ date: '2026-06-03', days: '2', dryRun: 'true', cursor }, now, time)).toEqual({
+      ok: true,
+      value: { dates: ['2026-06-03', '2026-06-04'], dryRun: true, cursor: { shard: 2, after: '+9779800000001' } },
+    });
+  });
+  test.each([
+    [{ days: 0 }, 'invalid_days'],
+    [{ days: 36 }, 'invalid_days'],
+    [{ days: ['2'] }, 'invalid_days'],
+    [{ date: '2026-02-30' }, 'invalid_date'],
+    [{ date: ['2026-06-03'] }, 'invalid_date'],
+    [{ date: '2026-09-01' }, 'outside_schedule_window'],
+    [{ cursor: 'not-a-cursor' }, 'invalid_cursor'],
+    [{ cursor: encodeTipCursor({ shard: -1 }) }, 'invalid_cursor'],
+    [{ dryRun: 'maybe' }, 'invalid_dry_run'],
+  ])('%j is refused with %s', (params, code) => {
+    expect(parseTipsRequest(params, now, time)).toMatchObject({ ok: false, error: { code } });
+  });
+  test('a cursor round-trips', () => {
+    expect(decodeTipCursor(encodeTipCursor({ shard: 3 }))).toEqual({ shard: 3 });
+    expect(decodeTipCursor(undefined)).toEqual({ shard: 0 });
+  });
+});
+
+describe('parseStatsDates', () => {
+  test('defaults to the 30 days ending today', () => {
+    expect(parseStatsDates({}, '2026-06-30')).toEqual({ ok: true, value: { from: '2026-06-01', to: '2026-06-30' } });
+  });
+  test('366 days are allowed, 367 are not', () => {
+    expect(parseStatsDates({ from: '2025-01-01', to: '2026-01-01' }, '2026-06-30').ok).toBe(true);
+    expect(parseStatsDates({ from: '2024-12-31', to: '2026-01-01' }, '2026-06-30')).toMatchObject({
+      ok: false,
+      error: { code: 'range_too_long' },
+    });
+  });
+  test.each([
+    [{ from: '2026-13-01' }, 'invalid_date'],
+    [{ to: ['2026-06-01'] }, 'invalid_date'],
+    [{ from: '2026-06-02', to: '2026-06-01' }, 'invalid_range'],
+  ])('%j is refused with %s', (params, code) => {
+    expect(parseStatsDates(params, '2026-06-30')).toMatchObject({ ok: false, error: { code } });
+  });
+});
