@@ -5,6 +5,7 @@
  * inbound message. Also the inbound simulator itself, which posts a signed webhook as Twilio would.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import twilio from 'twilio';
 import { readBody, send } from './http';
 import type { ContractViolation } from './contract';
@@ -23,7 +24,14 @@ export interface ControlTarget {
   fireScheduled: () => number;
   advanceClock: (ms: number) => { now: string; fired: number };
   queues: () => unknown[];
-  inbound: (input: InboundInput) => Promise<{ status: number; body: string }>;
+  inbound: (input: InboundInput) => Promise<InboundAnswer>;
+}
+
+/** The webhook's answer; `refused` (status 422) when no such message could reach Twilio. */
+export interface InboundAnswer {
+  status: number;
+  body: string;
+  refused?: string;
 }
 
 export interface InboundInput {
@@ -33,14 +41,22 @@ export interface InboundInput {
   url?: string;
 }
 
-/** Posts an inbound message to the webhook, signed with the account's auth token. */
+/**
+ * Posts an inbound message to the webhook, signed with the account's auth token. An SMS "from"
+ * a country where two-way SMS is not supported is refused: no such reply can reach Twilio.
+ */
 export async function simulateInbound(
   options: SandboxOptions,
   { from, body, to, url }: InboundInput,
-): Promise<{ status: number; body: string }> {
+): Promise<InboundAnswer> {
   const target = url ?? options.inboundWebhookUrl;
   if (!target) throw new Error('no inbound webhook URL configured');
   const whatsapp = from.startsWith('whatsapp:');
+  const country = whatsapp ? undefined : parsePhoneNumberFromString(from.replace(/^(sms|tel):/, ''))?.country;
+  if (country && options.oneWaySmsCountries.includes(country)) {
+    const refused = `two-way SMS is not supported in ${country} (Twilio SMS guidelines): no reply from there can reach Twilio`;
+    return { status: 422, body: refused, refused };
+  }
   const messageSid = newSid('SM');
   const params: Record<string, string> = {
     AccountSid: options.accountSid,
@@ -105,8 +121,10 @@ export async function handleControl(
     }
     case 'POST fire-scheduled':
       return send(res, 200, { fired: sandbox.fireScheduled() });
-    case 'POST inbound':
-      return send(res, 200, await sandbox.inbound(input as unknown as InboundInput));
+    case 'POST inbound': {
+      const answer = await sandbox.inbound(input as unknown as InboundInput);
+      return send(res, answer.refused ? 422 : 200, answer);
+    }
     default:
       return send(res, 404, { error: 'unknown control route' });
   }

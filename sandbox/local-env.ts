@@ -11,6 +11,7 @@ export function localEnv(sandbox: SandboxHandle): Record<string, string> {
     SYNC_SERVICE_SID: sandbox.options.syncServiceSid,
     PORTAL_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
     ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    UNSUBSCRIBE_LINK_SECRET: randomBytes(24).toString('hex'),
     PORTAL_API_URL: `${sandbox.url}/portal/api/users/`,
     PORTAL_API_TOKEN: 'portal-demo-token',
     WELCOME_CONTENT_SID: 'HX' + '1'.repeat(32),

@@ -6,9 +6,13 @@
  * is advanced past it (advanceClock) or fireScheduled() is called. Statuses are posted at once
  * (statusStepMs apart): the simulated times are recorded on the message, never waited for.
  */
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import twilio from 'twilio';
 import { countSegments } from '../src/core/segments';
+import { send } from './http';
 import { magicFor } from './magic-numbers';
+import type { SandboxOptions } from './options';
 import {
   createSenderQueue,
   MAX_VALIDITY_SECONDS,
@@ -70,6 +74,10 @@ export interface MessagesProduct {
   /** Resolves when no status step is pending. */
   settle: () => Promise<void>;
   reset: () => void;
+  /** Where a shortened link leads (the original URL), or undefined. */
+  expandLink: (shortUrl: string) => string | undefined;
+  /** GET <sandbox>/l/<code>: a shortened link redirects to the original, as a Link Shortening domain does. */
+  followShortLink: (res: ServerResponse, code: string) => void;
 }
 
 /** SendAt must lie 15 minutes to 35 days ahead, as Twilio requires. */
@@ -100,7 +108,11 @@ function segmentsOf(to: string, body: string | undefined): number {
  * The statuses a dispatched message goes through: its queue's verdict first (30001 overflow,
  * 30036 expired), then delivered, or the failure a magic number (or a WhatsApp body) earns.
  */
-function statusSteps(m: SandboxMessage, outcome: QueueOutcome): Array<[string, number | null]> {
+function statusSteps(
+  m: SandboxMessage,
+  outcome: QueueOutcome,
+  options: SandboxOptions,
+): Array<[string, number | null]> {
   if (outcome.kind !== 'sent')
     return [
       ['queued', null],
@@ -108,7 +120,9 @@ function statusSteps(m: SandboxMessage, outcome: QueueOutcome): Array<[string, n
     ];
   const magic = magicFor(m.to.replace(/^whatsapp:/, ''));
   const whatsappBody = m.to.startsWith('whatsapp:') && !m.contentSid;
-  const failure = magic?.when === 'async' ? magic.code : whatsappBody ? 63016 : undefined;
+  const failure =
+    options.failLater[m.to.replace(/^whatsapp:/, '')] ??
+    (magic?.when === 'async' ? magic.code : whatsappBody ? 63016 : undefined);
   if (failure === undefined)
     return [
       ['queued', null],
@@ -121,7 +135,7 @@ function statusSteps(m: SandboxMessage, outcome: QueueOutcome): Array<[string, n
   ];
 }
 
-export function createMessages({ options }: ProductContext): MessagesProduct {
+export function createMessages({ options, baseUrl }: ProductContext): MessagesProduct {
   let messages = new Map<string, SandboxMessage>();
   let callbacks: CallbackDelivery[] = [];
   const pending = new Set<Promise<void>>();
@@ -237,7 +251,7 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
   function dispatch(m: SandboxMessage, outcome: QueueOutcome) {
     track(
       (async () => {
-        for (const [status, code] of statusSteps(m, outcome)) {
+        for (const [status, code] of statusSteps(m, outcome, options)) {
           await sleep(options.statusStepMs);
           if (m.status === 'canceled') return;
           m.status = status;
@@ -246,6 +260,16 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
         }
       })(),
     );
+  }
+
+  let shortLinks = new Map<string, string>();
+
+  /** Link Shortening: the domain, then ten alphanumeric characters, as Twilio's shortened links look. */
+  function shorten(long: string): string {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const code = Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join('');
+    shortLinks.set(code, long);
+    return `${baseUrl()}/l/${code}`;
   }
 
   function create(form: Record<string, string>): Answer {
@@ -257,6 +281,16 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
     if (!form.Body && !form.ContentSid) throw new TwilioError(400, 21602, 'Message body is required');
     const magic = magicFor(to.replace(/^whatsapp:/, ''));
     if (magic?.when === 'sync') throw new TwilioError(400, magic.code, `Sandbox magic number: ${magic.note}`);
+    const refused = options.refuse[to.replace(/^whatsapp:/, '')];
+    if (refused !== undefined) throw new TwilioError(400, refused, 'Sandbox refusal configured for this number');
+    let body = form.Body;
+    if (form.ShortenUrls === 'true') {
+      // Twilio: only through a Messaging Service that has a Link Shortening domain.
+      if (!form.MessagingServiceSid) throw new TwilioError(400, 20001, 'ShortenUrls requires a MessagingServiceSid');
+      if (!options.linkShortening)
+        throw new TwilioError(400, 20001, 'ShortenUrls: this Messaging Service has no Link Shortening domain');
+      body = body?.replace(/https?:\/\/\S+/g, (long) => shorten(long));
+    }
     if (!/^(whatsapp:)?\+\d{6,15}$/.test(to)) throw new TwilioError(400, 21211, "Invalid 'To' Phone Number");
     const scheduled = form.ScheduleType === 'fixed';
     if (form.SendAt && !scheduled) throw new TwilioError(400, 35115, 'ScheduleType must be fixed when SendAt is set');
@@ -272,7 +306,7 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
       sid: newSid('SM'),
       to,
       from,
-      body: form.Body,
+      body,
       contentSid: form.ContentSid,
       contentVariables: form.ContentVariables,
       status: scheduled ? 'scheduled' : 'accepted',
@@ -370,6 +404,14 @@ export function createMessages({ options }: ProductContext): MessagesProduct {
       queues = new Map();
       advancedMs = 0;
       queueClock = -Infinity;
+      shortLinks = new Map();
+    },
+    expandLink: (shortUrl) => shortLinks.get(shortUrl.split('/l/')[1] ?? ''),
+    followShortLink(res, code) {
+      const target = shortLinks.get(code);
+      if (!target) return send(res, 404, { error: 'unknown short link' });
+      res.writeHead(302, { Location: target });
+      res.end();
     },
   };
 }

@@ -35,6 +35,17 @@ export interface SandboxOptions {
   recordRequests: boolean;
   /** strict: every request and response is checked against Twilio's OpenAPI specs; a bad request is refused. */
   contract: 'strict' | 'off';
+  /**
+   * Countries where two-way SMS is not supported (Twilio's SMS guidelines: Nepal "Two-way SMS
+   * supported: No"): a simulated inbound SMS from there is refused, since none could arrive.
+   */
+  oneWaySmsCountries: string[];
+  /** The Messaging Service has a Link Shortening domain (ShortenUrls works); its links are served at <sandbox>/l/. */
+  linkShortening: boolean;
+  /** Numbers (E.164) whose Messages create fails synchronously with this Twilio code, beyond the magic numbers. */
+  refuse: Record<string, number>;
+  /** Numbers (E.164) whose messages fail after creation with this Twilio code (failed/undelivered callback). */
+  failLater: Record<string, number>;
 }
 
 export const DEFAULT_SANDBOX: SandboxOptions = {
@@ -57,4 +68,8 @@ export const DEFAULT_SANDBOX: SandboxOptions = {
   portal: {},
   recordRequests: false,
   contract: 'strict',
+  oneWaySmsCountries: ['NP'],
+  linkShortening: false,
+  refuse: {},
+  failLater: {},
 };

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createContent } from './content';
 import { validateTwilioRequest, validateTwilioResponse, type ContractViolation } from './contract';
-import { handleControl, simulateInbound, type InboundInput } from './control';
+import { handleControl, simulateInbound, type InboundAnswer, type InboundInput } from './control';
 import { formOf, readBody, send } from './http';
 import { createLookup } from './lookup';
 import { createMessages, type SandboxMessage, type CallbackDelivery } from './messages';
@@ -55,7 +55,10 @@ export interface SandboxHandle {
   advanceClock(ms: number): { now: string; fired: number };
   /** Per sender: its rate and when its queue is empty again (simulated). */
   queues(): Array<{ from: string; segmentsPerSecond: number; busyUntil: string | null }>;
-  inbound(input: InboundInput): Promise<{ status: number; body: string }>;
+  /** A simulated inbound message; refused (422, `refused` set) from a country where SMS is one-way. */
+  inbound(input: InboundInput): Promise<InboundAnswer>;
+  /** Where a shortened link leads (the original URL), or undefined. */
+  expandLink(shortUrl: string): string | undefined;
   /** Resolves when no status step is pending. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -198,6 +201,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     advanceClock: messages.advanceClock,
     queues: messages.queues,
     inbound: (input) => simulateInbound(options, input),
+    expandLink: messages.expandLink,
     settle: messages.settle,
     close: async () => {
       await handle.settle();
@@ -215,7 +219,9 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
         ? handleControl(req, res, url, parts, handle)
         : product === 'portal'
           ? Promise.resolve().then(() => handlePortal(req, res, url, { ...options.portal, baseUrl }))
-          : handleTwilio(req, res, url, product ?? '', parts);
+          : product === 'l' && req.method === 'GET'
+            ? Promise.resolve().then(() => messages.followShortLink(res, parts[0] ?? ''))
+            : handleTwilio(req, res, url, product ?? '', parts);
     route.catch((error: unknown) => send(res, 500, { error: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));

@@ -1,21 +1,38 @@
 /**
- * Inbound keywords (STOP / START / HELP, English and Nepali) acting on the subscriber's
- * consent, with a consent-log entry each time. STOP also cancels tips already scheduled.
+ * Consent changes, whatever the door: inbound keywords (STOP / START / HELP, English and
+ * Nepali), the personal unsubscribe link, the portal's /consent webhook. Each change is one
+ * revision-checked write with a consent-history entry (source, reason, time); opting out also
+ * cancels tips already scheduled and forgets them, so a later opt-in schedules afresh.
  */
 import { COUNTER, statusChange } from '../core/activity';
-import { isShortCodeOrAlphanumeric, keywordReply, notRegisteredReply, parseKeyword } from '../core/keywords';
+import {
+  isShortCodeOrAlphanumeric,
+  keywordReply,
+  matchKeyword,
+  notRegisteredReply,
+  type Keyword,
+} from '../core/keywords';
 import type { Logger } from '../core/log';
 import { maskPhone, normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import type { InboundMessage } from '../core/webhook-input';
-import { optOut, pendingTipSids, resubscribe, type Language, type Subscriber } from '../core/subscriber';
+import {
+  forgetTips,
+  optOut,
+  pendingTipSids,
+  resubscribe,
+  type ConsentEntry,
+  type Subscriber,
+} from '../core/subscriber';
 import type { Activity } from './activity';
-import type { KeyValueStore, MessageSender } from './ports';
+import type { KeyValueStore, MessageSender, StoredItem } from './ports';
 import { modifyItem } from './store-writes';
 import { SUBSCRIBERS_MAP } from './registration';
 
 const UNKNOWN_REPLIES_MAP = 'unknown-sender-replies';
 const ONE_DAY_SECONDS = 24 * 3600;
+/** Twilio's answer when a message is no longer scheduled (already sent or canceled): nothing left to stop. */
+const NOT_CANCELABLE = 30409;
 
 export interface ConsentDeps {
   store: KeyValueStore;
@@ -23,8 +40,10 @@ export interface ConsentDeps {
   activity: Activity;
   log: Logger;
   shards: number;
-  /** The Messaging Service's Advanced Opt-Out already answers SMS keywords. */
+  /** The Messaging Service's Advanced Opt-Out already answers Twilio's own SMS keywords. */
   smsAdvancedOptOut: boolean;
+  /** EXTRA_KEYWORDS, parsed. */
+  extraKeywords?: Partial<Record<Keyword, readonly string[]>>;
   now: () => Date;
   localDate: (instant: Date) => string;
 }
@@ -33,6 +52,72 @@ export interface ConsentDeps {
 export interface InboundResult {
   reply?: string;
   action: 'ignored_sender' | 'opted_out' | 'opted_in' | 'help' | 'not_registered' | 'no_keyword';
+}
+
+export interface ConsentChange {
+  source: string;
+  reason?: string;
+}
+
+export type ConsentResult =
+  | { kind: 'changed'; subscriber: Subscriber }
+  | { kind: 'unchanged'; subscriber: Subscriber }
+  | { kind: 'not_registered' };
+
+export function subscriberMap(e164: string, shards: number): string {
+  return shardedName(SUBSCRIBERS_MAP, e164, shards);
+}
+
+export async function readSubscriber(
+  e164: string,
+  deps: Pick<ConsentDeps, 'store' | 'shards'>,
+): Promise<StoredItem<Subscriber> | undefined> {
+  return deps.store.get<Subscriber>(subscriberMap(e164, deps.shards), e164);
+}
+
+/** Opt out (idempotent): history entry, counters, pending tips canceled and forgotten. */
+export async function withdrawConsent(e164: string, change: ConsentChange, deps: ConsentDeps): Promise<ConsentResult> {
+  const map = subscriberMap(e164, deps.shards);
+  let before: Subscriber['status'] | undefined;
+  const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
+    before = current.status;
+    return current.status === 'opted_out' ? undefined : optOut(current, change.source, deps.now(), change.reason);
+  });
+  if (!updated) return { kind: 'not_registered' };
+  await cancelPendingTips(e164, updated.data, deps);
+  if (before === 'opted_out') return { kind: 'unchanged', subscriber: updated.data };
+  deps.log.info('consent.opt_out', { phone: e164, source: change.source, reason: change.reason });
+  await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
+  await deps.activity.gauge(statusChange(before, 'opted_out'));
+  await deps.activity.event({
+    time: deps.now().toISOString(),
+    event: 'consent.opt_out',
+    masked: maskPhone(e164),
+    detail: change.source,
+  });
+  return { kind: 'changed', subscriber: updated.data };
+}
+
+/** Opt in again (idempotent): active, history entry; the daily run schedules tips again. */
+export async function giveConsent(e164: string, change: ConsentChange, deps: ConsentDeps): Promise<ConsentResult> {
+  const map = subscriberMap(e164, deps.shards);
+  let before: Subscriber['status'] | undefined;
+  const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
+    before = current.status;
+    return current.status === 'active' ? undefined : resubscribe(current, change.source, deps.now(), false);
+  });
+  if (!updated) return { kind: 'not_registered' };
+  if (before === 'active') return { kind: 'unchanged', subscriber: updated.data };
+  deps.log.info('consent.opt_in', { phone: e164, source: change.source });
+  await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optIn]: 1 });
+  await deps.activity.gauge(statusChange(before, 'active'));
+  await deps.activity.event({
+    time: deps.now().toISOString(),
+    event: 'consent.opt_in',
+    masked: maskPhone(e164),
+    detail: change.source,
+  });
+  return { kind: 'changed', subscriber: updated.data };
 }
 
 export async function handleInbound(message: InboundMessage, deps: ConsentDeps): Promise<InboundResult> {
@@ -45,81 +130,74 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
   const whatsapp = message.from.startsWith('whatsapp:');
   const channel = whatsapp ? 'whatsapp' : 'sms';
   const normalized = normalizePhone(message.from, { allowedCountries: [], mobileOnly: false });
-  const keyword = parseKeyword(message.body);
+  const match = matchKeyword(message.body, deps.extraKeywords);
+  const keyword = match?.kind ?? null;
   const e164 = normalized.ok ? normalized.e164 : undefined;
-  const map = e164 ? shardedName(SUBSCRIBERS_MAP, e164, deps.shards) : undefined;
-  const item = e164 && map ? await deps.store.get<Subscriber>(map, e164) : undefined;
-  // Twilio's Advanced Opt-Out answers SMS keywords itself; a second reply would be a duplicate.
-  const replies = whatsapp || !deps.smsAdvancedOptOut;
+  const item = e164 ? await readSubscriber(e164, deps) : undefined;
 
-  if (!item || !e164 || !map) {
+  if (!item || !e164) {
     if (e164 && (await firstUnknownReplyToday(e164, deps))) {
       log.info('inbound.not_registered', { from: e164, keyword });
-      return { action: 'not_registered', reply: notRegisteredReply('en') };
+      return { action: 'not_registered', reply: notRegisteredReply(match?.language ?? 'en') };
     }
     return { action: 'not_registered' };
   }
-  const language: Language = item.data.language;
+  if (!match) {
+    log.info('inbound.no_keyword', { phone: e164 });
+    return { action: 'no_keyword' };
+  }
+  // Twilio's Advanced Opt-Out answers its own SMS keywords; any other keyword gets our confirmation,
+  // in the language it was written in.
+  const replies = whatsapp || !deps.smsAdvancedOptOut || !match.twilioDefault;
+  const reply = replies ? { reply: keywordReply(match.kind, match.language) } : {};
   const source = `${channel}-keyword`;
-
-  switch (keyword) {
-    case 'stop': {
-      const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
-        current.status === 'opted_out' ? undefined : optOut(current, source, deps.now()),
-      );
-      await cancelPendingTips(e164, updated?.data ?? item.data, deps);
-      log.info('consent.opt_out', { phone: e164, source });
-      if (item.data.status !== 'opted_out') {
-        await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
-        await deps.activity.gauge(statusChange(item.data.status, 'opted_out', item.data.language));
-        await deps.activity.event({
-          time: deps.now().toISOString(),
-          event: 'consent.opt_out',
-          masked: maskPhone(e164),
-          detail: source,
-        });
-      }
-      return { action: 'opted_out', ...(replies ? { reply: keywordReply('stop', language) } : {}) };
-    }
-    case 'start': {
-      await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
-        current.status === 'active' ? undefined : resubscribe(current, source, deps.now(), false),
-      );
-      log.info('consent.opt_in', { phone: e164, source });
-      if (item.data.status !== 'active') {
-        await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optIn]: 1 });
-        await deps.activity.gauge(statusChange(item.data.status, 'active', item.data.language));
-        await deps.activity.event({
-          time: deps.now().toISOString(),
-          event: 'consent.opt_in',
-          masked: maskPhone(e164),
-          detail: source,
-        });
-      }
-      return { action: 'opted_in', ...(replies ? { reply: keywordReply('start', language) } : {}) };
-    }
+  switch (match.kind) {
+    case 'stop':
+      await withdrawConsent(e164, { source }, deps);
+      return { action: 'opted_out', ...reply };
+    case 'start':
+      await giveConsent(e164, { source }, deps);
+      return { action: 'opted_in', ...reply };
     case 'help':
       log.info('inbound.help', { phone: e164 });
-      return { action: 'help', ...(replies ? { reply: keywordReply('help', language) } : {}) };
-    default:
-      log.info('inbound.no_keyword', { phone: e164 });
-      return { action: 'no_keyword' };
+      return { action: 'help', ...reply };
   }
 }
 
-/** Cancel tips already scheduled for someone who said STOP, and forget them. */
+/**
+ * Cancel tips still scheduled for someone who opted out, then forget the canceled ones (and
+ * those Twilio says are no longer scheduled), so a second opt-out cancels nothing twice and a
+ * later opt-in is not told "already scheduled".
+ */
 async function cancelPendingTips(e164: string, subscriber: Subscriber, deps: ConsentDeps): Promise<void> {
   const pending = pendingTipSids(subscriber, deps.localDate(deps.now()));
+  const done: string[] = [];
   for (const { date, sid } of pending) {
     try {
       await deps.sender.cancel(sid);
+      done.push(date);
       deps.log.info('tips.canceled', { phone: e164, date, messageSid: sid });
       await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.tipStatus('canceled')]: 1 });
     } catch (error) {
-      // Already sent or already canceled: nothing left to stop; anything else is reported.
-      deps.log.warn('tips.cancel_failed', { phone: e164, date, messageSid: sid, error });
+      if ((error as { code?: number }).code === NOT_CANCELABLE) done.push(date);
+      else deps.log.warn('tips.cancel_failed', { phone: e164, date, messageSid: sid, error });
     }
   }
+  if (done.length === 0) return;
+  await modifyItem<Subscriber>(deps.store, subscriberMap(e164, deps.shards), e164, (current) =>
+    current.status === 'opted_out' ? forgetTips(current, done) : undefined,
+  );
+}
+
+export type ConsentHistoryDeps = Pick<ConsentDeps, 'store' | 'shards'>;
+
+/** The consent history of one subscriber, oldest first, for auditors. */
+export async function consentHistory(
+  e164: string,
+  deps: ConsentHistoryDeps,
+): Promise<{ status: Subscriber['status']; userId: string; history: ConsentEntry[] } | undefined> {
+  const item = await readSubscriber(e164, deps);
+  return item ? { status: item.data.status, userId: item.data.userId, history: item.data.consent } : undefined;
 }
 
 /** At most one "not registered" answer per number per day, across instances (atomic create with a TTL). */

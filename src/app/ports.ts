@@ -54,6 +54,8 @@ export interface OutgoingMessage {
   notAfter?: number;
   /** Seconds the message may wait in Twilio's queue (1 to 36,000); later it fails with 30036. */
   validityPeriod?: number;
+  /** Let the Messaging Service's Link Shortening domain shorten the body's links (ShortenUrls). */
+  shortenUrls?: boolean;
 }
 
 export interface SentMessage {

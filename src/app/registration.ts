@@ -31,7 +31,10 @@ import {
   type Language,
   type Subscriber,
 } from '../core/subscriber';
+import { canReply } from '../core/reachability';
+import { stopInstruction } from '../core/stop-instruction';
 import { describeTwilioError, type ErrorCategory } from '../core/twilio-errors';
+import { decideOutcome } from '../core/twilio-outcome';
 import { missingWelcomeSettings, welcomeBody, welcomeTemplateVariables } from '../core/welcome';
 import { lineTypeCanReceiveSms } from '../core/line-type';
 import type { Activity } from './activity';
@@ -68,6 +71,10 @@ export interface RegistrationConfig {
   welcomeContentSid?: string;
   joinInstruction: string;
   statusCallbackUrl: string;
+  /** Countries whose SMS subscribers can reply (TWO_WAY_SMS_COUNTRIES). */
+  twoWaySmsCountries: string[];
+  /** The Messaging Service shortens links (SHORTEN_URLS). */
+  shortenUrls: boolean;
 }
 
 export interface RegistrationDeps {
@@ -83,6 +90,8 @@ export interface RegistrationDeps {
   newId: () => string;
   /** Local (Asia/Kathmandu) date of an instant, for daily counters. */
   localDate: (instant: Date) => string;
+  /** The subscriber's personal unsubscribe link. */
+  unsubscribeLink: (e164: string) => string;
 }
 
 export type RegistrationOutcome =
@@ -105,6 +114,7 @@ export type RegistrationOutcome =
   | { kind: 'invalid'; reason: PhoneRejection | 'lookup_invalid' }
   | { kind: 'rejected'; masked: string; e164: string; code: number; category: ErrorCategory; description: string }
   | { kind: 'needs_join'; masked: string; e164: string; instruction: string }
+  | { kind: 'twilio_configuration'; masked: string; e164: string; code: number; description: string }
   | { kind: 'retry_later'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'rate_limited'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'not_configured'; missing: string[] };
@@ -207,7 +217,7 @@ async function registerOnce(
           deps.config.timeZone ?? 'Asia/Kathmandu',
         ),
       });
-      const claim = claimWelcome(fresh, callId, deps.now(), fingerprintOf(fresh, request, config));
+      const claim = claimWelcome(fresh, callId, deps.now(), fingerprintOf(e164, fresh, request, deps));
       const claimed = await deps.store.create(map, e164, claim);
       if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, true, options.firstTipDate);
       item = await deps.store.get<Subscriber>(map, e164);
@@ -348,7 +358,7 @@ async function continueWithItem(
         }
         const limited = await deps.welcomeCap.take(number.e164);
         if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
-        const claim = claimWelcome(item.data, callId, deps.now(), fingerprintOf(item.data, request, config));
+        const claim = claimWelcome(item.data, callId, deps.now(), fingerprintOf(number.e164, item.data, request, deps));
         const claimed = await deps.store.update(map, number.e164, claim, item.revision);
         if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, false, firstTipDate);
         const fresh = await deps.store.get<Subscriber>(map, number.e164);
@@ -366,25 +376,35 @@ async function continueWithItem(
 
 /** The SMS body's fingerprint for the claim (a template's body is rendered by Twilio: none). */
 function fingerprintOf(
+  e164: string,
   subscriber: Subscriber,
   request: RegistrationRequest,
-  config: RegistrationConfig,
+  deps: RegistrationDeps,
 ): string | undefined {
-  const content = welcomeContent(subscriber, request, config);
+  // Twilio rewrites the links of a shortened body, so its records cannot match our text: time alone settles it.
+  if (deps.config.shortenUrls) return undefined;
+  const content = welcomeContent(e164, subscriber, request, deps);
   return content.body !== undefined ? contentFingerprint({ body: content.body }) : undefined;
 }
 
+/** The welcome: always the personal unsubscribe link; "reply STOP" only where replies arrive. */
 function welcomeContent(
+  e164: string,
   subscriber: Subscriber,
   request: RegistrationRequest,
-  config: RegistrationConfig,
-): { body?: string; contentSid?: string; contentVariables?: Record<string, string> } {
+  deps: RegistrationDeps,
+): { body?: string; contentSid?: string; contentVariables?: Record<string, string>; shortenUrls?: boolean } {
+  const { config } = deps;
+  const stop = stopInstruction(subscriber.language, {
+    canReply: canReply(subscriber.channel, subscriber.country, config.twoWaySmsCountries),
+    link: deps.unsubscribeLink(e164),
+  })!;
   return subscriber.channel === 'whatsapp'
     ? {
         contentSid: config.welcomeContentSid,
-        contentVariables: welcomeTemplateVariables(subscriber.language, request.name),
+        contentVariables: welcomeTemplateVariables(subscriber.language, request.name, stop),
       }
-    : { body: welcomeBody(subscriber.language, request.name) };
+    : { body: welcomeBody(subscriber.language, request.name, stop), shortenUrls: config.shortenUrls };
 }
 
 /** How Twilio's records show the message a welcome claim was about. */
@@ -441,7 +461,7 @@ async function sendWelcome(
       to: number.e164,
       statusCallback: config.statusCallbackUrl,
       notAfter: claimedAt + CLAIM_SEND_WINDOW_MS,
-      ...welcomeContent(subscriber, request, config),
+      ...welcomeContent(number.e164, subscriber, request, deps),
     });
   } catch (error) {
     if (classifySendFailure(error) === 'ambiguous')
@@ -586,17 +606,22 @@ async function handleSendFailure(
   const { log, config } = deps;
   const today = deps.localDate(deps.now());
   const failure = failureOf(error instanceof DeadlineExceededError ? error.lastError : error);
-  const info = describeTwilioError(failure.code);
-  // Ambiguous outcomes were settled before: what is left provably created nothing.
-  const temporary =
-    error instanceof DeadlineExceededError ||
-    (info ? info.retryable : failure.network || (failure.status ?? 0) >= 500 || failure.status === 429);
-
-  if (temporary || failure.code === undefined) {
-    // Nothing reached Twilio: give the claim back so the portal's retry sends the welcome.
+  const code = typeof failure.code === 'string' ? Number.parseInt(failure.code, 10) : failure.code;
+  const info = describeTwilioError(code);
+  // No Twilio code (network, bare 5xx, out of time) is a passing failure; a code gets the one outcome decision.
+  const decision =
+    error instanceof DeadlineExceededError || code === undefined || Number.isNaN(code)
+      ? undefined
+      : decideOutcome(request.source === 'batch' ? 'batch' : 'registration', { code });
+  const releaseAndAnswer = async (): Promise<void> => {
     await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
       holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined,
     );
+  };
+
+  if (!decision || decision.action === 'retry_later') {
+    // Give the claim back so the portal's retry sends the welcome (still exactly once).
+    await releaseAndAnswer();
     log.warn('registration.retry_later', {
       userId: request.userId,
       phone: number.e164,
@@ -611,32 +636,45 @@ async function handleSendFailure(
     };
   }
 
-  const code = failure.code;
+  const twilioCode = code!;
   const category = info?.category ?? 'unknown';
-  await deps.activity.count(today, { [COUNTER.failure(code)]: 1 });
-  if (category === 'opted_out') {
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      optOut(welcomeFailed(current, 'failed', code, deps.now()), `twilio-${code}`, deps.now()),
-    );
-    log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code });
-    await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
-    await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out', request.language));
-    return { kind: 'opted_out', ...number };
+  await deps.activity.count(today, { [COUNTER.failure(twilioCode)]: 1 });
+  switch (decision.action) {
+    case 'opt_out':
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        optOut(welcomeFailed(current, 'failed', twilioCode, deps.now()), `twilio-${twilioCode}`, deps.now()),
+      );
+      log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code: twilioCode });
+      await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
+      await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out', request.language));
+      return { kind: 'opted_out', ...number };
+    case 'needs_join':
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        welcomeFailed(current, 'needs_join', twilioCode, deps.now()),
+      );
+      log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
+      return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
+    case 'hold':
+      // Our setup is wrong (sender, region permission, template): the number is not to blame. The
+      // claim goes back so a retry after the fix sends the welcome.
+      await releaseAndAnswer();
+      log.error('registration.twilio_configuration', { userId: request.userId, phone: number.e164, code: twilioCode });
+      return { kind: 'twilio_configuration', ...number, code: twilioCode, description: decision.description };
+    case 'reject_number':
+      // Nothing registered, so a corrected retry starts clean.
+      if (created) await deps.store.remove(map, number.e164);
+      else
+        await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+          welcomeFailed(current, 'failed', twilioCode, deps.now()),
+        );
+      break;
+    default:
+      // The number is fine (expired, marketing limit, carrier filter): the welcome is recorded as failed.
+      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+        welcomeFailed(current, 'failed', twilioCode, deps.now()),
+      );
   }
-  if (category === 'whatsapp_not_joined') {
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      welcomeFailed(current, 'needs_join', code, deps.now()),
-    );
-    log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
-    return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
-  }
-  // Permanently refused (invalid, not mobile, ...): nothing registered, so a corrected retry starts clean.
-  if (created) await deps.store.remove(map, number.e164);
-  else
-    await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      welcomeFailed(current, 'failed', code, deps.now()),
-    );
-  log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code, category });
-  await deps.activity.count(today, { [COUNTER.registrationRejected(code)]: 1 });
-  return { kind: 'rejected', ...number, code, category, description: info?.description ?? 'Rejected by Twilio' };
+  log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code: twilioCode, category });
+  await deps.activity.count(today, { [COUNTER.registrationRejected(twilioCode)]: 1 });
+  return { kind: 'rejected', ...number, code: twilioCode, category, description: decision.description };
 }

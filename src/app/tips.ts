@@ -11,10 +11,13 @@
 import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
-import type { Subscriber } from '../core/subscriber';
+import { canReply } from '../core/reachability';
+import { stopInstruction } from '../core/stop-instruction';
 import { DeadlineExceededError, failureOf } from '../core/retry';
 import { classifySendFailure, contentFingerprint } from '../core/send-outcome';
 import {
+  optOut,
+  type Subscriber,
   CLAIM_SEND_WINDOW_MS,
   CLAIM_SETTLE_MS,
   parseTipClaim,
@@ -27,8 +30,11 @@ import { timeZoneForNumber } from '../core/subscriber-time-zone';
 import { slotOffsetSeconds, tipSegments, validityFor, type Throughput } from '../core/tip-plan';
 import { MIN_SCHEDULE_LEAD_SECONDS, nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
-import { tipForDate, tipMessage, type Tip } from '../core/tips';
+import { tipCarriesLink, tipForDate, tipMessage, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
+import { decideOutcome } from '../core/twilio-outcome';
+import { maskPhone } from '../core/phone';
+import { statusChange } from '../core/activity';
 import type { Activity } from './activity';
 import type { KeyValueStore, ListPage, MessageSender, StoredItem } from './ports';
 import { modifyItem } from './store-writes';
@@ -52,6 +58,10 @@ export interface TipRunConfig {
   concurrency: number;
   /** SENDER_MPS and TIP_VALIDITY_MINUTES (default: 10 segments/s, 240 min). */
   throughput?: Throughput;
+  /** Countries whose SMS subscribers can reply (TWO_WAY_SMS_COUNTRIES). */
+  twoWaySmsCountries: string[];
+  /** The Messaging Service shortens links (SHORTEN_URLS). */
+  shortenUrls: boolean;
 }
 
 export interface TipDeps {
@@ -64,6 +74,8 @@ export interface TipDeps {
   now: () => Date;
   newId: () => string;
   localDate: (instant: Date) => string;
+  /** The subscriber's personal unsubscribe link. */
+  unsubscribeLink: (e164: string) => string;
 }
 
 export type TipOutcome =
@@ -254,7 +266,7 @@ export async function sendClaimedTip(
       notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
       ...(whatsapp
         ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
-        : { body: tipMessage(tip, subscriber.language) }),
+        : { body: tipBody(e164, date, subscriber, deps), shortenUrls: deps.config.shortenUrls }),
     });
   } catch (error) {
     if (classifySendFailure(error) === 'ambiguous') {
@@ -288,6 +300,7 @@ export async function sendClaimedTip(
       category: describeTwilioError(typeof code === 'number' ? code : undefined)?.category,
       error,
     });
+    if (code !== undefined) await applyRefusal(e164, code, deps);
     return 'failed';
   }
   await recordTip(e164, date, claimId, sent, subscriber, deps, undefined, claimed);
@@ -363,6 +376,16 @@ export async function reconcileNumber(e164: string, subscriber: Subscriber, deps
   }
 }
 
+/** A tip's SMS text: "reply STOP" only where replies arrive; the personal link once a week for everyone. */
+function tipBody(e164: string, date: string, subscriber: Subscriber, deps: TipDeps): string {
+  const stop =
+    stopInstruction(subscriber.language, {
+      canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
+      link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
+    }) ?? null;
+  return tipMessage(tipForDate(deps.tips, date), subscriber.language, stop);
+}
+
 /** The tip a claim made at `claimedAt` scheduled, from Twilio's records. */
 function findScheduledTip(
   e164: string,
@@ -371,8 +394,9 @@ function findScheduledTip(
   claimedAt: string,
   deps: TipDeps,
 ): Promise<{ sid: string; status: string } | undefined> {
+  // Twilio rewrites the links of a shortened body, so its records cannot match our text: time alone settles it.
   const body =
-    subscriber.channel === 'whatsapp' ? undefined : tipMessage(tipForDate(deps.tips, date), subscriber.language);
+    subscriber.channel === 'whatsapp' || deps.config.shortenUrls ? undefined : tipBody(e164, date, subscriber, deps);
   return deps.sender.findSent(subscriber.channel, e164, {
     since: new Date(claimedAt),
     ...(body !== undefined ? { fingerprint: contentFingerprint({ body }) } : {}),
@@ -427,6 +451,27 @@ async function recordTip(
   if (adopted === 'reconciled_in_flight') deps.log.info('tips.adopted', { phone: e164, date, messageSid: sent.sid });
   else if (adopted) deps.log.warn('tips.adopted', { phone: e164, date, messageSid: sent.sid, action: adopted });
   else deps.log.info('tips.scheduled', { phone: e164, date, messageSid: sent.sid });
+}
+
+/** What Twilio's synchronous refusal of a tip means for the subscriber (the one outcome decision). */
+async function applyRefusal(e164: string, code: number, deps: TipDeps): Promise<void> {
+  const decision = decideOutcome('tips', { code });
+  if (decision.action !== 'opt_out' && decision.action !== 'reject_number') return;
+  const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
+  let before: Subscriber['status'] | undefined;
+  const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
+    before = current.status;
+    if (current.status !== 'active') return undefined;
+    return decision.action === 'opt_out'
+      ? optOut(current, `twilio-${code}`, deps.now())
+      : { ...current, status: 'suppressed', updatedAt: deps.now().toISOString() };
+  });
+  if (!updated || before !== 'active') return;
+  const event = decision.action === 'opt_out' ? 'subscriber.opt_out' : 'subscriber.suppress';
+  deps.log.info(event, { phone: e164, errorCode: code });
+  await deps.activity.gauge(statusChange('active', updated.data.status, updated.data.language));
+  await deps.activity.event({ time: deps.now().toISOString(), event, masked: maskPhone(e164), detail: String(code) });
+  if (decision.action === 'opt_out') await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
 }
 
 /**

@@ -2,7 +2,8 @@
  * Delivery status rules: statuses only move forward, and a failure's error code decides
  * what happens to the subscriber (opted out, unreachable streak, suppression).
  */
-import { describeTwilioError, UNREACHABLE_CODES, type ErrorCategory } from './twilio-errors';
+import { describeTwilioError, type ErrorCategory } from './twilio-errors';
+import { decideOutcome, type OutcomeKind } from './twilio-outcome';
 
 /**
  * Twilio's outbound Message statuses in the order a message goes through them.
@@ -68,22 +69,36 @@ export interface SubscriberEffect {
   action: SubscriberAction;
   /** The error's category from the Twilio error table, when the code is known. */
   category?: ErrorCategory;
+  /** What the code means for a subscriber (twilio-outcome.ts), when there is a code. */
+  kind?: OutcomeKind;
 }
 
 /**
- * What an applied status means for the subscriber. Call it once per applied status (after
+ * What an applied status means for the subscriber, from the one outcome decision
+ * (twilio-outcome.ts) as a status callback sees it. Call it once per applied status (after
  * `shouldApplyStatus`), so a duplicate failure never counts twice.
  */
 export function decideSubscriberEffect(input: SubscriberEffectInput): SubscriberEffect {
   if (REACHED_HANDSET.has(input.status)) return { action: 'reset_unreachable' };
-  const info = describeTwilioError(input.errorCode);
-  if (!info) return { action: 'none' };
-  // Twilio reports these with a failure status; we honor them whatever the status says.
-  if (info.category === 'opted_out') return { action: 'opt_out', category: info.category };
-  if (isTerminalFailure(input.status) && UNREACHABLE_CODES.has(info.code)) {
-    const streak = Math.max(0, input.consecutiveUnreachable) + 1;
-    const suppress = input.suppressAfter > 0 && streak >= input.suppressAfter;
-    return { action: suppress ? 'suppress' : 'count_unreachable', category: info.category };
+  if (input.errorCode === undefined) return { action: 'none' };
+  const category = describeTwilioError(input.errorCode)?.category;
+  const decision = decideOutcome('status_callback', {
+    code: input.errorCode,
+    consecutiveUnreachable: input.consecutiveUnreachable,
+    suppressAfter: input.suppressAfter,
+  });
+  const effect = (action: SubscriberAction): SubscriberEffect => ({ action, category, kind: decision.kind });
+  switch (decision.action) {
+    case 'opt_out':
+      // Twilio reports these with a failure status; we honor them whatever the status says.
+      return effect('opt_out');
+    case 'count_unreachable':
+    case 'suppress':
+      return effect(isTerminalFailure(input.status) ? decision.action : 'none');
+    case 'reject_number':
+      // A known subscriber whose number Twilio now refuses: never send to it again.
+      return effect(isTerminalFailure(input.status) ? 'suppress' : 'none');
+    default:
+      return effect('none');
   }
-  return { action: 'none', category: info.category };
 }

@@ -40,6 +40,10 @@ const KEYWORDS: Record<Keyword, readonly string[]> = {
     'बन्द गर्नुस्',
     'बन्द गर्नुहोस',
     'बन्द गर्नुहोस्',
+    'रद्द',
+    'रद्द गर',
+    'रद्द गर्नुहोस्',
+    'स्टप',
     // Romanized Nepali.
     'rok',
     'roknus',
@@ -52,6 +56,10 @@ const KEYWORDS: Record<Keyword, readonly string[]> = {
     'banda garnus',
     'band garnuhos',
     'banda garnuhos',
+    'roka',
+    'radda',
+    'rada',
+    'radda gara',
   ],
   start: [
     'start',
@@ -73,14 +81,97 @@ const KEYWORDS: Record<Keyword, readonly string[]> = {
     'suru garnus',
     'suru garnuhos',
   ],
-  help: ['help', 'info', 'मद्दत', 'मदत', 'सहायता', 'maddat', 'sahayata'],
+  help: ['help', 'info', 'मद्दत', 'मदत', 'सहायता', 'सहयोग', 'maddat', 'sahayata', 'sahayog'],
 };
 
-const LOOKUP: ReadonlyMap<string, Keyword> = new Map(
-  (Object.entries(KEYWORDS) as Array<[Keyword, readonly string[]]>).flatMap(([kind, words]) =>
-    words.map((word) => [keywordText(word), kind] as const),
-  ),
-);
+/**
+ * Twilio's own default keywords (opt-out, opt-in, help). With Advanced Opt-Out on, Twilio
+ * answers these itself and blocks further sends (21610) until START; every other keyword
+ * reaches /incoming with no answer from Twilio, so we confirm it.
+ */
+const TWILIO_DEFAULT_KEYWORDS: ReadonlySet<string> = new Set([
+  'stop',
+  'stopall',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'start',
+  'unstop',
+  'yes',
+  'help',
+  'info',
+]);
+
+/** English words of the lists above; every other word is Nepali (Devanagari or romanized). */
+const ENGLISH_WORDS: ReadonlySet<string> = new Set([
+  'stop',
+  'stopall',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'optout',
+  'opt out',
+  'revoke',
+  'start',
+  'unstop',
+  'yes',
+  'subscribe',
+  'help',
+  'info',
+]);
+
+export interface KeywordMatch {
+  kind: Keyword;
+  /** The language the keyword was written in: the confirmation answers in it. */
+  language: Language;
+  /** Twilio's Advanced Opt-Out answers this one itself. */
+  twilioDefault: boolean;
+}
+
+function lookupOf(extra: Partial<Record<Keyword, readonly string[]>>): ReadonlyMap<string, Keyword> {
+  return new Map(
+    (['stop', 'start', 'help'] as const).flatMap((kind) =>
+      [...KEYWORDS[kind], ...(extra[kind] ?? [])].map((word) => [keywordText(word), kind] as const),
+    ),
+  );
+}
+
+const LOOKUP = lookupOf({});
+
+/**
+ * Extra keywords from the EXTRA_KEYWORDS setting: `stop:hatau|hataunus;help:sodhnu`
+ * (kind, colon, words separated by |; kinds separated by ;). Unknown kinds are ignored.
+ */
+export function parseExtraKeywords(value: string | undefined): Partial<Record<Keyword, string[]>> {
+  const extra: Partial<Record<Keyword, string[]>> = {};
+  for (const part of (value ?? '').split(';')) {
+    const [kind, words] = part.split(':');
+    const name = kind?.trim().toLowerCase();
+    if ((name === 'stop' || name === 'start' || name === 'help') && words)
+      extra[name] = [
+        ...(extra[name] ?? []),
+        ...words
+          .split('|')
+          .map((w) => w.trim())
+          .filter((w) => w !== ''),
+      ];
+  }
+  return extra;
+}
+
+/** The keyword a whole message is, with its language, or null. */
+export function matchKeyword(
+  body: string,
+  extra: Partial<Record<Keyword, readonly string[]>> = {},
+): KeywordMatch | null {
+  const text = keywordText(body);
+  const lookup = Object.keys(extra).length > 0 ? lookupOf(extra) : LOOKUP;
+  const kind = lookup.get(text);
+  if (!kind) return null;
+  return { kind, language: ENGLISH_WORDS.has(text) ? 'en' : 'ne', twilioDefault: TWILIO_DEFAULT_KEYWORDS.has(text) };
+}
 
 /**
  * A message reduced to its words: NFKC (composes Devanagari the NFC way and also folds
@@ -99,7 +190,7 @@ export function keywordText(body: string): string {
 }
 
 export function parseKeyword(body: string): Keyword | null {
-  return LOOKUP.get(keywordText(body)) ?? null;
+  return matchKeyword(body)?.kind ?? null;
 }
 
 /** The keywords of a kind, for docs and the dashboard. */
@@ -124,20 +215,20 @@ export function isShortCodeOrAlphanumeric(from: string): boolean {
 
 /**
  * Replies sent as TwiML message text (the route escapes XML). No fixed hour: the tip time
- * is a setting. Each fits one segment in English; the help text says how to stop.
+ * is a setting. Each fits one segment (160 GSM-7 / 70 UCS-2); the help text says how to stop.
  */
 const REPLIES: Record<Keyword, Record<Language, string>> = {
   stop: {
     en: 'Aamcare: you are unsubscribed and will get no more messages. Reply START to subscribe again.',
-    ne: 'आमकेयर: तपाईंको सदस्यता रद्द भयो, अब सन्देश आउने छैन। फेरि सुरु गर्न START पठाउनुहोस्।',
+    ne: 'आमकेयर: सदस्यता रद्द भयो, अब सन्देश आउँदैन। फेरि सुरु: START',
   },
   start: {
     en: 'Aamcare: welcome back! You will get a health tip every morning. Reply STOP to unsubscribe.',
-    ne: 'आमकेयर: फेरि स्वागत छ! हरेक बिहान स्वास्थ्य सुझाव आउनेछ। बन्द गर्न STOP पठाउनुहोस्।',
+    ne: 'आमकेयर: फेरि स्वागत छ! हरेक बिहान सुझाव आउनेछ। रोक्न STOP पठाउनुहोस्।',
   },
   help: {
     en: 'Aamcare sends one health tip every morning. Reply STOP to unsubscribe, START to subscribe again. Questions: use the Aamcare portal.',
-    ne: 'आमकेयरले हरेक बिहान स्वास्थ्य सुझाव पठाउँछ। बन्द गर्न STOP, फेरि सुरु गर्न START पठाउनुहोस्।',
+    ne: 'आमकेयर: हरेक बिहान स्वास्थ्य सुझाव। रोक्न STOP, फेरि सुरु गर्न START।',
   },
 };
 

@@ -135,6 +135,33 @@ export const SETTINGS: readonly Setting[] = [
     default: 'true',
   },
   {
+    name: 'EXTRA_KEYWORDS',
+    description:
+      'More inbound keywords, e.g. stop:hatau|hataunus;help:sodhnu (Nepali and English ones are built in); each gets our confirmation',
+    pattern: /^(stop|start|help):[^;:]+(;(stop|start|help):[^;:]+)*$/,
+  },
+  {
+    name: 'TWO_WAY_SMS_COUNTRIES',
+    description:
+      "Countries whose SMS subscribers can reply (Twilio's SMS guidelines: Nepal no, US yes); others get the unsubscribe link instead of STOP",
+    pattern: /^[A-Z]{2}(,[A-Z]{2})*$/,
+    default: 'US,CA',
+  },
+  {
+    name: 'UNSUBSCRIBE_LINK_SECRET',
+    description:
+      'Key of the HMAC that signs personal unsubscribe links (32+ chars; changing it breaks links already sent)',
+    pattern: /^.{32,}$/,
+    secret: true,
+  },
+  {
+    name: 'SHORTEN_URLS',
+    description:
+      'true when the Messaging Service has a Link Shortening domain: messages with a link are sent with ShortenUrls (keeps the SMS short)',
+    pattern: /^(true|false)$/,
+    default: 'false',
+  },
+  {
     name: 'PORTAL_API_URL',
     description: 'Portal users endpoint (Django REST Framework pagination) for batch registration',
     pattern: /^https?:\/\/\S+$/,

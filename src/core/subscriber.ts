@@ -11,10 +11,16 @@ export type SubscriberStatus = 'active' | 'opted_out' | 'suppressed';
 /** pending: not yet sent; claimed: an instance is sending it now; sent: Twilio accepted it. */
 export type WelcomeState = 'pending' | 'claimed' | 'sent' | 'failed' | 'needs_join';
 
+/**
+ * One entry of the consent history. Sources: portal-signup, batch, sms-keyword,
+ * whatsapp-keyword, link, portal, twilio-<code>, admin.
+ */
 export interface ConsentEntry {
   action: 'opt_in' | 'opt_out';
   source: string;
   at: string;
+  /** Why, when the person said (the unsubscribe page's choices). */
+  reason?: string;
 }
 
 export interface WelcomeRecord {
@@ -58,7 +64,10 @@ export function pendingTipSids(subscriber: Subscriber, today: string): Array<{ d
     .map(([date, sid]) => ({ date, sid }));
 }
 
-/** The consent log keeps the most recent entries only: a Sync item holds at most 16 KB. */
+/**
+ * A Sync item holds at most 16 KB, so the history is bounded: the first entry (the original
+ * consent) and the most recent ones are kept.
+ */
 export const MAX_CONSENT_ENTRIES = 50;
 
 /**
@@ -99,7 +108,15 @@ export function unsettledClaims(subscriber: Subscriber): { welcome: boolean; tip
 }
 
 export function appendConsent(consent: ConsentEntry[], entry: ConsentEntry): ConsentEntry[] {
-  return [...consent, entry].slice(-MAX_CONSENT_ENTRIES);
+  const all = [...consent, entry];
+  return all.length <= MAX_CONSENT_ENTRIES ? all : [all[0]!, ...all.slice(-(MAX_CONSENT_ENTRIES - 1))];
+}
+
+/** Forget these tip dates (canceled, or no longer cancelable): a later opt-in schedules them afresh. */
+export function forgetTips(subscriber: Subscriber, dates: readonly string[]): Subscriber {
+  if (!subscriber.tips || dates.length === 0) return subscriber;
+  const tips = Object.fromEntries(Object.entries(subscriber.tips).filter(([date]) => !dates.includes(date)));
+  return { ...subscriber, tips };
 }
 
 export function newSubscriber(input: {
@@ -226,13 +243,13 @@ export function releaseClaim(subscriber: Subscriber, now: Date): Subscriber {
   return { ...subscriber, updatedAt: now.toISOString(), welcome: { ...welcome, state: 'pending' } };
 }
 
-export function optOut(subscriber: Subscriber, source: string, now: Date): Subscriber {
+export function optOut(subscriber: Subscriber, source: string, now: Date, reason?: string): Subscriber {
   const at = now.toISOString();
   return {
     ...subscriber,
     status: 'opted_out',
     updatedAt: at,
-    consent: appendConsent(subscriber.consent, { action: 'opt_out', source, at }),
+    consent: appendConsent(subscriber.consent, { action: 'opt_out', source, at, ...(reason ? { reason } : {}) }),
   };
 }
 

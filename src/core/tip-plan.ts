@@ -10,6 +10,7 @@
 import { countSegments } from './segments';
 import type { Language } from './subscriber';
 import { tipMessage, type Tip } from './tips';
+import { stopInstruction } from './stop-instruction';
 import { welcomeBody } from './welcome';
 
 /** Width of a SendAt slot: the queue holds at most about this much work. */
@@ -132,7 +133,11 @@ export function welcomesPerMinuteFor(segmentsPerSecond: number, welcomeSegments:
 /** The most segments a welcome SMS takes (either language, with the longest name the welcome shows). */
 export function welcomeSegments(): number {
   const longestName = 'M'.repeat(30);
+  // The longest way to say "stop": the keyword and a personal link of the unsubscribe route's length.
+  const way = { canReply: true, link: `https://aamcare.example/u?t=${'x'.repeat(26)}` };
   return Math.max(
-    ...(['en', 'ne'] as const).map((language) => countSegments(welcomeBody(language, longestName)).segments),
+    ...(['en', 'ne'] as const).map(
+      (language) => countSegments(welcomeBody(language, longestName, stopInstruction(language, way)!)).segments,
+    ),
   );
 }

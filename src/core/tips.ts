@@ -16,11 +16,18 @@ export interface Tip {
 
 export const LANGUAGES: readonly Language[] = ['en', 'ne'];
 
-/** Appended by `tipMessage`: who sent it and how to stop. Not part of the tip text. */
+/** Appended by `tipMessage` for someone who can reply: who sent it and how to stop. Not part of the tip text. */
 export const STOP_FOOTER: Readonly<Record<Language, string>> = {
   en: 'Aamcare: reply STOP to unsubscribe.',
   ne: 'आमकेयर: रोक्न STOP पठाउनुहोस्।',
 };
+
+const BRAND: Readonly<Record<Language, string>> = { en: 'Aamcare', ne: 'आमकेयर' };
+
+/** The personal unsubscribe link rides in the tips once a week (the same weekday for everyone). */
+export function tipCarriesLink(localDate: string): boolean {
+  return ((dayNumber(localDate) % 7) + 7) % 7 === 0;
+}
 
 /** Upper bounds for a whole message (tip + footer), in segments. */
 export const MAX_SEGMENTS: Readonly<Record<Language, number>> = { en: 2, ne: 3 };
@@ -37,9 +44,14 @@ export class TipsFormatError extends Error {
   }
 }
 
-/** The SMS body for a tip: its text, a line break, then the localized STOP footer. */
-export function tipMessage(tip: Tip, language: Language): string {
-  return withFooter(tip[language], language);
+/**
+ * The SMS body for a tip: its text, a line break, then the footer: the sender's name and
+ * `stop` (stop-instruction.ts) when given, the sender's name alone for `null` (nothing true
+ * to say that day), the STOP footer when omitted.
+ */
+export function tipMessage(tip: Tip, language: Language, stop?: string | null): string {
+  if (stop === undefined) return withFooter(tip[language], language);
+  return `${tip[language]}\n${stop === null ? BRAND[language] : `${BRAND[language]}: ${stop}`}`;
 }
 
 function withFooter(text: string, language: Language): string {

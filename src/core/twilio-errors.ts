@@ -1,7 +1,7 @@
 /**
- * What a Twilio error code means for us. One table used by the retry helper (retry or
- * not), the status callback (what to do to the subscriber) and the dashboard (a human
- * description). Pure data.
+ * What a Twilio error code is: one table used by the retry helper (retry or not) and the
+ * dashboard (a human description). What it means for a subscriber is decided in
+ * twilio-outcome.ts. Pure data.
  */
 export type ErrorCategory =
   | 'rate_limited'
@@ -15,6 +15,8 @@ export type ErrorCategory =
   | 'whatsapp_not_joined'
   | 'whatsapp_template'
   | 'queue_overflow'
+  | 'expired'
+  | 'whatsapp_marketing_limit'
   | 'schedule_window'
   | 'conflict'
   | 'not_found'
@@ -41,6 +43,12 @@ const TABLE: ErrorInfo[] = [
   { code: 20429, category: 'rate_limited', retryable: true, description: 'Too many concurrent requests' },
   { code: 20500, category: 'temporary', retryable: true, description: 'Twilio internal error' },
   { code: 20503, category: 'temporary', retryable: true, description: 'Twilio service unavailable' },
+  {
+    code: 21611,
+    category: 'queue_overflow',
+    retryable: true,
+    description: "Too many messages queued for the 'From' number (sent more than its queue holds)",
+  },
   { code: 21211, category: 'invalid_number', retryable: false, description: "Invalid 'To' phone number" },
   {
     code: 21408,
@@ -108,6 +116,12 @@ const TABLE: ErrorInfo[] = [
     description: 'Message from an unregistered number (A2P 10DLC)',
   },
   {
+    code: 30036,
+    category: 'expired',
+    retryable: false,
+    description: 'Validity period expired: the message waited in the queue too long (the number is fine)',
+  },
+  {
     code: 35114,
     category: 'schedule_window',
     retryable: false,
@@ -159,12 +173,16 @@ const TABLE: ErrorInfo[] = [
     retryable: false,
     description: 'WhatsApp: the user has stopped receiving messages',
   },
+  {
+    code: 63049,
+    category: 'whatsapp_marketing_limit',
+    retryable: false,
+    description:
+      'WhatsApp: marketing message not delivered to keep per-user engagement healthy (Meta limit; the number is fine)',
+  },
 ];
 
 const BY_CODE = new Map(TABLE.map((e) => [e.code, e]));
-
-/** Error codes the design treats as the same handset being unreachable. */
-export const UNREACHABLE_CODES: ReadonlySet<number> = new Set([30003, 30005, 30006]);
 
 export function describeTwilioError(code: number | undefined): ErrorInfo | undefined {
   return code === undefined ? undefined : BY_CODE.get(code);

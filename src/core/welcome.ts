@@ -19,21 +19,23 @@ export function cleanName(name: string | undefined): string | undefined {
   return cleaned === '' || /https?:|www\./i.test(cleaned) ? undefined : cleaned;
 }
 
-export function welcomeBody(language: Language, name?: string): string {
+/** `stop`: how this subscriber stops (stop-instruction.ts), said last. */
+export function welcomeBody(language: Language, name: string | undefined, stop: string): string {
   const who = cleanName(name);
   if (language === 'ne') {
-    return (
-      `आमकेयरमा स्वागत छ${who ? `, ${who}` : ''}! तपाईंको नम्बर दर्ता भयो। हरेक दिन बिहान ७ बजे स्वास्थ्य सुझाव पाउनुहुनेछ। ` +
-      'बन्द गर्न STOP लेखी पठाउनुहोस्।'
-    );
+    return `आमकेयरमा स्वागत छ${who ? `, ${who}` : ''}! तपाईंको नम्बर दर्ता भयो। हरेक दिन बिहान ७ बजे स्वास्थ्य सुझाव पाउनुहुनेछ। ${stop}`;
   }
-  return `Welcome to Aamcare${who ? `, ${who}` : ''}! Your number is registered. You will get a free health tip every day at 7 AM. Reply STOP to unsubscribe, HELP for help.`;
+  return `Welcome to Aamcare${who ? `, ${who}` : ''}! Your number is registered. You will get a free health tip every day at 7 AM. ${stop}`;
 }
 
-/** Variables of the approved WhatsApp welcome template: {{1}} name, {{2}} tip time. */
-export function welcomeTemplateVariables(language: Language, name?: string): Record<string, string> {
+/** Variables of the approved WhatsApp welcome template: {{1}} name, {{2}} tip time, {{3}} how to stop. */
+export function welcomeTemplateVariables(
+  language: Language,
+  name: string | undefined,
+  stop: string,
+): Record<string, string> {
   const fallback = language === 'ne' ? 'साथी' : 'friend';
-  return { '1': cleanName(name) ?? fallback, '2': language === 'ne' ? 'बिहान ७ बजे' : '7 AM' };
+  return { '1': cleanName(name) ?? fallback, '2': language === 'ne' ? 'बिहान ७ बजे' : '7 AM', '3': stop };
 }
 
 /** Settings a welcome on this channel needs and lacks: WhatsApp welcomes need an approved template. */

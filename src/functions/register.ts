@@ -98,5 +98,19 @@ function replyFor(outcome: RegistrationOutcome): Reply {
       };
     case 'not_configured':
       return errorReply(503, 'not_configured', 'This channel is not configured yet', { missing: outcome.missing });
+    case 'twilio_configuration':
+      // Our Twilio setup refused the message (sender, region, template): not the user's number. Retry after the fix.
+      return {
+        status: 503,
+        body: {
+          error: {
+            code: 'twilio_configuration',
+            message: outcome.description,
+            twilioCode: outcome.code,
+            phone: outcome.masked,
+          },
+        },
+        headers: { 'Retry-After': '300' },
+      };
   }
 }

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { createActivity, createActivityReader, type ActivityReader } from '../app/activity';
 import type { BatchDeps } from '../app/batch';
-import type { ConsentDeps } from '../app/consent';
+import type { ConsentDeps, ConsentHistoryDeps } from '../app/consent';
 import type { KeyValueStore, LookupMode } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
 import type { SignupDeps } from '../app/signup';
@@ -16,10 +16,13 @@ import { reconcileNumber, type TipDeps } from '../app/tips';
 import { createWelcomeCap } from '../app/welcome-cap';
 import { newRunId } from '../core/batch';
 import { welcomeSegments, welcomesPerMinuteFor, type Throughput } from '../core/tip-plan';
+import { parseExtraKeywords } from '../core/keywords';
 import { parseTips, type Tip } from '../core/tips';
 import type { Logger } from '../core/log';
 import type { Channel } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
+import { DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../core/reachability';
+import { unsubscribeLink } from '../core/unsubscribe-token';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf, nextTipDate } from '../core/tip-time';
 import type { TipForecastInput } from '../app/tip-forecast';
@@ -29,7 +32,7 @@ import { createMessageSender } from '../twilio/messaging';
 import { createPortalClient } from '../twilio/portal';
 import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
 import { createSyncStore } from '../twilio/sync-store';
-import { publicUrl } from './auth';
+import { publicBaseUrl, publicUrl } from './auth';
 
 export interface Services {
   client: TwilioClient;
@@ -104,6 +107,46 @@ export function dryRunRegistrationDeps(context: Env, log: Logger, deadlineMs: nu
     now: () => new Date(),
     newId: () => randomUUID(),
     localDate: (instant) => localDateOf(instant, timeZone),
+    unsubscribeLink: stopSettings(context).unsubscribeLink,
+  };
+}
+
+/** Adapters for consent changes (inbound keywords, the unsubscribe link, the portal's /consent). */
+export function consentDeps(context: Env, log: Logger, deadlineMs: number): ConsentDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadlineMs),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    shards: services.shards,
+    smsAdvancedOptOut: setting(context, 'SMS_ADVANCED_OPT_OUT') !== 'false',
+    extraKeywords: parseExtraKeywords(setting(context, 'EXTRA_KEYWORDS')),
+    now: () => new Date(),
+    localDate: services.localDate,
+  };
+}
+
+/** The store only: an auditor's read of one subscriber's consent history. */
+export function consentHistoryDeps(context: Env, deadlineMs: number): ConsentHistoryDeps {
+  const services = createServices(context, deadlineMs);
+  return { store: services.store, shards: services.shards };
+}
+
+/** How messages tell people to stop: who can reply, the personal link, link shortening. */
+export interface StopSettings {
+  twoWaySmsCountries: string[];
+  shortenUrls: boolean;
+  unsubscribeLink: (e164: string) => string;
+}
+
+export function stopSettings(context: Env): StopSettings {
+  const base = publicBaseUrl(context);
+  const secret = setting(context, 'UNSUBSCRIBE_LINK_SECRET') ?? '';
+  return {
+    twoWaySmsCountries: parseCountryList(setting(context, 'TWO_WAY_SMS_COUNTRIES'), [...DEFAULT_TWO_WAY_SMS_COUNTRIES]),
+    shortenUrls: setting(context, 'SHORTEN_URLS') === 'true',
+    unsubscribeLink: (e164) => unsubscribeLink(base, secret, e164),
   };
 }
 
@@ -116,6 +159,7 @@ export function loadTips(): Tip[] {
 
 export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps {
   const services = createServices(context, deadlineMs);
+  const stop = stopSettings(context);
   return {
     store: services.store,
     sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, () => deadlineMs),
@@ -131,10 +175,13 @@ export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps 
       pageSize: 50,
       concurrency: intSetting(context, 'BATCH_CONCURRENCY'),
       throughput: throughputOf(context),
+      twoWaySmsCountries: stop.twoWaySmsCountries,
+      shortenUrls: stop.shortenUrls,
     },
     now: () => new Date(),
     newId: () => randomUUID(),
     localDate: services.localDate,
+    unsubscribeLink: stop.unsubscribeLink,
   };
 }
 
@@ -181,6 +228,8 @@ export function registrationConfig(context: Env): RegistrationConfig {
     welcomeContentSid: setting(context, 'WELCOME_CONTENT_SID'),
     joinInstruction: setting(context, 'WHATSAPP_JOIN_INSTRUCTION') ?? '',
     statusCallbackUrl: publicUrl(context, '/status-callback'),
+    twoWaySmsCountries: stopSettings(context).twoWaySmsCountries,
+    shortenUrls: stopSettings(context).shortenUrls,
   };
 }
 
@@ -200,6 +249,7 @@ export function registrationDeps(context: Env, log: Logger, deadlineMs: number):
     now,
     newId: () => randomUUID(),
     localDate: services.localDate,
+    unsubscribeLink: stopSettings(context).unsubscribeLink,
   };
 }
 
@@ -227,20 +277,6 @@ export function statusDeps(context: Env, log: Logger, deadlineMs: number): Statu
     now: () => new Date(),
     localDate: services.localDate,
     reconcile: (e164, subscriber) => reconcileNumber(e164, subscriber, tipDeps(context, log, deadlineMs)),
-  };
-}
-
-export function consentDeps(context: Env, log: Logger, deadlineMs: number): ConsentDeps {
-  const services = createServices(context, deadlineMs);
-  return {
-    store: services.store,
-    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, () => deadlineMs),
-    activity: createActivity(services.store, services.shards, log),
-    log,
-    shards: services.shards,
-    smsAdvancedOptOut: setting(context, 'SMS_ADVANCED_OPT_OUT') !== 'false',
-    now: () => new Date(),
-    localDate: services.localDate,
   };
 }
 

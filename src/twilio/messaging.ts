@@ -62,6 +62,8 @@ export function createMessageSender(
         params.scheduleType = 'fixed';
         params.sendAt = message.sendAt;
       }
+      // Twilio shortens links only in a Body (not in Content templates).
+      if (message.shortenUrls && !message.contentSid) params.shortenUrls = true;
       if (message.validityPeriod !== undefined) params.validityPeriod = message.validityPeriod;
       // Keep time to settle an unanswered create before the Function's time box ends.
       const lastStart = Math.min(deadline() - SETTLE_RESERVE_MS, message.notAfter ?? Infinity);

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { register, startSystem, type System } from '../helpers/system';
+import { portalConsent, register, startSystem, type System } from '../helpers/system';
 
 const artifacts = join(__dirname, '..', '..', 'test-artifacts');
 let system: System;
@@ -22,7 +22,8 @@ beforeAll(async () => {
   await register(system, { user_id: 'd-bad', phone: '12345' });
   await register(system, { user_id: 'd-unreachable', phone: '+9779800000004' });
   await system.sandbox.settle();
-  await system.sandbox.inbound({ from: '+9779847000000', body: 'STOP' });
+  // SMS to Nepal is one-way (no STOP reply can arrive): the opt-out comes from the portal.
+  expect((await portalConsent(system, { user_id: 'd0', phone: '+9779847000000', action: 'opt_out' })).status).toBe(200);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [

@@ -223,6 +223,15 @@ export function register(system: System, fields: Record<string, string>, timesta
   return system.post('/register', { ...fields, timestamp }, { sign: 'portal' });
 }
 
+/** A signed /consent call as the portal's profile page makes it (opt_out or opt_in). */
+export function portalConsent(
+  system: System,
+  fields: { user_id: string; phone: string; action: 'opt_out' | 'opt_in'; reason?: string },
+  timestamp = unixNow(),
+): Promise<HttpAnswer> {
+  return system.post('/consent', { ...fields, timestamp }, { sign: 'portal' });
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,

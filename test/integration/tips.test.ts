@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { register, startSystem, type System } from '../helpers/system';
+import { portalConsent, register, startSystem, type System } from '../helpers/system';
 
 const execFileAsync = promisify(execFile);
 
@@ -26,7 +26,8 @@ beforeAll(async () => {
     ).toBe(201);
   expect((await register(system, { user_id: 'twa', phone: '9846000099', channel: 'whatsapp' })).status).toBe(201);
   await system.sandbox.settle();
-  await system.sandbox.inbound({ from: '+9779846000000', body: 'STOP' });
+  // SMS to Nepal is one-way (no STOP reply can arrive): the opt-out comes from the portal.
+  expect((await portalConsent(system, { user_id: 't0', phone: '+9779846000000', action: 'opt_out' })).status).toBe(200);
 }, 60_000);
 afterAll(async () => system?.stop());
 
@@ -67,13 +68,18 @@ test('schedules one tip per active subscriber at 07:00 Asia/Kathmandu; a rerun s
   expect(new Set(tips.map((m) => new Date(m.sendAt!).toISOString().slice(11, 16)))).toEqual(new Set(['01:15']));
   expect(tips.some((m) => m.to === '+9779846000000')).toBe(false);
   const sms = tips.find((m) => m.to === '+9779846000001')!;
-  expect(sms.body).toMatch(/STOP/);
+  // SMS to Nepal is one-way: never "reply STOP"; the personal link once a week (docs/consent.md).
+  expect(sms.body).not.toMatch(/[Rr]eply|STOP/);
+  expect(sms.body).toMatch(/\nAamcare/);
   expect(tips.find((m) => m.to === '+9779846000003')!.body).toMatch(/[\u0900-\u097f]/);
   const whatsapp = tips.find((m) => m.to === 'whatsapp:+9779846000099')!;
   expect(whatsapp).toMatchObject({ contentSid: system.env.TIP_CONTENT_SID });
   expect(whatsapp.body).toBeUndefined();
   // Everyone gets the same tip on a day.
-  expect(new Set(tips.filter((m) => m.body && !/[\u0900-\u097f]/.test(m.body)).map((m) => m.body)).size).toBe(1);
+  // (the tip's text: the footer may carry each subscriber's personal link)
+  expect(
+    new Set(tips.filter((m) => m.body && !/[\u0900-\u097f]/.test(m.body)).map((m) => m.body!.split('\n')[0])).size,
+  ).toBe(1);
 
   const again = await runAll({});
   expect(again.totals).toMatchObject({ already_scheduled: 24 });
@@ -82,7 +88,7 @@ test('schedules one tip per active subscriber at 07:00 Asia/Kathmandu; a rerun s
 
 test('a subscriber who opts out later has the pending tip canceled', async () => {
   const tip = scheduled().find((m) => m.to === '+9779846000005')!;
-  await system.sandbox.inbound({ from: '+9779846000005', body: 'STOP' });
+  await portalConsent(system, { user_id: 't5', phone: '+9779846000005', action: 'opt_out' });
   expect(system.sandbox.messages().find((m) => m.sid === tip.sid)!.status).toBe('canceled');
 });
 

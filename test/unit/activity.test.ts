@@ -44,11 +44,12 @@ describe('statusChange: subscriber gauges follow status moves', () => {
   ])('%s -> %s', (from, to, deltas) => expect(statusChange(from, to)).toEqual(deltas));
 
   test('gauge names', () => {
-    expect(GAUGE).toEqual({
+    expect(GAUGE).toMatchObject({
       active: 'subscribers.active',
       optedOut: 'subscribers.opted_out',
       suppressed: 'subscribers.suppressed',
     });
+    expect(GAUGE.activeIn('ne')).toBe('subscribers.active.ne');
   });
 
   test('a chain of moves leaves exactly one subscriber in the last status', () => {

@@ -133,6 +133,8 @@ function setup(users: number) {
       welcomesPerMinute: 0,
       joinInstruction: '',
       statusCallbackUrl: 'http://x/status-callback',
+      twoWaySmsCountries: ['US'],
+      shortenUrls: false,
     },
     now: () => new Date(t),
     newId: (() => {
@@ -140,6 +142,7 @@ function setup(users: number) {
       return () => `id-${++n}`;
     })(),
     localDate: () => '2026-01-01',
+    unsubscribeLink: (e164: string) => `http://x/u?t=${e164.slice(1)}`,
   };
   let runs = 0;
   const deps: BatchDeps = {

@@ -11,7 +11,23 @@ test('every feature lists settings that exist, once each', () => {
 });
 
 test.each([
-  ['register', ['ACCOUNT_SID', 'AUTH_TOKEN', 'PORTAL_WEBHOOK_SECRET', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID']],
+  [
+    'register',
+    [
+      'ACCOUNT_SID',
+      'AUTH_TOKEN',
+      'PORTAL_WEBHOOK_SECRET',
+      'UNSUBSCRIBE_LINK_SECRET',
+      'MESSAGING_SERVICE_SID',
+      'SYNC_SERVICE_SID',
+    ],
+  ],
+  ['consent', ['ACCOUNT_SID', 'AUTH_TOKEN', 'PORTAL_WEBHOOK_SECRET', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID']],
+  [
+    'unsubscribe',
+    ['ACCOUNT_SID', 'AUTH_TOKEN', 'UNSUBSCRIBE_LINK_SECRET', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID'],
+  ],
+  ['consentHistory', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
   ['statusCallback', ['ACCOUNT_SID', 'AUTH_TOKEN', 'SYNC_SERVICE_SID']],
   ['incoming', ['ACCOUNT_SID', 'AUTH_TOKEN', 'SYNC_SERVICE_SID', 'MESSAGING_SERVICE_SID']],
   [
@@ -23,11 +39,22 @@ test.each([
       'MESSAGING_SERVICE_SID',
       'SYNC_SERVICE_SID',
       'PORTAL_WEBHOOK_SECRET',
+      'UNSUBSCRIBE_LINK_SECRET',
       'PORTAL_API_URL',
       'PORTAL_API_TOKEN',
     ],
   ],
-  ['tips', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID']],
+  [
+    'tips',
+    [
+      'ACCOUNT_SID',
+      'AUTH_TOKEN',
+      'ADMIN_TOKEN',
+      'MESSAGING_SERVICE_SID',
+      'SYNC_SERVICE_SID',
+      'UNSUBSCRIBE_LINK_SECRET',
+    ],
+  ],
   ['stats', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
 ])('%s needs %j', (feature, names) => {
   expect([...(FEATURE_REQUIREMENTS[feature] ?? [])].sort()).toEqual([...names].sort());
@@ -35,6 +62,16 @@ test.each([
 
 test('no other feature', () => {
   expect(Object.keys(FEATURE_REQUIREMENTS).sort()).toEqual(
-    ['batch', 'incoming', 'register', 'stats', 'statusCallback', 'tips'].sort(),
+    [
+      'batch',
+      'consent',
+      'consentHistory',
+      'incoming',
+      'register',
+      'stats',
+      'statusCallback',
+      'tips',
+      'unsubscribe',
+    ].sort(),
   );
 });

@@ -137,7 +137,7 @@ describe('parseRegistrationInput refuses with a field and a code', () => {
   });
 
   test('the limits are the documented ones', () => {
-    expect(FIELD_LIMITS).toEqual({ user_id: 64, phone: 64, name: 100 });
+    expect(FIELD_LIMITS).toEqual({ user_id: 64, phone: 64, name: 100, timezone: 64 });
   });
 });
 

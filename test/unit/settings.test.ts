@@ -25,7 +25,13 @@ const FORMATS: Array<[string, string[], string[]]> = [
   ['TIP_CONTENT_SID', ['HX' + hex32], ['MG' + hex32]],
   ['WELCOME_COOLDOWN_SECONDS', ['0', '60', '3600'], ['-1', '1.5', 'x60', '60x']],
   ['WELCOME_RATE_PER_MINUTE', ['600'], ['many', '6 00']],
+  ['SENDER_MPS', ['1', '10', '100'], ['0', '1.5', 'x']],
+  ['TIP_VALIDITY_MINUTES', ['1', '240', '600'], ['0', '601', '1000', 'x']],
   ['UNREACHABLE_SUPPRESS_AFTER', ['3'], ['three']],
+  ['EXTRA_KEYWORDS', ['stop:band', 'stop:band;start:suru'], ['band', 'stop:', 'halt:x']],
+  ['TWO_WAY_SMS_COUNTRIES', ['US', 'US,CA'], ['us', 'USA', 'US,']],
+  ['UNSUBSCRIBE_LINK_SECRET', ['x'.repeat(32)], ['short']],
+  ['SHORTEN_URLS', ['true', 'false'], ['yes']],
   ['SMS_ADVANCED_OPT_OUT', ['true', 'false'], ['yes', 'TRUE', 'truex', 'xfalse']],
   [
     'PORTAL_API_URL',
@@ -68,7 +74,10 @@ describe('defaults', () => {
     ['DEFAULT_CHANNEL', 'sms'],
     ['LOOKUP_MODE', 'basic'],
     ['WELCOME_COOLDOWN_SECONDS', '60'],
-    ['WELCOME_RATE_PER_MINUTE', '600'],
+    ['SENDER_MPS', '10'],
+    ['TIP_VALIDITY_MINUTES', '240'],
+    ['TWO_WAY_SMS_COUNTRIES', 'US,CA'],
+    ['SHORTEN_URLS', 'false'],
     ['UNREACHABLE_SUPPRESS_AFTER', '3'],
     ['SMS_ADVANCED_OPT_OUT', 'true'],
     ['PORTAL_AUTH_SCHEME', 'Token'],
@@ -121,7 +130,16 @@ describe('reading values', () => {
       SETTINGS.filter((s) => s.secret)
         .map((s) => s.name)
         .sort(),
-    ).toEqual(['ADMIN_TOKEN', 'AUTH_TOKEN', 'PORTAL_API_TOKEN', 'PORTAL_WEBHOOK_SECRET', 'TWILIO_API_SECRET'].sort());
+    ).toEqual(
+      [
+        'ADMIN_TOKEN',
+        'AUTH_TOKEN',
+        'PORTAL_API_TOKEN',
+        'PORTAL_WEBHOOK_SECRET',
+        'TWILIO_API_SECRET',
+        'UNSUBSCRIBE_LINK_SECRET',
+      ].sort(),
+    );
     expect(SETTINGS.filter((s) => s.localOnly).map((s) => s.name)).toEqual(['TWILIO_API_BASE_URL']);
   });
 });

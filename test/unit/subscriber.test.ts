@@ -264,12 +264,17 @@ describe('the welcome claim: exactly one instance sends', () => {
 describe('consent', () => {
   const entry = (i: number): ConsentEntry => ({ action: i % 2 ? 'opt_out' : 'opt_in', source: `s${i}`, at: ago(i) });
 
-  test('appendConsent keeps the most recent entries, at most MAX_CONSENT_ENTRIES', () => {
+  test('appendConsent keeps the first entry and the most recent ones, at most MAX_CONSENT_ENTRIES', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 * MAX_CONSENT_ENTRIES }), (n) => {
         const log = Array.from({ length: n }, (_, i) => entry(i));
         const next = appendConsent(log, entry(n));
-        expect(next).toEqual([...log, entry(n)].slice(-MAX_CONSENT_ENTRIES));
+        const all = [...log, entry(n)];
+        // The first consent (the signup) is what an auditor asks for first: it is never dropped.
+        expect(next).toEqual(
+          all.length <= MAX_CONSENT_ENTRIES ? all : [all[0], ...all.slice(-(MAX_CONSENT_ENTRIES - 1))],
+        );
+        expect(next[0]).toEqual(entry(0));
         expect(next.length).toBe(Math.min(n + 1, MAX_CONSENT_ENTRIES));
         expect(next.at(-1)).toEqual(entry(n));
       }),

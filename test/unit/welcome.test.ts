@@ -38,26 +38,27 @@ describe('cleanName: a display name safe to put in a message', () => {
 });
 
 describe('welcomeBody', () => {
-  test('English: confirms, says what comes when, and how to stop', () => {
-    expect(welcomeBody('en')).toBe(
-      'Welcome to Aamcare! Your number is registered. You will get a free health tip every day at 7 AM. Reply STOP to unsubscribe, HELP for help.',
+  const stop = 'To stop: https://x.example/u?t=abc';
+  test('English: confirms, says what comes when, and ends with how this subscriber stops', () => {
+    expect(welcomeBody('en', undefined, stop)).toBe(
+      `Welcome to Aamcare! Your number is registered. You will get a free health tip every day at 7 AM. ${stop}`,
     );
-    expect(welcomeBody('en', ' Sita ')).toMatch(/^Welcome to Aamcare, Sita! /);
-    expect(welcomeBody('en', 'www.x')).toMatch(/^Welcome to Aamcare! /);
+    expect(welcomeBody('en', ' Sita ', stop)).toMatch(/^Welcome to Aamcare, Sita! /);
+    expect(welcomeBody('en', 'www.x', stop)).toMatch(/^Welcome to Aamcare! /);
   });
 
-  test('Nepali: the same, and STOP spelled as the keyword', () => {
-    const body = welcomeBody('ne');
+  test('Nepali: the same, with the stop phrase it is given', () => {
+    const body = welcomeBody('ne', undefined, 'रोक्न: https://x.example/u?t=abc');
     expect(body).toMatch(/^आमकेयरमा स्वागत छ! /);
-    expect(body).toContain('STOP');
+    expect(body.endsWith('रोक्न: https://x.example/u?t=abc')).toBe(true);
     expect(body).toContain('७ बजे');
-    expect(welcomeBody('ne', 'सीता')).toMatch(/^आमकेयरमा स्वागत छ, सीता! /);
+    expect(welcomeBody('ne', 'सीता', stop)).toMatch(/^आमकेयरमा स्वागत छ, सीता! /);
   });
 });
 
-test('WhatsApp template variables: {{1}} the name or a friendly fallback, {{2}} the tip time', () => {
-  expect(welcomeTemplateVariables('en', 'Sita')).toEqual({ '1': 'Sita', '2': '7 AM' });
-  expect(welcomeTemplateVariables('en')).toEqual({ '1': 'friend', '2': '7 AM' });
-  expect(welcomeTemplateVariables('ne')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे' });
-  expect(welcomeTemplateVariables('ne', 'https://x')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे' });
+test('WhatsApp template variables: {{1}} the name or a friendly fallback, {{2}} the tip time, {{3}} how to stop', () => {
+  expect(welcomeTemplateVariables('en', 'Sita', 'S')).toEqual({ '1': 'Sita', '2': '7 AM', '3': 'S' });
+  expect(welcomeTemplateVariables('en', undefined, 'S')).toEqual({ '1': 'friend', '2': '7 AM', '3': 'S' });
+  expect(welcomeTemplateVariables('ne', undefined, 'S')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे', '3': 'S' });
+  expect(welcomeTemplateVariables('ne', 'https://x', 'S')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे', '3': 'S' });
 });

@@ -1,0 +1,60 @@
+/**
+ * POST /consent: the portal's profile page opts a user out of messages or back in. Signed
+ * exactly like /register (PORTAL_WEBHOOK_SECRET, X-Portal-Signature, `timestamp`). Form
+ * fields: user_id, phone, action (opt_out | opt_in), reason (optional, opt_out only).
+ */
+import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { REQUEST_BUDGET_MS } from '../core/budget';
+import { FEATURE_REQUIREMENTS } from '../core/health';
+import { normalizePhone, parseCountryList } from '../core/phone';
+import { setting } from '../core/settings';
+import { OPT_OUT_REASONS } from '../core/unsubscribe-page';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { checkPortalSignature } from '../runtime/auth';
+import { defineRoute, errorReply, json } from '../runtime/route';
+import { consentDeps } from '../runtime/services';
+
+export const handler = defineRoute({
+  name: 'consent',
+  requires: FEATURE_REQUIREMENTS.consent,
+  async handle({ context, event, log }) {
+    const started = Date.now();
+    const auth = checkPortalSignature(context, event, '/consent', started);
+    if (!auth.ok) {
+      log.warn('consent.unauthorized', { code: auth.code });
+      return errorReply(401, auth.code, auth.message);
+    }
+    const userId = typeof event.user_id === 'string' ? event.user_id.trim() : '';
+    if (userId === '') return errorReply(400, 'missing_user_id', 'user_id is required', { field: 'user_id' });
+    const action = event.action;
+    if (action !== 'opt_out' && action !== 'opt_in')
+      return errorReply(400, 'bad_action', 'action must be opt_out or opt_in', { field: 'action' });
+    const reason = typeof event.reason === 'string' && event.reason.trim() !== '' ? event.reason.trim() : undefined;
+    if (reason !== undefined && !(OPT_OUT_REASONS as readonly string[]).includes(reason))
+      return errorReply(400, 'bad_reason', `reason must be one of ${OPT_OUT_REASONS.join(', ')}`, { field: 'reason' });
+    const phone = normalizePhone(event.phone, {
+      defaultCountry: (setting(context, 'DEFAULT_COUNTRY') ?? 'NP') as CountryCode,
+      allowedCountries: parseCountryList(setting(context, 'ALLOWED_COUNTRIES'), ['NP', 'US']),
+    });
+    if (!phone.ok) return errorReply(400, phone.reason, 'The phone number is not valid', { field: 'phone' });
+
+    const deps = consentDeps(context, log, started + REQUEST_BUDGET_MS);
+    const item = await readSubscriber(phone.e164, deps);
+    if (!item) return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
+    if (item.data.userId !== userId) {
+      log.warn('consent.conflict', { userId, phone: phone.e164 });
+      return errorReply(409, 'number_taken', 'This number is registered to another user', { phone: phone.masked });
+    }
+    const result =
+      action === 'opt_out'
+        ? await withdrawConsent(phone.e164, { source: 'portal', ...(reason ? { reason } : {}) }, deps)
+        : await giveConsent(phone.e164, { source: 'portal' }, deps);
+    if (result.kind === 'not_registered')
+      return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
+    return json(200, {
+      status: result.subscriber.status,
+      changed: result.kind === 'changed',
+      phone: phone.masked,
+    });
+  },
+});

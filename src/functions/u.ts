@@ -1,0 +1,67 @@
+/**
+ * /u?t=<token>: the personal unsubscribe page (the link in welcomes and weekly tips).
+ * Opening it (GET) only shows a confirm button: link scanners and previews open links, so
+ * only the form's POST (form-encoded body with an `action`) changes consent. A Function's
+ * event does not carry the HTTP method, hence the Content-Type check.
+ */
+import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { REQUEST_BUDGET_MS } from '../core/budget';
+import { FEATURE_REQUIREMENTS } from '../core/health';
+import { maskPhone } from '../core/phone';
+import { setting } from '../core/settings';
+import { isOptOutReason, renderUnsubscribePage, type PageState } from '../core/unsubscribe-page';
+import { readUnsubscribeToken } from '../core/unsubscribe-token';
+import { header } from '../runtime/auth';
+import { defineRoute, type Reply } from '../runtime/route';
+import { consentDeps } from '../runtime/services';
+
+function page(state: PageState): Reply {
+  const { status, html } = renderUnsubscribePage(state);
+  return {
+    status,
+    body: html,
+    contentType: 'text/html; charset=utf-8',
+    headers: {
+      // The token is in the URL: never send it on as a Referer; no scripts, forms only to ourselves.
+      'Referrer-Policy': 'no-referrer',
+      'X-Robots-Tag': 'noindex',
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    },
+  };
+}
+
+export const handler = defineRoute({
+  name: 'unsubscribe',
+  requires: FEATURE_REQUIREMENTS.unsubscribe,
+  async handle({ context, event, log }) {
+    const token = typeof event.t === 'string' ? event.t : '';
+    const e164 = readUnsubscribeToken(setting(context, 'UNSUBSCRIBE_LINK_SECRET') ?? '', token);
+    if (!e164) {
+      log.info('unsubscribe.invalid_token');
+      return page({ kind: 'invalid' });
+    }
+    const deps = consentDeps(context, log, Date.now() + REQUEST_BUDGET_MS);
+    const masked = maskPhone(e164);
+    const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
+      header(event, 'content-type') ?? '',
+    );
+    const action = posted ? event.action : undefined;
+    if (action === 'stop') {
+      const reason = isOptOutReason(event.reason) ? event.reason : undefined;
+      const result = await withdrawConsent(e164, { source: 'link', ...(reason ? { reason } : {}) }, deps);
+      if (result.kind === 'not_registered') return page({ kind: 'invalid' });
+      return page({ kind: 'unsubscribed', masked, token, reason });
+    }
+    if (action === 'start') {
+      const result = await giveConsent(e164, { source: 'link' }, deps);
+      if (result.kind === 'not_registered') return page({ kind: 'invalid' });
+      return page({ kind: 'subscribed', masked, token });
+    }
+    const item = await readSubscriber(e164, deps);
+    if (!item) return page({ kind: 'invalid' });
+    log.info('unsubscribe.viewed', { phone: e164, status: item.data.status });
+    return page(
+      item.data.status === 'opted_out' ? { kind: 'unsubscribed', masked, token } : { kind: 'confirm', masked, token },
+    );
+  },
+});
