@@ -5,7 +5,8 @@
  */
 import { GAUGE } from '../core/activity';
 import { forecastTip, type Throughput, type TipForecast } from '../core/tip-plan';
-import { tipForDate, type Tip } from '../core/tips';
+import { stopInstruction } from '../core/stop-instruction';
+import { tipCarriesLink, tipForDate, type Tip } from '../core/tips';
 import type { ActivityReader } from './activity';
 
 export interface TipForecastInput {
@@ -14,6 +15,8 @@ export interface TipForecastInput {
   date: string;
   throughput: Throughput;
   localTime: string;
+  /** A personal unsubscribe link of the real length (tips carry one some days). */
+  sampleLink?: string;
 }
 
 export async function readTipForecast(
@@ -21,12 +24,18 @@ export async function readTipForecast(
   input: TipForecastInput,
 ): Promise<TipForecast & { date: string }> {
   const gauges = await reader.gauges();
+  const linkToday = tipCarriesLink(input.date) ? input.sampleLink : undefined;
   return {
     date: input.date,
     ...forecastTip({
       active: gauges[GAUGE.active] ?? 0,
       activeByLanguage: { en: gauges[GAUGE.activeIn('en')] ?? 0, ne: gauges[GAUGE.activeIn('ne')] ?? 0 },
       tip: tipForDate(input.tips, input.date),
+      // Sized for the default subscriber: SMS to Nepal, one-way, so the link alone says how to stop.
+      stop: {
+        en: stopInstruction('en', { canReply: false, link: linkToday }) ?? null,
+        ne: stopInstruction('ne', { canReply: false, link: linkToday }) ?? null,
+      },
       throughput: input.throughput,
       localTime: input.localTime,
     }),

@@ -27,7 +27,8 @@ import {
   welcomeSent,
 } from '../core/subscriber';
 import { timeZoneForNumber } from '../core/subscriber-time-zone';
-import { slotOffsetSeconds, tipSegments, validityFor, type Throughput } from '../core/tip-plan';
+import { countSegments } from '../core/segments';
+import { slotOffsetSeconds, validityFor, type Throughput } from '../core/tip-plan';
 import { MIN_SCHEDULE_LEAD_SECONDS, nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
 import { tipCarriesLink, tipForDate, tipMessage, type Tip } from '../core/tips';
@@ -163,14 +164,19 @@ export function planTip(
   subscriber: Subscriber,
   date: string,
   load: Record<string, number>,
-  deps: Pick<TipDeps, 'config' | 'tips'>,
+  deps: Pick<TipDeps, 'config' | 'tips' | 'unsubscribeLink'>,
 ): TipPlan | undefined {
   if (subscriber.status !== 'active' || subscriber.welcome.state !== 'sent') return undefined;
   const throughput = deps.config.throughput ?? DEFAULT_THROUGHPUT;
   const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
   const key = `${date} ${timeZone} ${subscriber.channel}`;
   const before = load[key] ?? 0;
-  load[key] = before + tipSegments(tipForDate(deps.tips, date), subscriber.language, subscriber.channel);
+  // The body this subscriber will get (with its stop phrase and, some days, the link) is what the sender drains.
+  load[key] =
+    before +
+    (subscriber.channel === 'whatsapp'
+      ? 1
+      : Math.max(1, countSegments(tipBody(e164, date, subscriber, deps)).segments));
   const offset = slotOffsetSeconds(before, throughput.segmentsPerSecond);
   return {
     sendAt: new Date(sendAtFor(date, deps.config.localTime, timeZone).getTime() + offset * 1000),
@@ -377,7 +383,12 @@ export async function reconcileNumber(e164: string, subscriber: Subscriber, deps
 }
 
 /** A tip's SMS text: "reply STOP" only where replies arrive; the personal link once a week for everyone. */
-function tipBody(e164: string, date: string, subscriber: Subscriber, deps: TipDeps): string {
+function tipBody(
+  e164: string,
+  date: string,
+  subscriber: Subscriber,
+  deps: Pick<TipDeps, 'config' | 'tips' | 'unsubscribeLink'>,
+): string {
   const stop =
     stopInstruction(subscriber.language, {
       canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),

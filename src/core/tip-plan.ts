@@ -43,8 +43,8 @@ export function validityFor(offsetSeconds: number, validityMinutes: number): num
 }
 
 /** Segments one subscriber's tip costs: SMS as carriers count it, WhatsApp one message. */
-export function tipSegments(tip: Tip, language: Language, channel: 'sms' | 'whatsapp'): number {
-  return channel === 'whatsapp' ? 1 : Math.max(1, countSegments(tipMessage(tip, language)).segments);
+export function tipSegments(tip: Tip, language: Language, channel: 'sms' | 'whatsapp', stop?: string | null): number {
+  return channel === 'whatsapp' ? 1 : Math.max(1, countSegments(tipMessage(tip, language, stop)).segments);
 }
 
 export interface ForecastInput {
@@ -53,6 +53,8 @@ export interface ForecastInput {
   /** Active subscribers whose language is known; the rest count at the larger tip. */
   activeByLanguage: Partial<Record<Language, number>>;
   tip: Tip;
+  /** The stop phrase the day's tip carries, per language (undefined: the plain footer). */
+  stop?: Partial<Record<Language, string | null>>;
   throughput: Throughput;
   /** Local tip time, 'HH:MM'. */
   localTime: string;
@@ -92,7 +94,10 @@ function addMinutes(localTime: string, minutes: number): string {
  */
 export function forecastTip(input: ForecastInput): TipForecast {
   const { throughput, tip } = input;
-  const segmentsPerTip = { en: tipSegments(tip, 'en', 'sms'), ne: tipSegments(tip, 'ne', 'sms') };
+  const segmentsPerTip = {
+    en: tipSegments(tip, 'en', 'sms', input.stop?.en),
+    ne: tipSegments(tip, 'ne', 'sms', input.stop?.ne),
+  };
   const en = Math.max(0, input.activeByLanguage.en ?? 0);
   const ne = Math.max(0, input.activeByLanguage.ne ?? 0);
   const unknown = Math.max(0, input.active - en - ne);

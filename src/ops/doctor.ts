@@ -7,10 +7,11 @@
 import { readTipForecast } from '../app/tip-forecast';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { intSetting, missingSettings, setting, SETTINGS, type Env } from '../core/settings';
-import { nextTipDate } from '../core/tip-time';
 import type { TipForecast } from '../core/tip-plan';
 import type { Tip } from '../core/tips';
 import { createActivityReader } from '../app/activity';
+import { stopSettings } from '../runtime/services';
+import { nextTipDate } from '../core/tip-time';
 import { createTwilioClient } from '../twilio/client';
 import { createSyncStore } from '../twilio/sync-store';
 
@@ -187,6 +188,7 @@ async function forecastCheck(
         validityMinutes: intSetting(env, 'TIP_VALIDITY_MINUTES'),
       },
       localTime,
+      sampleLink: stopSettings(env).unsubscribeLink('+9779800000000'),
     });
     return {
       name: 'tip forecast',

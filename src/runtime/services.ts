@@ -199,6 +199,8 @@ export function tipForecastInput(context: Env, now: Date): TipForecastInput {
     date: nextTipDate(now, { timeZone, localTime, minLeadMinutes: 16 }),
     throughput: throughputOf(context),
     localTime,
+    // A number's link is as long as any other's: it sizes the tips that carry one.
+    sampleLink: stopSettings(context).unsubscribeLink('+9779800000000'),
   };
 }
 
