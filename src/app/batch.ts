@@ -14,6 +14,7 @@
  * Users start in portal order, so the users done when the slice ends are always a prefix:
  * the cursor is "page URL + how many of its users are done".
  */
+import { SETTLE_RESERVE_MS } from '../core/send-outcome';
 import pLimit from 'p-limit';
 import {
   advanceRun,
@@ -350,7 +351,8 @@ async function processSlice(
   const results: BatchResult[] = [];
   if (!state.cursor) return { state, results, lostRun: false };
 
-  const stopStartingAt = workDeadline(input.startedAt, input.budgetMs);
+  // A real send needs SETTLE_RESERVE_MS left before the deadline (messaging refuses to start one later).
+  const stopStartingAt = workDeadline(input.startedAt, input.budgetMs) - (state.dryRun ? 0 : SETTLE_RESERVE_MS);
   const recent = new RecentDurations(RECENT_USERS);
   /** Every user's duration in this slice, for the slice log. */
   const durations: number[] = [];

@@ -78,3 +78,6 @@ export function matchSent(messages: ListedMessage[], matcher: SentMatcher): List
   });
   return candidates.sort((a, b) => a.dateCreated!.getTime() - b.dateCreated!.getTime())[0];
 }
+
+/** Time a send keeps after a create gives up waiting, to settle its outcome within the same call. */
+export const SETTLE_RESERVE_MS = 1500;

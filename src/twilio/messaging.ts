@@ -6,7 +6,13 @@
  */
 import type { MessageSender } from '../app/ports';
 import { failureOf, withRetry } from '../core/retry';
-import { AmbiguousSendError, classifySendFailure, matchSent, type ListedMessage } from '../core/send-outcome';
+import {
+  AmbiguousSendError,
+  classifySendFailure,
+  matchSent,
+  type ListedMessage,
+  SETTLE_RESERVE_MS,
+} from '../core/send-outcome';
 import type { Channel } from '../core/subscriber';
 import { isRetryable } from '../core/twilio-errors';
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
@@ -15,9 +21,6 @@ import type { TwilioClient } from './client';
 export function addressFor(channel: Channel, e164: string): string {
   return channel === 'whatsapp' ? `whatsapp:${e164}` : e164;
 }
-
-/** Time kept after a create gives up waiting, to settle its outcome within the same call. */
-export const SETTLE_RESERVE_MS = 1500;
 
 /** Resend only what never reached Twilio, or what Twilio refused with 429. */
 function safeToResend(error: unknown): boolean {

@@ -24,7 +24,13 @@ beforeAll(async () => {
   system = await startSystem({
     sandbox: { portal: { users: USERS }, statusCallbacks: false },
     // A user cap per slice, so "several slices" holds on a fast machine as on a slow one.
-    env: { LOOKUP_MODE: 'basic', BATCH_CONCURRENCY: '8', BATCH_SLICE_MAX_USERS: '300' },
+    // The welcome rate (derived from SENDER_MPS by default) is the subject of the 'capped' suite below, not of these.
+    env: {
+      LOOKUP_MODE: 'basic',
+      BATCH_CONCURRENCY: '8',
+      BATCH_SLICE_MAX_USERS: '300',
+      WELCOME_RATE_PER_MINUTE: '100000',
+    },
     forkPerRequest: false,
   });
   auth = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
@@ -309,7 +315,7 @@ describe('batch CLI end to end', () => {
     const report = join(dir, 'report.json');
     const state = join(dir, 'state');
     const common = ['--url', system.baseUrl, '--report', report, '--state-dir', state];
-    const first = await cli([...common, '--page-size', '100', '--budget-ms', '1500', '--max-slices', '1']);
+    const first = await cli([...common, '--page-size', '100', '--budget-ms', '4000', '--max-slices', '1']);
     expect(first.code).toBe(3);
     const resume = /--resume (\S+)/.exec(first.stderr);
     expect(resume).not.toBeNull();

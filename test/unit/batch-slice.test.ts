@@ -159,7 +159,7 @@ function setup(users: number) {
     channel: 'sms',
   };
   const slice = (body: { dryRun: boolean; runId?: string; cursor?: string; pageSize?: number; budgetMs?: number }) =>
-    runSlice({ ...body, pageSize: body.pageSize ?? 50, budgetMs: body.budgetMs ?? 2000, startedAt: t }, deps);
+    runSlice({ ...body, pageSize: body.pageSize ?? 50, budgetMs: body.budgetMs ?? 3500, startedAt: t }, deps);
   const later = (ms: number) => (t += ms);
   return { store, portal, sent, deps, slice, later };
 }
@@ -219,7 +219,7 @@ const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.en
 describe('batch slices over the in-memory portal', () => {
   test('dry run: many slices, every user once in portal order, expected counts, no write, no message', async () => {
     const { slice, store, sent } = setup(230);
-    const { results, bodies, last } = await loop(slice, true);
+    const { results, bodies, last } = await loop(slice, true, 1000, undefined, 2000);
     expect(bodies.length).toBeGreaterThan(2);
     expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
     expect(last).toMatchObject({ done: true, next: null, total: 230, processed: 230 });
