@@ -297,7 +297,7 @@ describe('Twilio temporarily failing', () => {
     }
     for (let i = 0; i < 6; i++)
       expect(flaky.sandbox.messages().filter((m) => !m.sendAt && m.to === `+977984200000${i}`)).toHaveLength(1);
-  });
+  }, 300_000);
 
   test('Twilio down past the deadline -> 202 retryable; the retry completes the welcome exactly once', async () => {
     flaky.sandbox.configure({ errorRate: 1 });
