@@ -5,7 +5,7 @@
  * Twilio uploads each function alone, so nothing may require a sibling file.
  */
 import { execSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, watch as watchFiles } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { defineCli, parseCli } from './cli';
@@ -62,16 +62,34 @@ export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
   return routes.map((r) => relative(functionsDir, r));
 }
 
+/** Rebuilds on every change under src/ (for `twilio serverless:start`, which serves dist/ as it is). */
+function watch(): void {
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () =>
+    buildAll().then(
+      (routes) => console.log(`${new Date().toLocaleTimeString()} rebuilt ${routes.length} function(s)`),
+      (error: unknown) => console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  watchFiles(join(root, 'src'), { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void rebuild(), 100);
+  });
+  console.log('watching src/ (Ctrl-C stops)');
+}
+
 if (require.main === module) {
-  parseCli(
+  const { values } = parseCli(
     defineCli({
-      usage: 'npm run build',
+      usage: 'npm run build [-- --watch]',
       summary: 'Bundles each src/functions route into one file under dist/functions and copies src/assets.',
-      options: {},
+      options: { watch: { type: 'boolean', description: 'build, then rebuild on every change under src/' } },
     }),
   );
   buildAll().then(
-    (routes) => console.log(`built ${routes.length} function(s) into dist/functions: ${routes.join(', ')}`),
+    (routes) => {
+      console.log(`built ${routes.length} function(s) into dist/functions: ${routes.join(', ')}`);
+      if (values.watch) watch();
+    },
     (error: unknown) => {
       console.error(error);
       process.exit(1);

@@ -4,42 +4,35 @@
  * ever sent. Ctrl-C stops everything it started.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localEnv } from '../sandbox/local-env';
 import { startSandbox } from '../sandbox/server';
 import { buildAll } from './build';
-import { defineCli, parseCli } from './cli';
-
-const root = join(__dirname, '..');
+import { defineCli, parseCli, run } from './cli';
+import { assertPortFree, devEnvFile, localPorts, root, writeLocalRun } from './local-dev';
 
 const CLI = defineCli({
   usage: 'npm run dev',
   summary: 'The whole system offline: build, sandbox, .dev/.env and twilio-run. No real message is sent.',
   options: {},
   env: { PORT: 'twilio-run port (default 3000)', SANDBOX_PORT: 'sandbox port (default 3001)' },
+  notes: ['Local secrets are kept in .dev/secrets.json across restarts; delete it for new ones.'],
 });
 
-async function main() {
+async function main(): Promise<number> {
   parseCli(CLI);
-  const port = Number(process.env.PORT ?? 3000);
+  const ports = localPorts();
+  const port = ports.functions;
+  await assertPortFree(ports.functions, 'PORT');
+  await assertPortFree(ports.sandbox, 'SANDBOX_PORT');
   const routes = await buildAll();
   console.log(`built ${routes.length} functions`);
   const sandbox = await startSandbox({
-    port: Number(process.env.SANDBOX_PORT ?? 3001),
+    port: ports.sandbox,
     inboundWebhookUrl: `http://localhost:${port}/incoming`,
     portal: { users: 200 },
   });
-  const env = localEnv(sandbox);
-  mkdirSync(join(root, '.dev'), { recursive: true });
-  const envFile = join(root, '.dev', '.env');
-  writeFileSync(
-    envFile,
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('\n') + '\n',
-    { mode: 0o600 },
-  );
+  const env = writeLocalRun(sandbox, ports);
+  const envFile = devEnvFile;
 
   const child = spawn(
     join(root, 'node_modules', '.bin', 'twilio-run'),
@@ -66,7 +59,7 @@ async function main() {
  Aamcare messaging: LOCAL DEV against the offline sandbox.
  NO REAL MESSAGE IS SENT. Twilio calls go to ${sandbox.url}.
  Functions:  http://localhost:${port}   (try: curl http://localhost:${port}/health)
- Local secrets (in .dev/.env, for this run only):
+ Local secrets (kept in .dev/secrets.json across restarts; delete it for new ones):
    PORTAL_WEBHOOK_SECRET=${env.PORTAL_WEBHOOK_SECRET}
    ADMIN_TOKEN=${env.ADMIN_TOKEN}
  Try a signed registration:  npm run dev:register -- 9807969278
@@ -96,6 +89,7 @@ async function main() {
       void stop();
     }
   });
+  return new Promise<number>(() => undefined); // runs until Ctrl-C
 }
 
-void main();
+run(main, 'dev failed');

@@ -12,6 +12,7 @@ import twilio from 'twilio';
 import { localEnv } from '../../sandbox/local-env';
 import { startFaultProxy, type FaultProxy } from '../../sandbox/fault-proxy';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox/server';
+import { twilioCli } from '../../scripts/twilio-cli';
 
 const root = join(__dirname, '..', '..');
 
@@ -84,6 +85,12 @@ export interface SystemOptions {
   forkPerRequest?: boolean;
   /** Put a fault-injecting proxy (sandbox/fault-proxy.ts) between twilio-run and the sandbox. */
   faults?: boolean;
+  /**
+   * How the functions are served: `twilio-run start` (default), or `twilio serverless:start` of the
+   * project's Twilio CLI + serverless plugin (scripts/twilio-cli.ts), reading .twilioserverlessrc
+   * for the folders, as a portal developer runs it.
+   */
+  launcher?: 'twilio-run' | 'twilio-cli';
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
@@ -112,10 +119,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 
   let output = '';
   let child: ChildProcess;
+  const cli =
+    options.launcher === 'twilio-cli'
+      ? twilioCli(['serverless:start', '--env', envFile, '--port', String(port)], join(dir, 'twilio-cli'))
+      : undefined;
   const spawnRun = () => {
     child = spawn(
-      join(root, 'node_modules', '.bin', 'twilio-run'),
-      [
+      cli?.command ?? join(root, 'node_modules', '.bin', 'twilio-run'),
+      cli?.args ?? [
         'start',
         '--functions-folder',
         'dist/functions',
@@ -131,7 +142,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         cwd: root,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
+        env: { ...process.env, FORCE_COLOR: '0', CI: 'true', ...cli?.env },
       },
     );
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
