@@ -87,7 +87,7 @@ export async function launchBrowser(): Promise<Browser> {
   const found = await findBrowser();
   return chromium.launch({
     executablePath: found.executablePath,
-    env: { ...process.env, ...found.env } as Record<string, string>,
+    env: { ...process.env, ...found.env },
     args: [
       '--headless=new',
       '--no-sandbox',
