@@ -105,6 +105,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   };
 }
 
+/** Time left at the session's rate; '?' while there is no rate or no total to go on (never "NFs"). */
+export function etaText(total: number | null | undefined, processed: number, usersPerSecond: number): string {
+  if (total == null || !(usersPerSecond > 0) || !Number.isFinite(usersPerSecond)) return '?';
+  const seconds = Math.max(0, Math.round((total - processed) / usersPerSecond));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 function csvField(value: string | null): string {
   const text = value ?? '';
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -249,7 +258,7 @@ export async function main(argv: string[]): Promise<number> {
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     {
-      format: '{bar} {value}/{total} users | {rate}/s | ETA {eta_formatted} | {counts}',
+      format: '{bar} {value}/{total} users | {rate}/s | ETA {eta} | {counts}',
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 20,
@@ -342,8 +351,10 @@ export async function main(argv: string[]): Promise<number> {
         appendFileSync(resultsFile(run.runId), body.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
       writeFileSync(stateFile(run.runId), JSON.stringify(run, null, 2));
       sessionUsers += body.results.length;
+      const rate = sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000);
       const payload = {
-        rate: (sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000)).toFixed(1),
+        rate: rate.toFixed(1),
+        eta: etaText(body.total, body.processed, rate),
         counts: countsLine(body.counts),
       };
       if (interactive) {
