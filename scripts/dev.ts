@@ -13,19 +13,23 @@ import { assertPortFree, devEnvFile, localPorts, root, writeLocalRun } from './l
 const CLI = defineCli({
   usage: 'npm run dev',
   summary: 'The whole system offline: build, sandbox, .dev/.env and twilio-run. No real message is sent.',
-  options: {},
+  options: {
+    'skip-build': {
+      type: 'boolean',
+      description: 'serve dist/ as it is (e.g. while `npm run build -- --watch` keeps it fresh)',
+    },
+  },
   env: { PORT: 'twilio-run port (default 3000)', SANDBOX_PORT: 'sandbox port (default 3001)' },
   notes: ['Local secrets are kept in .dev/secrets.json across restarts; delete it for new ones.'],
 });
 
 async function main(): Promise<number> {
-  parseCli(CLI);
+  const { values } = parseCli(CLI);
   const ports = localPorts();
   const port = ports.functions;
   await assertPortFree(ports.functions, 'PORT');
   await assertPortFree(ports.sandbox, 'SANDBOX_PORT');
-  const routes = await buildAll();
-  console.log(`built ${routes.length} functions`);
+  if (!values['skip-build']) console.log(`built ${(await buildAll()).length} functions`);
   const sandbox = await startSandbox({
     port: ports.sandbox,
     inboundWebhookUrl: `http://localhost:${port}/incoming`,

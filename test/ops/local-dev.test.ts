@@ -26,7 +26,8 @@ interface Dev {
 
 async function startDev(env: Record<string, string>): Promise<Dev> {
   let output = '';
-  const child = spawn(tsx, ['scripts/dev.ts'], {
+  // --skip-build: npm test built dist/ already, and other suites are serving it.
+  const child = spawn(tsx, ['scripts/dev.ts', '--skip-build'], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +45,7 @@ async function startDev(env: Record<string, string>): Promise<Dev> {
     if (child.exitCode !== null) break;
     try {
       // A bounded wait: a busy port may accept and never answer.
-      const health = await fetch(`http://localhost:${env.PORT}/health`, { signal: AbortSignal.timeout(1000) });
+      const health = await fetch(`http://localhost:${env.PORT}/health`, { signal: AbortSignal.timeout(10_000) });
       if (health.status === 200) break;
     } catch {
       // not up yet
