@@ -52,6 +52,10 @@
   function zoneName() {
     return zone === 'Asia/Kathmandu' ? 'Nepal time' : zone;
   }
+  /** For dates: "Nepal dates". */
+  function zoneDates() {
+    return (zone === 'Asia/Kathmandu' ? 'Nepal' : zone) + ' dates';
+  }
   function zoneOffset() {
     try {
       const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
@@ -315,7 +319,9 @@
       formatDate(daily[0].date, true) +
       ' to ' +
       formatDate(daily[daily.length - 1].date, true) +
-      ' (Nepal dates): ' +
+      ' (' +
+      zoneDates() +
+      '): ' +
       datasets.map((d) => d.label + ' ' + formatNumber(sumOf(d.data))).join(', ') +
       '. The table below has every day.';
     canvas.setAttribute('aria-label', summary);
@@ -345,7 +351,7 @@
         scales: {
           x: {
             stacked,
-            title: { display: true, text: 'Date (' + zoneName() + ')', font: { size: 12 } },
+            title: { display: true, text: 'Date (' + zoneDates() + ')', font: { size: 12 } },
             ticks: { font: { size: 12 }, autoSkip: true, maxRotation: 0 },
           },
           y: {
@@ -454,7 +460,7 @@
       ? stats.failures
           .map(
             (f) =>
-              '<tr><td>' +
+              '<tr><td class="nowrap">' +
               f.code +
               '</td><td>' +
               escapeHtml(f.description) +
@@ -463,7 +469,7 @@
               '</td></tr>',
           )
           .join('')
-      : '<tr><td colspan="3">No delivery failures in this period.</td></tr>';
+      : '<tr><td colspan="3">No Twilio errors in this period.</td></tr>';
   }
 
   // ---- tomorrow's tip
@@ -594,8 +600,8 @@
       ' (' +
       stats.daily.length +
       ' days, ' +
-      escapeHtml(zoneName()) +
-      ' dates). Updated ' +
+      escapeHtml(zoneDates()) +
+      '). Updated ' +
       timeTag(stats.generatedAt) +
       ' ' +
       escapeHtml(zoneName()) +
@@ -702,7 +708,7 @@
         ? '<p>Twilio could not be asked for the messages just now.</p>'
         : s.messages.length === 0
           ? '<p>Twilio holds no message to this number.</p>'
-          : '<div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">Message</th><th scope="col">Status</th><th scope="col">Error</th></tr></thead><tbody>' +
+          : '<div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">Message</th><th scope="col">Status</th></tr></thead><tbody>' +
             s.messages
               .map(
                 (m) =>
@@ -713,8 +719,7 @@
                   (m.segments ? ' (' + m.segments + ' segment' + (m.segments > 1 ? 's' : '') + ')' : '') +
                   '</td><td>' +
                   escapeHtml(m.status) +
-                  '</td><td>' +
-                  (m.errorCode ? escapeHtml(m.errorCode + ' ' + (m.error || '')) : '–') +
+                  (m.errorCode ? ': ' + escapeHtml(m.errorCode + ' ' + (m.error || '')) : '') +
                   '</td></tr>',
               )
               .join('') +
