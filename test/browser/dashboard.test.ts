@@ -374,7 +374,7 @@ describe('on a phone screen (390 px)', () => {
     expect(cards[0]!.top).toBe(cards[1]!.top);
     expect(cards[2]!.top).toBeGreaterThan(cards[0]!.top);
     const cut = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('#app *')]
+      Array.from(document.querySelectorAll<HTMLElement>('#app *'))
         .filter((el) => el.offsetParent !== null && el.closest('.table-wrap') === null && el.tagName !== 'CANVAS')
         .filter((el) => {
           const r = el.getBoundingClientRect();
@@ -405,9 +405,11 @@ describe('on a phone screen (390 px)', () => {
   test('no text smaller than 12 px (the page and the charts)', async () => {
     await setDetails(true);
     const small = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('body *')]
+      Array.from(document.querySelectorAll<HTMLElement>('body *'))
         .filter((el) => el.offsetParent !== null)
-        .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== ''))
+        .filter((el) =>
+          Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== ''),
+        )
         .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 12)
         .map((el) => `${el.tagName}: ${el.textContent?.slice(0, 30)} ${getComputedStyle(el).fontSize}`),
     );
