@@ -70,6 +70,8 @@ export interface SubscriberProfile {
   language?: string;
   channel?: string;
   country?: string;
+  /** Only a subscriber counted in the mix since its creation moves it (see Subscriber.mixCounted). */
+  mixCounted?: boolean;
 }
 
 /** Gauge deltas for a subscriber moving from one status to another. */
@@ -92,7 +94,7 @@ export function statusChange(from: string | undefined, to: string, who?: string 
   if (after) deltas[after] = 1;
   if (language && before === GAUGE.active) deltas[GAUGE.activeIn(language)] = -1;
   if (language && after === GAUGE.active) deltas[GAUGE.activeIn(language)] = 1;
-  if (language && profile.channel && profile.country) {
+  if (language && profile.channel && profile.country && profile.mixCounted) {
     const cell = GAUGE.activeMix(profile.channel, profile.country, language);
     if (before === GAUGE.active) deltas[cell] = -1;
     if (after === GAUGE.active) deltas[cell] = 1;

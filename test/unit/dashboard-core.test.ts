@@ -175,7 +175,7 @@ describe("tomorrow's tip: audience and cost", () => {
 });
 
 describe('subscriber mix gauges', () => {
-  const who = { language: 'ne', channel: 'sms', country: 'NP' };
+  const who = { language: 'ne', channel: 'sms', country: 'NP', mixCounted: true };
   test('a status move carries the mix cell with it', () => {
     expect(statusChange(undefined, 'active', who)).toEqual({
       [GAUGE.active]: 1,
@@ -190,6 +190,12 @@ describe('subscriber mix gauges', () => {
     });
     // A language alone (older callers) moves the language gauge only.
     expect(statusChange(undefined, 'active', 'en')).toEqual({ [GAUGE.active]: 1, [GAUGE.activeIn('en')]: 1 });
+    // A record from before the mix gauges was never counted in them: its moves leave the mix alone.
+    expect(statusChange('active', 'opted_out', { ...who, mixCounted: undefined })).toEqual({
+      [GAUGE.active]: -1,
+      [GAUGE.optedOut]: 1,
+      [GAUGE.activeIn('ne')]: -1,
+    });
   });
 
   test('any chain of moves leaves the mix equal to the active gauge', () => {
