@@ -21,7 +21,7 @@ export function twilioForm(fields: Record<string, FieldRule>): InputPolicy {
 }
 
 /** Admin calls: a JSON body with declared fields only; a query string is refused (tokens and numbers stay out of URLs). */
-export function adminJson(fields: Record<string, FieldRule>, maxBodyBytes = 4 * 1024): InputPolicy {
+export function adminJson(fields: Record<string, FieldRule>, maxBodyBytes = 16 * 1024): InputPolicy {
   return { from: 'body', bodyTypes: ['json'], maxBodyBytes, fields, undeclared: 'refuse' };
 }
 
