@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { REQUEST_BUDGET_MS } from './budget';
-import { explicitDryRun, parseInteger } from './form-values';
+import { explicitDryRun, isBlank, parseInteger } from './form-values';
 
 export const REAL_OUTCOMES = [
   'registered',
@@ -60,7 +60,7 @@ export function parseSliceOptions(
   body: Record<string, unknown>,
   defaultBudgetMs: number,
 ): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string; field: string } {
-  if (body.dryRun === undefined || body.dryRun === null || body.dryRun === '')
+  if (isBlank(body.dryRun))
     return {
       ok: false,
       code: 'dry_run_required',

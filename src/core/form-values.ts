@@ -28,8 +28,12 @@ export function parseFlag(value: unknown, fallback = false): boolean | undefined
  * no answer at all (undefined), which the route refuses, so a forgotten flag never sends.
  */
 export function explicitDryRun(value: unknown): boolean | undefined {
-  if (value === undefined || value === null || scalarText(value) === '') return undefined;
-  return parseFlag(value);
+  return isBlank(value) ? undefined : parseFlag(value);
+}
+
+/** Absent, null, or text that is empty once trimmed. */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || scalarText(value) === '';
 }
 
 /** A whole number; absent or empty is `fallback`; anything else undefined. */

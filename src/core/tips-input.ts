@@ -2,7 +2,7 @@
  * Parsing of a /admin/schedule-tips call: which dates, dry run or not, and where to continue.
  * Every date is checked against Twilio's scheduling window before anything is sent.
  */
-import { explicitDryRun, parseFlag, parseInteger, refuse, scalarText, type Parsed } from './form-values';
+import { explicitDryRun, isBlank, parseFlag, parseInteger, refuse, scalarText, type Parsed } from './form-values';
 import {
   addDays,
   checkScheduleWindow,
@@ -96,7 +96,7 @@ export function parseTipsRequest(
   const token = params.cursor === undefined || params.cursor === null ? '' : scalarText(params.cursor);
   const cursor = token === undefined ? undefined : decodeTipCursor(token);
   if (!cursor) return refuse('invalid_cursor', 'cursor is not one this service issued', { field: 'cursor' });
-  if (params.dryRun === undefined || params.dryRun === null || params.dryRun === '')
+  if (isBlank(params.dryRun))
     return refuse('dry_run_required', 'Say dryRun: true for a dry run or dryRun: false to schedule the tips for real', {
       field: 'dryRun',
     });

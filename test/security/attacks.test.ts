@@ -5,6 +5,7 @@
  * API call: a write is any call that is not a GET). docs/security.md says what each route
  * trusts.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
 import { register, signPortal, startSystem, unixNow, type HttpAnswer, type System } from '../helpers/system';
@@ -406,7 +407,6 @@ describe('guarantees that held: signatures', () => {
             .map(([k, v]) => k + v)
             .reverse()
             .join('');
-        const { createHmac } = require('node:crypto') as typeof import('node:crypto'); // eslint-disable-line @typescript-eslint/no-require-imports
         const sig = createHmac('sha1', system.env.PORTAL_WEBHOOK_SECRET!).update(data).digest('base64');
         return { headers: { ...FORM, 'X-Portal-Signature': sig }, params: p };
       },
@@ -422,7 +422,7 @@ describe('guarantees that held: signatures', () => {
       401,
       'missing_timestamp',
     ],
-  ])('/register %s -> %i %s, nothing written', async (_what, make, status, code) => {
+  ])('/register %s -> refused, nothing written', async (_what, make, status, code) => {
     const { headers, params } = make();
     expectError(await noEffect(() => raw('/register', { headers, body: form(params) })), status, code);
   });
