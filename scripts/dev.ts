@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { startSandbox } from '../sandbox/server';
 import { buildAll } from './build';
 import { defineCli, parseCli, run } from './cli';
