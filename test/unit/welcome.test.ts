@@ -14,7 +14,18 @@ describe('cleanName: a display name safe to put in a message', () => {
     ['सीता', 'सीता'],
     ['Se\u0301', 'S\u00e9'],
     ['x'.repeat(31), 'x'.repeat(30)],
-    ['a'.repeat(29) + '  b', 'a'.repeat(29) + ' '],
+    ['a'.repeat(29) + '  b', 'a'.repeat(29)],
+    // Issue 14: cut by grapheme, never inside an emoji; bidi and zero-width characters dropped.
+    ['a'.repeat(29) + '\u{1F44D}\u{1F3FD}x', 'a'.repeat(29) + '\u{1F44D}\u{1F3FD}'],
+    ['a'.repeat(29) + '\u{1F1F3}\u{1F1F5}', 'a'.repeat(29) + '\u{1F1F3}\u{1F1F5}'],
+    ['Evil\u202Egnp.exe', 'Evilgnp.exe'],
+    ['\u2066Sita\u2069 \u200FDevi\u200E', 'Sita Devi'],
+    ['Ra\u200Bm\u2060a\uFEFF', 'Rama'],
+    ['Sita\u00ADDevi', 'SitaDevi'],
+    ['tag\u{E0041}\u{E0042}', 'tag'],
+    ['क्\u200Dष', 'क्\u200Dष'],
+    ['\u{1F468}\u200D\u{1F469}\u200D\u{1F467}'.repeat(12), '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}'.repeat(7)],
+    ['Line\nBreak\tTab', 'Line Break Tab'],
     ['visit https://spam.example', undefined],
     ['HTTP://x', undefined],
     ['www.spam.example', undefined],
@@ -24,12 +35,17 @@ describe('cleanName: a display name safe to put in a message', () => {
     ['\u0000\u001f', undefined],
   ])('%j -> %j', (name, expected) => expect(cleanName(name)).toBe(expected));
 
-  test('never longer than 30 characters, never a control character or an angle bracket', () => {
+  test('never more than 30 graphemes or 60 units, never a control, invisible format character or angle bracket', () => {
+    const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), (name) => {
+      fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 })), (name) => {
         const cleaned = cleanName(name);
         if (cleaned === undefined) return;
-        expect(cleaned.length).toBeLessThanOrEqual(30);
+        expect([...graphemes.segment(cleaned)].length).toBeLessThanOrEqual(30);
+        expect(cleaned.length).toBeLessThanOrEqual(60);
+        expect(cleaned).not.toMatch(/(?![\u200C\u200D])\p{Cf}/u);
+        // The cut is whole clusters: the cleaned name starts the cleaned full name.
+        expect(cleanName(name + name)?.startsWith(cleaned.trimEnd()) ?? true).toBe(true);
         // eslint-disable-next-line no-control-regex -- control characters are what is being checked
         expect(cleaned).not.toMatch(/[\u0000-\u001f\u007f-\u009f<>]/);
       }),

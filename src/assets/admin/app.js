@@ -232,8 +232,9 @@
   }
 
   function loadStats() {
-    var query = $('from').value && $('to').value ? '?from=' + $('from').value + '&to=' + $('to').value : '';
-    return api('/admin/stats' + query, undefined, loadStats).then(function (stats) {
+    // Dates go in a POST body: admin routes refuse query strings (docs/security.md).
+    var range = $('from').value && $('to').value ? { from: $('from').value, to: $('to').value } : undefined;
+    return api('/admin/stats', range, loadStats).then(function (stats) {
       $('sign-in').hidden = true;
       $('app').hidden = false;
       $('sign-out').hidden = false;
@@ -323,7 +324,8 @@
     $('tips-schedule').disabled = true;
     var totals = {};
     function slice(cursor) {
-      return api('/admin/schedule-tips', { cursor: cursor || null }, function () {
+      // A real run is asked for explicitly: a missing dryRun is refused (docs/security.md).
+      return api('/admin/schedule-tips', { dryRun: false, cursor: cursor || null }, function () {
         slice(cursor);
       }).then(function (answer) {
         Object.keys(answer.counts).forEach(function (k) {
