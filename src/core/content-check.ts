@@ -6,7 +6,7 @@
  * the English's numbers, a source for each tip, and the clinical review. Each finding names
  * the entry, the rule and what is wrong; docs/content.md lists the rules for editors.
  */
-import { LANGUAGES, isRecord, reviewFingerprint, reviewState, type ContentEntry } from './content';
+import { LANGUAGES, isRecord, reviewState, type ContentEntry } from './content';
 import {
   MESSAGE_IDS,
   MESSAGE_SPECS,
@@ -488,6 +488,3 @@ export function contentReviewStatus(
     messages: reviewStatusOf(MESSAGE_IDS.map((id) => [id, messages[id]] as const)),
   };
 }
-
-/** Fingerprint helper re-exported for the import: a review signs this exact text. */
-export { reviewFingerprint };
