@@ -12,7 +12,6 @@ import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
 import { canReply } from '../core/reachability';
-import { stopInstruction } from '../core/stop-instruction';
 import { DeadlineExceededError, failureOf } from '../core/retry';
 import { classifySendFailure, contentFingerprint, SETTLE_RESERVE_MS } from '../core/send-outcome';
 import {
@@ -31,7 +30,7 @@ import { countSegments } from '../core/segments';
 import { slotOffsetSeconds, validityFor, type Throughput } from '../core/tip-plan';
 import { MIN_SCHEDULE_LEAD_SECONDS, nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
-import { tipCarriesLink, tipForDate, tipMessage, type Tip } from '../core/tips';
+import { tipCarriesLink, tipForDate, tipSmsBody, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
 import { maskPhone } from '../core/phone';
@@ -437,12 +436,10 @@ function tipBody(
   subscriber: Subscriber,
   deps: Pick<TipDeps, 'config' | 'tips' | 'unsubscribeLink'>,
 ): string {
-  const stop =
-    stopInstruction(subscriber.language, {
-      canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
-      link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
-    }) ?? null;
-  return tipMessage(tipForDate(deps.tips, date), subscriber.language, stop);
+  return tipSmsBody(tipForDate(deps.tips, date), subscriber.language, {
+    canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
+    link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
+  });
 }
 
 /** The tip a claim made at `claimedAt` scheduled, from Twilio's records. */

@@ -63,6 +63,13 @@ test('KPIs equal what /admin/stats reports for the same token', async () => {
   expect(stats.subscribers.active).toBe(6);
   expect(stats.consent.optOuts).toBe(1);
   expect(stats.welcome.queued).toBe(7); // each welcome counted once in the funnel
+  // What no clinician has signed: the same figures as the stats.
+  expect(await page.getAttribute('#content-review', 'data-unreviewed')).toBe(
+    String(stats.content.tips.total - stats.content.tips.reviewed),
+  );
+  expect(await page.textContent('#content-review')).toContain(
+    `${stats.content.tips.reviewed} of ${stats.content.tips.total} tips reviewed`,
+  );
   expect(await page.textContent('#failures')).toContain('30003');
   expect(await page.textContent('#recent')).toMatch(/\+977\*{6}\d{3}/);
   expect(await page.textContent('#recent')).not.toContain('9847000000');

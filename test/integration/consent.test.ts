@@ -193,7 +193,7 @@ describe('WhatsApp (two-way)', () => {
     const res = await system.sandbox.inbound({ from: `whatsapp:${e164}`, body: 'बन्द' });
     expect(res.status).toBe(200);
     expect(res.body.match(/<Message>/g)).toHaveLength(1);
-    expect(res.body).toMatch(/सदस्यता रद्द/);
+    expect(res.body).toMatch(/सदस्यता बन्द/);
     expect(subscriber(e164)!.consent.at(-1)).toMatchObject({ action: 'opt_out', source: 'whatsapp-keyword' });
   });
 });

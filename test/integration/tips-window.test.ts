@@ -147,4 +147,10 @@ test('the forecast in /admin/stats and in doctor reports the same figures', asyn
   expect(check).toMatchObject({ ok: true });
   expect(check.detail).toContain(`${SUBSCRIBERS + 2} active`);
   expect(check.detail).toContain(`${f.totalSegments} segments`);
+
+  // The clinical review of the deployed content, for the dashboard: every tip is counted once.
+  const review = stats.json.content.tips;
+  expect(review.total).toBe(tips.length);
+  expect(review.reviewed + review.unreviewed.length + review.changedSinceReview.length).toBe(tips.length);
+  expect(stats.json.content.messages.total).toBe(12);
 });

@@ -185,6 +185,34 @@
     $('funnel-chart').innerHTML = svg(420, steps.length * 24 + 4, label, rows);
   }
 
+  function reviewLine(label, status) {
+    var pending = status.unreviewed.concat(status.changedSinceReview);
+    return (
+      '<strong>' +
+      status.reviewed +
+      ' of ' +
+      status.total +
+      ' ' +
+      label +
+      ' reviewed.</strong>' +
+      (status.unreviewed.length ? ' Unreviewed: ' + escapeHtml(status.unreviewed.join(', ')) + '.' : '') +
+      (status.changedSinceReview.length
+        ? ' Changed since review: ' + escapeHtml(status.changedSinceReview.join(', ')) + '.'
+        : '') +
+      (pending.length ? '' : ' All signed.')
+    );
+  }
+
+  function drawContentReview(content) {
+    var el = $('content-review');
+    if (!content) {
+      el.textContent = 'Not reported by this service version.';
+      return;
+    }
+    el.innerHTML = reviewLine('tips', content.tips) + '<br>' + reviewLine('messages', content.messages);
+    el.setAttribute('data-unreviewed', String(content.tips.total - content.tips.reviewed));
+  }
+
   function render(stats) {
     var kpi = {
       active: stats.subscribers.active,
@@ -199,6 +227,7 @@
     Object.keys(kpi).forEach(function (name) {
       document.querySelector('[data-kpi="' + name + '"]').textContent = String(kpi[name]);
     });
+    drawContentReview(stats.content);
     drawDaily(stats.daily);
     drawFunnel(stats.welcome);
     $('failures').innerHTML = stats.failures.length

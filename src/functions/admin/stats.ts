@@ -1,11 +1,14 @@
 /**
  * POST /admin/stats with `{ from?: "YYYY-MM-DD", to?: "YYYY-MM-DD" }` (admin token), or a
- * plain GET for the last 30 days: metrics for the dashboard, and the capacity forecast for
- * the next daily tip (tipForecast). Fields travel in the body only (issue 14).
+ * plain GET for the last 30 days: metrics for the dashboard, the capacity forecast for the
+ * next daily tip (tipForecast) and what no clinician has reviewed yet (content). Fields
+ * travel in the body only (issue 14).
  */
 import { readStats } from '../../app/stats';
 import { readTipForecast } from '../../app/tip-forecast';
 import { REQUEST_BUDGET_MS } from '../../core/budget';
+import { contentReviewStatus } from '../../core/content-check';
+import { MESSAGES } from '../../core/messages';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { parseStatsDates } from '../../core/stats-input';
 import { adminJson, text } from '../../runtime/inputs';
@@ -22,10 +25,11 @@ export const handler = defineRoute({
     const now = new Date();
     const dates = parseStatsDates(fields, deps.localDate(now));
     if (!dates.ok) return errorReply(400, dates.error.code, dates.error.message, dates.error.details);
+    const forecastInput = tipForecastInput(context, now);
     const [stats, tipForecast] = await Promise.all([
       readStats(deps.reader, { ...dates.value, timezone: deps.timeZone }, now),
-      readTipForecast(deps.reader, tipForecastInput(context, now)),
+      readTipForecast(deps.reader, forecastInput),
     ]);
-    return json(200, { ...stats, tipForecast });
+    return json(200, { ...stats, tipForecast, content: contentReviewStatus(forecastInput.tips, MESSAGES) });
   },
 });
