@@ -1,7 +1,8 @@
 /**
  * Build for Twilio Functions: every route under src/functions becomes ONE self-contained
  * CommonJS file under dist/functions (our code bundled, npm packages left as require()s,
- * visibility suffixes kept), and src/assets is copied to dist/assets.
+ * visibility suffixes kept), and src/assets is copied to dist/assets. Content that fails
+ * `npm run content:check` stops the build.
  * Twilio uploads each function alone, so nothing may require a sibling file.
  */
 import { execSync } from 'node:child_process';
@@ -18,7 +19,9 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { checkContent } from '../src/core/content-check';
 import { defineCli, parseCli } from './cli';
+import { formatFindings, readContent } from './content-files';
 
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'src', 'functions');
@@ -66,8 +69,18 @@ function buildVersion(): string {
   return `${pkg.version}+${commit}`;
 }
 
+/** Content that fails a content rule never ships: the build (and so dev and deploy) stops on it. */
+function checkContentOrThrow(): void {
+  const result = checkContent(readContent());
+  if (result.errors > 0)
+    throw new Error(
+      `content check failed (npm run content:check):\n${formatFindings(result.findings, { warnings: false }).join('\n')}`,
+    );
+}
+
 /** Builds into `outDir` (default dist/); tests build elsewhere so they never race a running twilio-run. */
 export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
+  checkContentOrThrow();
   rmSync(outDir, { recursive: true, force: true });
   const routes = listRoutes(functionsDir);
   const version = buildVersion();

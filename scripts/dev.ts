@@ -4,11 +4,12 @@
  * ever sent. Ctrl-C stops everything it started.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { startSandbox } from '../sandbox/server';
 import { buildAll } from './build';
 import { defineCli, parseCli, run } from './cli';
 import { assertPortFree, devEnvFile, localPorts, root, writeLocalRun } from './local-dev';
+import { twilioRunCommand } from './twilio-run-command';
 
 const CLI = defineCli({
   usage: 'npm run dev',
@@ -19,7 +20,12 @@ const CLI = defineCli({
       description: 'serve dist/ as it is (e.g. while `npm run build -- --watch` keeps it fresh)',
     },
   },
-  env: { PORT: 'twilio-run port (default 3000)', SANDBOX_PORT: 'sandbox port (default 3001)' },
+  env: {
+    PORT: 'twilio-run port (default 3000)',
+    SANDBOX_PORT: 'sandbox port (default 3001)',
+    DEV_HOST:
+      'address twilio-run listens on (default 127.0.0.1: this machine only; 0.0.0.0 shares it with the network)',
+  },
   notes: ['Local secrets are kept in .dev/secrets.json across restarts; delete it for new ones.'],
 });
 
@@ -30,39 +36,43 @@ async function main(): Promise<number> {
   await assertPortFree(ports.functions, 'PORT');
   await assertPortFree(ports.sandbox, 'SANDBOX_PORT');
   if (!values['skip-build']) console.log(`built ${(await buildAll()).length} functions`);
+  const devHost = process.env.DEV_HOST || '127.0.0.1';
   const sandbox = await startSandbox({
     port: ports.sandbox,
+    // A fresh "Twilio" auth token per run: nobody can forge the sandbox's signed webhooks
+    // to this machine with a token known in advance (it was all zeros).
+    authToken: randomBytes(16).toString('hex'),
     inboundWebhookUrl: `http://localhost:${port}/incoming`,
     portal: { users: 200 },
   });
   const env = writeLocalRun(sandbox, ports);
   const envFile = devEnvFile;
 
-  const child = spawn(
-    join(root, 'node_modules', '.bin', 'twilio-run'),
-    [
-      'start',
-      '--functions-folder',
-      'dist/functions',
-      '--assets-folder',
-      'dist/assets',
-      '--env',
-      envFile,
-      '--port',
-      String(port),
-    ],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      detached: true,
-    },
-  );
+  // twilio-run with the guard preloaded: DEV_HOST only, JSON body errors, no query strings in its log.
+  const twilioRun = twilioRunCommand(root, [
+    'start',
+    '--functions-folder',
+    'dist/functions',
+    '--assets-folder',
+    'dist/assets',
+    '--env',
+    envFile,
+    '--port',
+    String(port),
+  ]);
+  const child = spawn(twilioRun.command, twilioRun.args, {
+    cwd: root,
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, DEV_HOST: devHost },
+  });
 
   console.log(`
 ==========================================================================
  Aamcare messaging: LOCAL DEV against the offline sandbox.
  NO REAL MESSAGE IS SENT. Twilio calls go to ${sandbox.url}.
  Functions:  http://localhost:${port}   (try: curl http://localhost:${port}/health)
+ Listening on ${devHost}${devHost === '127.0.0.1' ? ' only (this machine; DEV_HOST=0.0.0.0 to share it)' : ': REACHABLE FROM THE NETWORK'}
  Local secrets (kept in .dev/secrets.json across restarts; delete it for new ones):
    PORTAL_WEBHOOK_SECRET=${env.PORTAL_WEBHOOK_SECRET}
    ADMIN_TOKEN=${env.ADMIN_TOKEN}

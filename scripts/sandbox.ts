@@ -3,6 +3,7 @@
  * `twilio serverless:start` (or `npm run twilio -- serverless:start`): writes .dev/.env pointing
  * at it, wires simulated inbound messages to the functions' port and prints the command to run.
  */
+import { randomBytes } from 'node:crypto';
 import { startSandbox } from '../sandbox/server';
 import { defineCli, parseCli, run } from './cli';
 import { assertPortFree, localPorts, writeLocalRun } from './local-dev';
@@ -27,6 +28,8 @@ async function main(): Promise<number> {
   await assertPortFree(ports.sandbox, 'SANDBOX_PORT');
   const sandbox = await startSandbox({
     port: ports.sandbox,
+    // A fresh "Twilio" auth token per run (docs/security.md), written to .dev/.env with the rest.
+    authToken: randomBytes(16).toString('hex'),
     latencyMs: Number(process.env.SANDBOX_LATENCY_MS ?? 0),
     inboundWebhookUrl: process.env.SANDBOX_INBOUND_URL || `http://localhost:${ports.functions}/incoming`,
     portal: { users: Number(process.env.SANDBOX_PORTAL_USERS ?? 200) },

@@ -34,7 +34,14 @@ export function twilioCli(args: string[], dataDir = join(root, '.dev', 'twilio-c
       2,
     ) + '\n',
   );
-  return { command: process.execPath, args: [cliBin, ...args], env: { TWILIO_DATA_DIR: dataDir } };
+  // The same guard as `npm run dev` (scripts/twilio-run-guard.cjs): 127.0.0.1 unless DEV_HOST, JSON body errors.
+  const guard = `--require ${join(__dirname, 'twilio-run-guard.cjs')}`;
+  const nodeOptions = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ${guard}` : guard;
+  return {
+    command: process.execPath,
+    args: [cliBin, ...args],
+    env: { TWILIO_DATA_DIR: dataDir, NODE_OPTIONS: nodeOptions, DEV_HOST: process.env.DEV_HOST || '127.0.0.1' },
+  };
 }
 
 if (require.main === module) {

@@ -4,7 +4,7 @@
  * /admin/schedule-tips report before anything is sent (core/tip-plan.ts has the arithmetic).
  */
 import { activeMix, GAUGE } from '../core/activity';
-import { tipAudience, tipCost, type PriceList, type TipAudience, type TipCost } from '../core/tip-cost';
+import { tipAudience, tipCost, type PriceList, type TipAudience, type TipCost } from '../core/tip-price';
 import { forecastTip, type Throughput, type TipForecast } from '../core/tip-plan';
 import { stopInstruction } from '../core/stop-instruction';
 import { tipCarriesLink, tipForDate, type Tip } from '../core/tips';

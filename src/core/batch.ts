@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { REQUEST_BUDGET_MS } from './budget';
-import { parseFlag, parseInteger } from './form-values';
+import { explicitDryRun, isBlank, parseInteger } from './form-values';
 
 export const REAL_OUTCOMES = [
   'registered',
@@ -59,13 +59,22 @@ export interface SliceOptions {
 export function parseSliceOptions(
   body: Record<string, unknown>,
   defaultBudgetMs: number,
-): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string } {
-  const dryRun = parseFlag(body.dryRun);
-  if (dryRun === undefined) return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false' };
+): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string; field: string } {
+  if (isBlank(body.dryRun))
+    return {
+      ok: false,
+      code: 'dry_run_required',
+      message: 'Say dryRun: true for a dry run or dryRun: false for a real run that sends welcomes',
+      field: 'dryRun',
+    };
+  const dryRun = explicitDryRun(body.dryRun);
+  if (dryRun === undefined)
+    return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false', field: 'dryRun' };
   const pageSize = parseInteger(body.pageSize, PAGE_SIZE.default);
   if (pageSize === undefined || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
     return {
       ok: false,
+      field: 'pageSize',
       code: 'invalid_page_size',
       message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
     };
@@ -74,17 +83,28 @@ export function parseSliceOptions(
   if (budgetMs === undefined || budgetMs < BUDGET.min || budgetMs > BUDGET.max) {
     return {
       ok: false,
+      field: 'budgetMs',
       code: 'invalid_budget',
       message: `budgetMs must be an integer from ${BUDGET.min} to ${BUDGET.max}`,
     };
   }
   const runId = body.runId === undefined || body.runId === null || body.runId === '' ? undefined : body.runId;
   if (runId !== undefined && (typeof runId !== 'string' || !RUN_ID.test(runId))) {
-    return { ok: false, code: 'invalid_run_id', message: 'runId must be the runId a previous slice answered' };
+    return {
+      ok: false,
+      field: 'runId',
+      code: 'invalid_run_id',
+      message: 'runId must be the runId a previous slice answered',
+    };
   }
   const cursor = body.cursor === undefined || body.cursor === null || body.cursor === '' ? undefined : body.cursor;
   if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH)) {
-    return { ok: false, code: 'invalid_cursor', message: 'cursor must be the `next` string a previous slice answered' };
+    return {
+      ok: false,
+      field: 'cursor',
+      code: 'invalid_cursor',
+      message: 'cursor must be the `next` string a previous slice answered',
+    };
   }
   return { ok: true, value: { dryRun, runId, cursor, pageSize, budgetMs } };
 }

@@ -3,7 +3,7 @@
  * the /health report and the `.env.example` check. Pure: works on a plain env object.
  */
 import { REQUEST_BUDGET_MS } from './budget';
-import { PRICE_LIST_PATTERN } from './tip-cost';
+import { PRICE_LIST_PATTERN } from './tip-price';
 
 export interface Setting {
   name: string;

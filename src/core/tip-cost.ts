@@ -1,143 +1,95 @@
 /**
- * Tomorrow's tip for the admin: who gets it (active subscribers by language, channel and
- * country, from the gauges) and what it costs (SMS segments x the price per segment of the
- * subscriber's country; WhatsApp messages x the price per message). Prices are settings
- * (SMS_PRICE_PER_SEGMENT, WHATSAPP_PRICE_PER_MESSAGE: "NP=0.1055,US=0.0083,*=0.05").
+ * What the tip cycle costs in SMS segments: per tip and language for each way a body can look
+ * (who can reply, whether the day carries the weekly link), per cycle, and per subscriber per
+ * month. `npm run tips:report` prints it; content-check.ts enforces the per-message budget.
  */
-import type { MixCell } from './activity';
+import { LANGUAGES } from './content';
+import { BUDGET_LINK_LENGTH, budgetLink } from './content-check';
+import { MESSAGES, type Messages } from './messages';
+import { countSegments, type SegmentCount } from './segments';
 import type { Language } from './subscriber';
+import { tipSmsBody, type Tip } from './tips';
 
-export interface PriceList {
-  byCountry: Record<string, number>;
-  /** The `*` entry: any country not listed. */
-  fallback?: number;
+/** Days in an average month (365.25 / 12). */
+export const DAYS_PER_MONTH = 365.25 / 12;
+/** The weekly link comes every 7th day (tipCarriesLink). */
+const LINK_EVERY_DAYS = 7;
+
+export type Audience = 'one-way' | 'two-way';
+
+export interface TipCostRow {
+  id: string;
+  topic: string;
+  /** Per language: the body on a day without the link and on the link day, for each audience. */
+  segments: Record<Language, Record<Audience, { plain: SegmentCount; withLink: SegmentCount }>>;
 }
 
-export const PRICE_LIST_PATTERN = /^([A-Z]{2}|\*)=\d+(\.\d+)?(,([A-Z]{2}|\*)=\d+(\.\d+)?)*$/;
-
-/** "NP=0.1055,US=0.0083,*=0.05" -> prices; undefined when unset or malformed. */
-export function parsePriceList(text: string | undefined): PriceList | undefined {
-  const value = text?.replace(/\s+/g, '');
-  if (!value || !PRICE_LIST_PATTERN.test(value)) return undefined;
-  const list: PriceList = { byCountry: {} };
-  for (const entry of value.split(',')) {
-    const [country, price] = entry.split('=') as [string, string];
-    if (country === '*') list.fallback = Number(price);
-    else list.byCountry[country] = Number(price);
-  }
-  return list;
+export interface TipCostReport {
+  linkLength: number;
+  rows: TipCostRow[];
+  /** Per language and audience. */
+  summary: Record<
+    Language,
+    Record<
+      Audience,
+      {
+        /** Segments of one pass through the cycle, no link on any day. */
+        perCycle: number;
+        /** Segments a subscriber gets in an average month (the link once a week). */
+        perMonth: number;
+        maxSegments: number;
+        /** How many tips take 1, 2, 3... segments on a plain day. */
+        bySegments: Record<number, number>;
+      }
+    >
+  >;
 }
 
-export function priceFor(list: PriceList | undefined, country: string): number | undefined {
-  return list?.byCountry[country] ?? list?.fallback;
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
-export interface TipAudience {
-  active: number;
-  byLanguage: { en: number; ne: number; unknown: number };
-  byChannel: { sms: number; whatsapp: number; unknown: number };
-  /** Country -> active subscribers; `unknown` for those the mix gauges do not break down. */
-  byCountry: Record<string, number>;
-}
-
-export interface CostRow {
-  channel: 'sms' | 'whatsapp';
-  country: string;
-  subscribers: number;
-  /** SMS segments, or WhatsApp messages. */
-  units: number;
-  unitPrice: number | null;
-  cost: number | null;
-  /** Subscribers whose channel and country the gauges do not know: priced as SMS to DEFAULT_COUNTRY at the longer tip. */
-  assumed?: boolean;
-}
-
-export interface TipCost {
-  currency: string;
-  /** Sum of the priced rows; null when no price is configured at all. */
-  total: number | null;
-  /** False when some row has no price (see unpriced). */
-  complete: boolean;
-  rows: CostRow[];
-  /** "sms:US", "whatsapp:NP": rows without a price. */
-  unpriced: string[];
-}
-
-export interface TipCostInput {
-  active: number;
-  /** Active subscribers by language (the language gauges). */
-  activeByLanguage: Partial<Record<Language, number>>;
-  mix: MixCell[];
-  /** SMS segments of the day's tip per language. */
-  segmentsPerTip: Record<Language, number>;
-  smsPrices?: PriceList;
-  whatsappPrices?: PriceList;
-  currency: string;
-  defaultCountry: string;
-}
-
-const positive = (n: number) => Math.max(0, n);
-
-export function tipAudience(input: TipCostInput): TipAudience {
-  const active = positive(input.active);
-  const en = positive(input.activeByLanguage.en ?? 0);
-  const ne = positive(input.activeByLanguage.ne ?? 0);
-  const byChannel = { sms: 0, whatsapp: 0, unknown: 0 };
-  const byCountry: Record<string, number> = {};
-  for (const cell of input.mix) {
-    if (cell.channel === 'sms' || cell.channel === 'whatsapp') byChannel[cell.channel] += cell.count;
-    byCountry[cell.country] = (byCountry[cell.country] ?? 0) + cell.count;
-  }
-  const unknown = unbrokenDown(input);
-  byChannel.unknown = unknown;
-  if (unknown > 0) byCountry.unknown = unknown;
-  return { active, byLanguage: { en, ne, unknown: positive(active - en - ne) }, byChannel, byCountry };
-}
-
-/** Active subscribers the mix gauges do not cover (registered before them). */
-function unbrokenDown(input: TipCostInput): number {
-  return positive(positive(input.active) - input.mix.reduce((sum, cell) => sum + cell.count, 0));
-}
-
-const round = (n: number) => Math.round(n * 10_000) / 10_000;
-
-export function tipCost(input: TipCostInput): TipCost {
-  const longest = Math.max(input.segmentsPerTip.en, input.segmentsPerTip.ne);
-  const rows = new Map<string, CostRow>();
-  const add = (channel: 'sms' | 'whatsapp', country: string, subscribers: number, units: number, assumed = false) => {
-    const key = `${channel}:${country}${assumed ? ':assumed' : ''}`;
-    const row = rows.get(key) ?? { channel, country, subscribers: 0, units: 0, unitPrice: null, cost: null };
-    row.subscribers += subscribers;
-    row.units += units;
-    if (assumed) row.assumed = true;
-    rows.set(key, row);
-  };
-  for (const cell of input.mix) {
-    if (cell.channel === 'whatsapp') add('whatsapp', cell.country, cell.count, cell.count);
-    else
-      add('sms', cell.country, cell.count, cell.count * (input.segmentsPerTip[cell.language as Language] ?? longest));
-  }
-  const unknown = unbrokenDown(input);
-  if (unknown > 0) add('sms', input.defaultCountry, unknown, unknown * longest, true);
-
-  const unpriced: string[] = [];
-  let total = 0;
-  for (const row of rows.values()) {
-    const price = priceFor(row.channel === 'sms' ? input.smsPrices : input.whatsappPrices, row.country);
-    if (price === undefined) {
-      unpriced.push(`${row.channel}:${row.country}`);
-      continue;
+export function tipCostReport(
+  tips: readonly Tip[],
+  options: { linkLength?: number; messages?: Messages } = {},
+): TipCostReport {
+  const linkLength = options.linkLength ?? BUDGET_LINK_LENGTH;
+  const messages = options.messages ?? MESSAGES;
+  const link = budgetLink(linkLength);
+  const rows: TipCostRow[] = tips.map((tip) => {
+    const perLanguage = (language: Language) => {
+      const of = (canReply: boolean) => ({
+        plain: countSegments(tipSmsBody(tip, language, { canReply }, messages)),
+        withLink: countSegments(tipSmsBody(tip, language, { canReply, link }, messages)),
+      });
+      return { 'one-way': of(false), 'two-way': of(true) };
+    };
+    return { id: tip.id, topic: tip.topic, segments: { en: perLanguage('en'), ne: perLanguage('ne') } };
+  });
+  // Over lcm(N, 7) days every tip meets the link day equally often, whatever the start date.
+  const period = tips.length === 0 ? 1 : (tips.length * LINK_EVERY_DAYS) / gcd(tips.length, LINK_EVERY_DAYS);
+  const summarize = (language: Language, audience: Audience) => {
+    const plain = rows.map((row) => row.segments[language][audience].plain.segments);
+    const withLink = rows.map((row) => row.segments[language][audience].withLink.segments);
+    let total = 0;
+    for (let day = 0; day < period && rows.length > 0; day++) {
+      const index = day % rows.length;
+      total += day % LINK_EVERY_DAYS === 0 ? withLink[index]! : plain[index]!;
     }
-    row.unitPrice = price;
-    row.cost = round(row.units * price);
-    total += row.cost;
-  }
-  const anyPrice = input.smsPrices !== undefined || input.whatsappPrices !== undefined;
-  return {
-    currency: input.currency,
-    total: anyPrice ? round(total) : null,
-    complete: unpriced.length === 0,
-    rows: [...rows.values()].sort((a, b) => b.subscribers - a.subscribers),
-    unpriced: [...new Set(unpriced)],
+    const bySegments: Record<number, number> = {};
+    for (const n of plain) bySegments[n] = (bySegments[n] ?? 0) + 1;
+    return {
+      perCycle: plain.reduce((sum, n) => sum + n, 0),
+      perMonth: rows.length === 0 ? 0 : Math.round((total / period) * DAYS_PER_MONTH * 10) / 10,
+      maxSegments: Math.max(0, ...plain, ...withLink),
+      bySegments,
+    };
   };
+  const summary = Object.fromEntries(
+    LANGUAGES.map((language) => [
+      language,
+      { 'one-way': summarize(language, 'one-way'), 'two-way': summarize(language, 'two-way') },
+    ]),
+  ) as TipCostReport['summary'];
+  return { linkLength, rows, summary };
 }

@@ -19,7 +19,7 @@ import { newRunId } from '../core/batch';
 import { welcomeSegments, welcomesPerMinuteFor, type Throughput } from '../core/tip-plan';
 import { parseExtraKeywords } from '../core/keywords';
 import { parseTips, type Tip } from '../core/tips';
-import { parsePriceList } from '../core/tip-cost';
+import { parsePriceList } from '../core/tip-price';
 import type { Logger } from '../core/log';
 import type { Channel } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
@@ -124,6 +124,7 @@ export function consentDeps(context: Env, log: Logger, deadlineMs: number): Cons
     shards: services.shards,
     smsAdvancedOptOut: setting(context, 'SMS_ADVANCED_OPT_OUT') !== 'false',
     extraKeywords: parseExtraKeywords(setting(context, 'EXTRA_KEYWORDS')),
+    tipLocalTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
     now: () => new Date(),
     localDate: services.localDate,
   };
@@ -245,6 +246,7 @@ export function registrationConfig(context: Env): RegistrationConfig {
     statusCallbackUrl: publicUrl(context, '/status-callback'),
     twoWaySmsCountries: stopSettings(context).twoWaySmsCountries,
     shortenUrls: stopSettings(context).shortenUrls,
+    tipLocalTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
   };
 }
 

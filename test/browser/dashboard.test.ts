@@ -119,6 +119,13 @@ test('KPIs equal what /admin/stats reports, and the seeded day is all there', as
   expect(await outcome('rateLimited')).toBe(String(SEEDED.rateLimited));
   expect(await outcome('needsJoin')).toBe(String(SEEDED.needsJoin));
   expect(await page.textContent('#outcomes')).toContain('Invalid: country not allowed');
+  // What no clinician has signed: the same figures as the stats.
+  expect(await page.getAttribute('#content-review', 'data-unreviewed')).toBe(
+    String(stats.content.tips.total - stats.content.tips.reviewed),
+  );
+  expect(await page.textContent('#content-review')).toContain(
+    `${stats.content.tips.reviewed} of ${stats.content.tips.total} tips reviewed`,
+  );
   expect(await page.textContent('#failures')).toContain('30003');
   expect(await page.textContent('#failures')).toContain('30036');
   // The token is kept only in sessionStorage.

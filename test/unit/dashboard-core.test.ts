@@ -11,7 +11,7 @@ import { deliveryRate, optOutRate, periodRates, previousPeriod, trend } from '..
 import { newSubscriber, type Subscriber } from '../../src/core/subscriber';
 import { parseSubscriberQuery } from '../../src/core/subscriber-input';
 import { subscriberView } from '../../src/core/subscriber-view';
-import { parsePriceList, priceFor, tipAudience, tipCost, type TipCostInput } from '../../src/core/tip-cost';
+import { parsePriceList, priceFor, tipAudience, tipCost, type TipCostInput } from '../../src/core/tip-price';
 
 describe('events in words', () => {
   const m = '+977******278';

@@ -59,3 +59,8 @@ test.each(files.map((f) => [relative(root, f)]))('%s has no dead relative links'
   }
   expect(dead).toEqual([]);
 });
+
+test('the README stays short enough for a newcomer (1,200 words at most)', () => {
+  const words = readFileSync(join(root, 'README.md'), 'utf8').split(/\s+/).filter(Boolean).length;
+  expect(words).toBeLessThanOrEqual(1200);
+});

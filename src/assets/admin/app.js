@@ -587,6 +587,36 @@
       'the default country at the longer tip. The sending time puts everyone in one window at one rate: an upper bound.</p>';
   }
 
+  // ---- content review
+
+  function reviewLine(label, status) {
+    const pending = status.unreviewed.concat(status.changedSinceReview);
+    return (
+      '<strong>' +
+      status.reviewed +
+      ' of ' +
+      status.total +
+      ' ' +
+      label +
+      ' reviewed.</strong>' +
+      (status.unreviewed.length ? ' Unreviewed: ' + escapeHtml(status.unreviewed.join(', ')) + '.' : '') +
+      (status.changedSinceReview.length
+        ? ' Changed since review: ' + escapeHtml(status.changedSinceReview.join(', ')) + '.'
+        : '') +
+      (pending.length ? '' : ' All signed.')
+    );
+  }
+
+  function drawContentReview(content) {
+    const el = $('content-review');
+    if (!content) {
+      el.textContent = 'Not reported by this service version.';
+      return;
+    }
+    el.innerHTML = reviewLine('tips', content.tips) + '<br>' + reviewLine('messages', content.messages);
+    el.setAttribute('data-unreviewed', String(content.tips.total - content.tips.reviewed));
+  }
+
   // ---- load
 
   function render(stats) {
@@ -610,13 +640,15 @@
     drawCharts(stats);
     renderOutcomes(stats);
     renderTip(stats.tipForecast);
+    drawContentReview(stats.content);
     $('from').value = stats.range.from;
     $('to').value = stats.range.to;
   }
 
   function loadStats() {
-    const query = $('from').value && $('to').value ? '?from=' + $('from').value + '&to=' + $('to').value : '';
-    return api('/admin/stats' + query, undefined, loadStats).then((stats) => {
+    // Dates go in a POST body: admin routes refuse query strings (docs/security.md).
+    const range = $('from').value && $('to').value ? { from: $('from').value, to: $('to').value } : {};
+    return api('/admin/stats', range, loadStats).then((stats) => {
       $('sign-in').hidden = true;
       $('app').hidden = false;
       $('sign-out').hidden = false;
@@ -631,13 +663,11 @@
 
   function loadEvents() {
     const cursor = events.cursors[events.page];
-    const query =
-      '?limit=' +
-      EVENTS_PER_PAGE +
-      (events.kind ? '&kind=' + encodeURIComponent(events.kind) : '') +
-      (cursor ? '&before=' + encodeURIComponent(cursor) : '');
+    const query = { limit: EVENTS_PER_PAGE };
+    if (events.kind) query.kind = events.kind;
+    if (cursor) query.before = cursor;
     $('recent').setAttribute('aria-busy', 'true');
-    return api('/admin/events' + query, undefined, loadEvents).then((answer) => {
+    return api('/admin/events', query, loadEvents).then((answer) => {
       events.next = answer.next;
       $('recent').innerHTML = answer.events.length
         ? answer.events
@@ -869,20 +899,23 @@
     $('tips-schedule').disabled = true;
     const totals = {};
     function slice(cursor) {
-      return api('/admin/schedule-tips', { cursor: cursor || null }, () => slice(cursor)).then((answer) => {
-        Object.keys(answer.counts).forEach((k) => {
-          totals[k] = (totals[k] || 0) + answer.counts[k];
-        });
-        $('tips-status').textContent =
-          'Tips for ' +
-          answer.dates.map((d) => formatDate(d, true)).join(', ') +
-          ': ' +
-          Object.keys(totals)
-            .map((k) => k.replace(/_/g, ' ') + ' ' + totals[k])
-            .join(', ') +
-          (answer.done ? ' (done)' : '');
-        return answer.done ? undefined : slice(answer.next);
-      });
+      // A real run is asked for explicitly: a missing dryRun is refused (docs/security.md).
+      return api('/admin/schedule-tips', { dryRun: false, cursor: cursor || null }, () => slice(cursor)).then(
+        (answer) => {
+          Object.keys(answer.counts).forEach((k) => {
+            totals[k] = (totals[k] || 0) + answer.counts[k];
+          });
+          $('tips-status').textContent =
+            'Tips for ' +
+            answer.dates.map((d) => formatDate(d, true)).join(', ') +
+            ': ' +
+            Object.keys(totals)
+              .map((k) => k.replace(/_/g, ' ') + ' ' + totals[k])
+              .join(', ') +
+            (answer.done ? ' (done)' : '');
+          return answer.done ? undefined : slice(answer.next);
+        },
+      );
     }
     slice(null).then(
       () => {
