@@ -200,6 +200,7 @@ test('charts: one point per day of the period for every series, values from /adm
   expect(await page.locator('#table-consent tbody tr').count()).toBe(days);
 
   // Values on hover: the pointer over today's bar shows that day's tooltip.
+  await page.locator('#chart-registrations').scrollIntoViewIfNeeded();
   const box = (await page.locator('#chart-registrations').boundingBox())!;
   const point = await page.evaluate(() => {
     const chart = (
