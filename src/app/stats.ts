@@ -56,8 +56,8 @@ function byCode(counts: Record<string, number>) {
 }
 
 /**
- * `byDate` holds the range and the period of the same length before it (for the rates'
- * trend); everything else counts the range only.
+ * `byDate` holds the range and, for ranges up to MAX_TREND_DAYS, the period of the same
+ * length before it (the rates' trend); everything else counts the range only.
  */
 export function buildStats(
   range: StatsRange,
@@ -67,7 +67,7 @@ export function buildStats(
   now: Date,
 ) {
   const total = totalOf(byDate, range.from, range.to);
-  const previous = previousPeriod(range.from, range.to);
+  const previous = comparesWithPrevious(range) ? previousPeriod(range.from, range.to) : null;
   const get = (name: string, from: CounterDeltas = total) => from[name] ?? 0;
   const failedOf = (prefix: string, c: CounterDeltas) => get(`${prefix}.failed`, c) + get(`${prefix}.undelivered`, c);
   const failures = byCode(sum(total, 'failure.'));
@@ -111,7 +111,10 @@ export function buildStats(
       failed: failedOf('tips', total),
       expired: get('tips.expired'),
     },
-    rates: { previousRange: previous, ...periodRates(total, totalOf(byDate, previous.from, previous.to)) },
+    rates: {
+      previousRange: previous,
+      ...periodRates(total, previous ? totalOf(byDate, previous.from, previous.to) : {}),
+    },
     daily: datesBetween(range.from, range.to).map((date) => {
       const c = byDate.get(date) ?? {};
       const invalidByReason = sum(c, 'registration.invalid.');
@@ -139,10 +142,23 @@ export function buildStats(
   };
 }
 
+/**
+ * Rates are compared with the period before for ranges up to a quarter: a year's range would
+ * read two years of counter items within one Function call.
+ */
+export const MAX_TREND_DAYS = 92;
+
+function comparesWithPrevious(range: StatsRange): boolean {
+  return datesBetween(range.from, range.to).length <= MAX_TREND_DAYS;
+}
+
 export async function readStats(reader: ActivityReader, range: StatsRange, now: Date) {
   const [byDate, gauges, recent] = await Promise.all([
     // The period before too: the rates' trend compares with it.
-    reader.countersBetween(previousPeriod(range.from, range.to).from, range.to),
+    reader.countersBetween(
+      comparesWithPrevious(range) ? previousPeriod(range.from, range.to).from : range.from,
+      range.to,
+    ),
     reader.gauges(),
     reader.recentEvents(50),
   ]);

@@ -77,6 +77,15 @@ describe('/admin/stats counts every outcome', () => {
       from: addDays(s.range.from, -30),
       to: addDays(s.range.from, -1),
     });
+    // A range longer than a quarter is not compared (it would read twice the counters).
+    const long = await system.postJson('/admin/stats', { from: addDays(s.range.to, -99), to: s.range.to }, admin);
+    expect(long.json.rates.previousRange).toBeNull();
+    expect(long.json.rates.welcomeDelivery).toEqual({
+      value: s.rates.welcomeDelivery.value,
+      previous: null,
+      changePoints: null,
+    });
+    expect(long.json.daily).toHaveLength(100);
   });
 
   test("tomorrow's tip: audience by language, channel and country, and its cost at the configured prices", async () => {

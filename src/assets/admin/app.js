@@ -202,8 +202,9 @@
 
   // ---- key figures
 
-  function trendText(rate, higherIsBetter, days) {
+  function trendText(rate, higherIsBetter, days, compared) {
     if (rate.value === null) return 'nothing to measure yet';
+    if (!compared) return 'not compared for periods over 92 days';
     if (rate.changePoints === null) return 'no figure for the previous ' + days + ' days';
     if (rate.changePoints === 0) return 'same as the previous ' + days + ' days';
     const up = rate.changePoints > 0;
@@ -224,6 +225,7 @@
 
   function renderKpis(stats) {
     const days = stats.daily.length;
+    const compared = stats.rates.previousRange !== null;
     const r = stats.registrations;
     const kpis = [
       { id: 'active', label: 'Active subscribers', value: stats.subscribers.active, note: 'now' },
@@ -241,19 +243,19 @@
         id: 'welcomeDeliveryRate',
         label: 'Welcome delivery rate',
         percent: stats.rates.welcomeDelivery,
-        note: trendText(stats.rates.welcomeDelivery, true, days),
+        note: trendText(stats.rates.welcomeDelivery, true, days, compared),
       },
       {
         id: 'tipDeliveryRate',
         label: 'Tip delivery rate',
         percent: stats.rates.tipDelivery,
-        note: trendText(stats.rates.tipDelivery, true, days),
+        note: trendText(stats.rates.tipDelivery, true, days, compared),
       },
       {
         id: 'optOutRate',
         label: 'Opt-out rate (per delivered message)',
         percent: stats.rates.optOut,
-        note: trendText(stats.rates.optOut, false, days),
+        note: trendText(stats.rates.optOut, false, days, compared),
       },
       { id: 'optOuts', label: 'Opt-outs', value: stats.consent.optOuts },
       { id: 'optIns', label: 'Opt-ins', value: stats.consent.optIns },
