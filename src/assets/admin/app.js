@@ -11,7 +11,8 @@
   let batch = { running: false, stop: false, results: [] };
   let zone = 'Asia/Kathmandu';
   const charts = {};
-  const events = { kind: '', cursors: [null], page: 0, next: null };
+  // `request` numbers the loads: an answer that is no longer the latest one asked for is dropped.
+  const events = { kind: '', cursors: [null], page: 0, next: null, request: 0, dropped: 0 };
 
   // Okabe-Ito: told apart with any colour vision.
   const COLOURS = {
@@ -665,11 +666,18 @@
 
   function loadEvents() {
     const cursor = events.cursors[events.page];
+    const request = ++events.request;
     const query = { limit: EVENTS_PER_PAGE };
     if (events.kind) query.kind = events.kind;
     if (cursor) query.before = cursor;
     $('recent').setAttribute('aria-busy', 'true');
     return api('/admin/events', query, loadEvents).then((answer) => {
+      // A filter or page chosen since this load started wins: its own answer draws the list.
+      if (request !== events.request) {
+        events.dropped++;
+        document.body.setAttribute('data-events-dropped', String(events.dropped));
+        return;
+      }
       events.next = answer.next;
       $('recent').innerHTML = answer.events.length
         ? answer.events
