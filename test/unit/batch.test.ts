@@ -244,7 +244,62 @@ describe('portal page reading', () => {
         { id: 'x', phone: '' },
         { id: '9', phone: '' },
       ],
+      // PORTAL_NAME_FIELD defaults to `name`, which no user of this page has.
+      missingFields: [{ setting: 'PORTAL_NAME_FIELD', field: 'name' }],
     });
+  });
+
+  test('every field the batch reads is mapped: name, language (with its spellings), channel, time zone, nested paths', () => {
+    const mapped = {
+      ...config,
+      idField: 'pk',
+      phoneField: 'profile.mobile',
+      nameField: 'full_name',
+      languageField: 'preferred_language',
+      channelField: 'channel',
+      timezoneField: 'profile.tz',
+    };
+    const user = (fields: Record<string, unknown>) =>
+      ({ pk: 1, profile: { mobile: ' 9841000000 ', tz: 'America/New_York' }, ...fields }) as Record<string, unknown>;
+    const page = readPage(
+      {
+        count: 6,
+        next: null,
+        results: [
+          user({ full_name: '  Sita Sharma ', preferred_language: 'ne', channel: 'WhatsApp' }),
+          user({ full_name: 'Ram', preferred_language: 'Nepali', channel: 'sms' }),
+          user({ full_name: '', preferred_language: 'नेपाली', channel: 'pigeon' }),
+          user({ preferred_language: 'np' }),
+          user({ preferred_language: 'ne_NP', profile: { mobile: '1', tz: 'Mars/Olympus' } }),
+          user({ preferred_language: 'en-US', name: 'not this field' }),
+        ],
+      },
+      config.url,
+      mapped,
+    );
+    expect(typeof page).toBe('object');
+    const { users, missingFields } = page as Exclude<typeof page, string>;
+    expect(users.map((u) => [u.name, u.language, u.channel, u.timezone])).toEqual([
+      ['Sita Sharma', 'ne', 'whatsapp', 'America/New_York'],
+      ['Ram', 'ne', 'sms', 'America/New_York'],
+      [undefined, 'ne', undefined, 'America/New_York'],
+      [undefined, 'ne', undefined, 'America/New_York'],
+      [undefined, 'ne', undefined, undefined],
+      [undefined, 'en', undefined, 'America/New_York'],
+    ]);
+    expect(users[0]!.phone).toBe(' 9841000000 ');
+    // A field some users have is not missing; one that no user of the page has is.
+    expect(missingFields).toBeUndefined();
+    const bare = readPage({ count: 1, next: null, results: [{ pk: 1, profile: { mobile: '1' } }] }, config.url, mapped);
+    expect((bare as Exclude<typeof bare, string>).missingFields).toEqual([
+      { setting: 'PORTAL_NAME_FIELD', field: 'full_name' },
+      { setting: 'PORTAL_LANGUAGE_FIELD', field: 'preferred_language' },
+      { setting: 'PORTAL_CHANNEL_FIELD', field: 'channel' },
+      { setting: 'PORTAL_TIMEZONE_FIELD', field: 'profile.tz' },
+    ]);
+    // Unmapped channel and time zone are never reported; an empty page reports nothing.
+    const plain = readPage({ count: 0, next: null, results: [] }, config.url, config);
+    expect((plain as Exclude<typeof plain, string>).missingFields).toBeUndefined();
   });
   test.each([
     [[], 'not a JSON object'],
