@@ -42,6 +42,8 @@ export interface SandboxHandle {
   callbacks(): CallbackDelivery[];
   /** Twilio API requests seen, when recordRequests is on. */
   requests(): RecordedRequest[];
+  /** Path and query of every demo portal API request since the last reset (always recorded). */
+  portalRequests(): string[];
   /** Contract violations seen (requests refused, responses that broke the spec). */
   violations(): ContractViolation[];
   syncItems(map: string): Array<{ key: string; data: unknown }>;
@@ -111,6 +113,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   let inFlight = 0;
   let violations: ContractViolation[] = [];
   let recorded: RecordedRequest[] = [];
+  let portalRequests: string[] = [];
 
   function authorized(req: IncomingMessage): boolean {
     const expected = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
@@ -187,6 +190,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     callbacks: messages.callbacks,
     violations: () => [...violations],
     requests: () => [...recorded],
+    portalRequests: () => [...portalRequests],
     syncItems: sync.items,
     putItem: sync.putItem,
     configure: (changes) => Object.assign(options, changes),
@@ -195,6 +199,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       sync.reset();
       violations = [];
       recorded = [];
+      portalRequests = [];
       random = mulberry32(options.seed);
     },
     fireScheduled: messages.fireScheduled,
@@ -218,7 +223,10 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       product === '__sandbox'
         ? handleControl(req, res, url, parts, handle)
         : product === 'portal'
-          ? Promise.resolve().then(() => handlePortal(req, res, url, { ...options.portal, baseUrl }))
+          ? Promise.resolve().then(() => {
+              portalRequests.push(url.pathname + url.search);
+              handlePortal(req, res, url, { ...options.portal, baseUrl });
+            })
           : product === 'l' && req.method === 'GET'
             ? Promise.resolve().then(() => messages.followShortLink(res, parts[0] ?? ''))
             : handleTwilio(req, res, url, product ?? '', parts);

@@ -130,7 +130,7 @@ interface ShardPool {
 
 /**
  * Reserves slots in blocks (an eighth of a bucket, at most 8) per shard and hands them out
- * locally; concurrent takers of one shard wait for one refill instead of each writing, and
+ * locally, from any shard (it refuses only when every shard's minute is full); concurrent takers of one shard wait for one refill instead of each writing, and
  * a shard running low refills in the background, so takers rarely wait at all. A small cap
  * keeps blocks of one, so it stays exact. Unused slots are given back by `release`; a
  * slice killed before that leaves them counted until the minute ends.
@@ -180,18 +180,27 @@ export function createReservingWelcomeCap(
   return {
     async take(e164) {
       if (deps.config.welcomesPerMinute <= 0) return 0;
-      const shard = shardOf(e164, deps.config.shards);
+      const shards = Math.max(1, deps.config.shards);
+      const own = shardOf(e164, shards);
+      // The cap is one number for the whole service; shards only spread its writes. The
+      // number's own shard first, then any other: a batch is refused only when the whole
+      // minute is used up, so a refusal means "wait for the next minute", never "this shard".
+      const order = Array.from({ length: shards }, (_, i) => (own + i) % shards);
       for (;;) {
         const now = deps.now();
-        const pool = poolOf(shard, minuteOf(now));
-        for (const [key, left] of pool.left) {
-          if (left > 1) pool.left.set(key, left - 1);
-          else pool.left.delete(key);
-          if (block > 1 && slotsLeft(pool) <= block / 2 && pool.fullIn !== pool.minute) void startRefill(shard, pool);
-          return 0;
+        const minute = minuteOf(now);
+        for (const shard of order) {
+          const pool = poolOf(shard, minute);
+          for (const [key, left] of pool.left) {
+            if (left > 1) pool.left.set(key, left - 1);
+            else pool.left.delete(key);
+            if (block > 1 && slotsLeft(pool) <= block / 2 && pool.fullIn !== pool.minute) void startRefill(shard, pool);
+            return 0;
+          }
         }
-        if (pool.fullIn === pool.minute) return secondsToNextMinute(now);
-        await startRefill(shard, pool);
+        const open = order.find((shard) => poolOf(shard, minute).fullIn !== minute);
+        if (open === undefined) return secondsToNextMinute(now);
+        await startRefill(open, poolOf(open, minute));
       }
     },
     async prime() {

@@ -33,4 +33,5 @@ export const FEATURE_REQUIREMENTS: Record<string, readonly string[]> = {
     'SYNC_SERVICE_SID',
   ],
   stats: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
+  batchResults: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
 };

@@ -168,3 +168,30 @@ test('no cap configured: every take is free and nothing is written', async () =>
   expect(await Promise.all(numbers(5).map((n) => cap.take(n)))).toEqual([0, 0, 0, 0, 0]);
   expect(counting.writes()).toBe(0);
 });
+
+test("reserving: a batch is refused only when the whole minute is used, not when its number's shard is", async () => {
+  // 40 a minute over 4 shards: 10 each, blocks of 1. Every number below hashes to one shard.
+  const config = { welcomesPerMinute: 40, shards: 4 };
+  const oneShard = numbers(400, '98450')
+    .filter((n) => shardOf(n, 4) === 0)
+    .slice(0, 41);
+  expect(oneShard).toHaveLength(41);
+  const cap = createReservingWelcomeCap({ ...deps(40), config });
+  const waits: number[] = [];
+  for (const n of oneShard) waits.push(await cap.take(n));
+  expect(waits.slice(0, 40)).toEqual(Array(40).fill(0));
+  expect(waits[40]).toBe(55);
+  await cap.release();
+  let total = 0;
+  for (let shard = 0; shard < 4; shard++) {
+    const page = await store.list<{ count: number }>(`welcome-rate-${shard}`, { pageSize: 100 });
+    total += page.items.reduce((sum, i) => sum + i.data.count, 0);
+  }
+  expect(total).toBe(40);
+  // The per-call taker (POST /register) keeps to its number's shard.
+  sandbox.reset();
+  const perCall = createWelcomeCap({ ...deps(40), config });
+  const single: number[] = [];
+  for (const n of oneShard.slice(0, 11)) single.push(await perCall.take(n));
+  expect(single.filter((w) => w === 0)).toHaveLength(10);
+});

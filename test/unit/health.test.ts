@@ -56,6 +56,7 @@ test.each([
     ],
   ],
   ['stats', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
+  ['batchResults', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
 ])('%s needs %j', (feature, names) => {
   expect([...(FEATURE_REQUIREMENTS[feature] ?? [])].sort()).toEqual([...names].sort());
 });
@@ -64,6 +65,7 @@ test('no other feature', () => {
   expect(Object.keys(FEATURE_REQUIREMENTS).sort()).toEqual(
     [
       'batch',
+      'batchResults',
       'consent',
       'consentHistory',
       'incoming',
