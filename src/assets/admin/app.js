@@ -264,28 +264,73 @@
       var body = { dryRun: dryRun };
       if (runId) body.runId = runId;
       if (next) body.cursor = next;
-      return api('/admin/batch-register', body, slice).then(function (answer) {
-        runId = answer.runId;
-        next = answer.next;
-        batch.results = batch.results.concat(answer.results || []);
-        setProgress(answer.processed, answer.total || answer.processed);
-        var counts = Object.keys(answer.counts || {})
-          .map(function (k) {
-            return k + ' ' + answer.counts[k];
-          })
-          .join(', ');
-        if (answer.done) {
+      return api('/admin/batch-register', body, slice)
+        .then(function (answer) {
+          // Rows of a slice whose answer never arrived (a real run keeps them): fetched first.
+          return fillGap(answer).then(function () {
+            return answer;
+          });
+        })
+        .then(function (answer) {
+          runId = answer.runId;
+          next = answer.next;
+          batch.results = batch.results.concat(answer.results || []);
+          setProgress(answer.processed, answer.total || answer.processed);
+          var counts = Object.keys(answer.counts || {})
+            .map(function (k) {
+              return k + ' ' + answer.counts[k];
+            })
+            .join(', ');
+          if (answer.done) {
+            $('batch-status').textContent =
+              (dryRun ? 'Dry run' : 'Run') + ' done: ' + answer.processed + ' users. ' + counts;
+            return finish();
+          }
+          if (batch.stop) {
+            $('batch-status').textContent =
+              'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
+            return finish();
+          }
+          if (answer.waiting) {
+            // The welcome rate is used up this minute: wait for it and go on (Stop still works).
+            var w = answer.waiting;
+            $('batch-status').textContent =
+              'Waiting for the welcome rate (' +
+              w.welcomesPerMinute +
+              '/min), ' +
+              w.left +
+              ' left, done at about ' +
+              clockTime(w.estimatedDoneAt) +
+              '. ' +
+              counts;
+            return pause(w.retryAfterSeconds * 1000).then(function () {
+              if (!batch.stop) return slice();
+              $('batch-status').textContent =
+                'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
+              return finish();
+            });
+          }
           $('batch-status').textContent =
-            (dryRun ? 'Dry run' : 'Run') + ' done: ' + answer.processed + ' users. ' + counts;
-          return finish();
-        }
-        if (batch.stop) {
-          $('batch-status').textContent =
-            'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
-          return finish();
-        }
-        $('batch-status').textContent = 'Working: ' + answer.processed + ' of ' + (answer.total || '?') + '. ' + counts;
-        return slice();
+            'Working: ' + answer.processed + ' of ' + (answer.total || '?') + '. ' + counts;
+          return slice();
+        });
+    }
+    function fillGap(answer) {
+      var from = batch.results.length;
+      if (answer.dryRun || typeof answer.from !== 'number' || answer.from <= from) return Promise.resolve();
+      var query = '?runId=' + encodeURIComponent(answer.runId) + '&from=' + from + '&limit=' + (answer.from - from);
+      return api('/admin/batch-results' + query).then(function (page) {
+        batch.results = batch.results.concat(page.results || []);
+      });
+    }
+    /** Resolves after ms, or early when Stop is pressed. */
+    function pause(ms) {
+      var until = Date.now() + ms;
+      return new Promise(function (resolve) {
+        (function tick() {
+          if (batch.stop || Date.now() >= until) return resolve();
+          setTimeout(tick, Math.min(250, until - Date.now()));
+        })();
       });
     }
     function finish() {
@@ -295,6 +340,11 @@
       $('batch-download').disabled = batch.results.length === 0;
     }
     slice().catch(finish);
+  }
+
+  function clockTime(iso) {
+    var at = new Date(iso);
+    return String(at.getHours()).padStart(2, '0') + ':' + String(at.getMinutes()).padStart(2, '0');
   }
 
   function downloadReport() {
