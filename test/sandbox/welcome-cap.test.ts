@@ -4,7 +4,12 @@
  * writes once per block and gives unused slots back.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
-import { createWelcomeCap, createReservingWelcomeCap, type WelcomeCapDeps } from '../../src/app/welcome-cap';
+import {
+  bucketCapacity,
+  createWelcomeCap,
+  createReservingWelcomeCap,
+  type WelcomeCapDeps,
+} from '../../src/app/welcome-cap';
 import { createLogger } from '../../src/core/log';
 import { shardOf } from '../../src/core/shard';
 import { createTwilioClient } from '../../src/twilio/client';
@@ -194,4 +199,33 @@ test("reserving: a batch is refused only when the whole minute is used, not when
   const single: number[] = [];
   for (const n of oneShard.slice(0, 11)) single.push(await perCall.take(n));
   expect(single.filter((w) => w === 0)).toHaveLength(10);
+});
+
+test('the buckets add up to the cap exactly (600 a minute over 4 shards of 8 buckets is 600 slots, not 608)', async () => {
+  for (const [rate, shards] of [
+    [600, 4],
+    [600, 8],
+    [100_000, 4],
+    [1000, 7],
+    [120, 4],
+    [3, 4],
+    [1, 64],
+  ] as const) {
+    const config = { welcomesPerMinute: rate, shards };
+    let total = 0;
+    for (let shard = 0; shard < shards; shard++)
+      for (let bucket = 0; bucket < 8; bucket++) total += bucketCapacity(config, shard, bucket);
+    expect([rate, shards, total]).toEqual([rate, shards, rate]);
+  }
+  // Live, a cap smaller than the shards: 3 a minute over 4 shards, for both takers.
+  const config = { welcomesPerMinute: 3, shards: 4 };
+  const perCall = createWelcomeCap({ ...deps(3), config });
+  const calls = await Promise.all(numbers(6, '98460').map((n) => perCall.take(n)));
+  expect(calls.filter((w) => w === 0)).toHaveLength(3);
+  sandbox.reset();
+  const reserving = createReservingWelcomeCap({ ...deps(3), config });
+  const batch: number[] = [];
+  for (const n of numbers(6, '98470')) batch.push(await reserving.take(n));
+  expect(batch.filter((w) => w === 0)).toHaveLength(3);
+  await reserving.release();
 });
