@@ -14,7 +14,8 @@ let page: Page;
 
 beforeAll(async () => {
   system = await startSystem({
-    env: { LOOKUP_MODE: 'off' },
+    // 10 welcomes a minute on one shard: the seeded 7 fit, and a real run over the 60 portal users must wait.
+    env: { LOOKUP_MODE: 'off', WELCOME_RATE_PER_MINUTE: '10', SYNC_SHARDS: '1' },
     sandbox: { portal: { users: 60 } },
     forkPerRequest: false,
   });
@@ -109,4 +110,28 @@ test('usable on a phone screen: no horizontal scrolling at 360 px', async () => 
   );
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: join(artifacts, 'dashboard-phone.png'), fullPage: true });
+});
+
+test('a real run waits for the welcome rate, says so, and Stop ends the wait', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.click('#batch-run');
+  await page.waitForFunction(
+    () => /Waiting for the welcome rate/.test(document.getElementById('batch-status')!.textContent ?? ''),
+    undefined,
+    { timeout: 90_000 },
+  );
+  expect(await page.textContent('#batch-status')).toMatch(
+    /^Waiting for the welcome rate \(10\/min\), \d+ left, done at about \d\d:\d\d\. /,
+  );
+  await page.click('#batch-stop');
+  await page.waitForFunction(
+    () => /^Stopped after/.test(document.getElementById('batch-status')!.textContent ?? ''),
+    undefined,
+    {
+      timeout: 10_000,
+    },
+  );
+  expect(await page.textContent('#batch-status')).toMatch(/Resume with run run_/);
+  expect(await page.isEnabled('#batch-run')).toBe(true);
 });

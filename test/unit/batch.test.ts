@@ -3,12 +3,14 @@ import {
   addCounts,
   advanceRun,
   batchOutcomeOf,
+  carriedPage,
   decodeRunToken,
   emptyCounts,
   encodeRunToken,
   newRunId,
   newRunState,
   numberHash,
+  parseResultsQuery,
   parseSliceOptions,
   SeenNumbers,
   type BatchResult,
@@ -52,6 +54,106 @@ describe('parseSliceOptions', () => {
   });
 });
 
+describe('parseResultsQuery (GET /admin/batch-results)', () => {
+  test.each([
+    [{ runId: 'run_1' }, { ok: true, value: { runId: 'run_1', from: 0, limit: 1000 } }],
+    [
+      { runId: 'run_1', from: '250', limit: '5000' },
+      { ok: true, value: { runId: 'run_1', from: 250, limit: 5000 } },
+    ],
+    [{}, { ok: false, code: 'invalid_run_id' }],
+    [{ runId: 'a/b' }, { ok: false, code: 'invalid_run_id' }],
+    [
+      { runId: 'run_1', from: '-1' },
+      { ok: false, code: 'invalid_from' },
+    ],
+    [
+      { runId: 'run_1', from: '1.5' },
+      { ok: false, code: 'invalid_from' },
+    ],
+    [
+      { runId: 'run_1', limit: '0' },
+      { ok: false, code: 'invalid_limit' },
+    ],
+    [
+      { runId: 'run_1', limit: '5001' },
+      { ok: false, code: 'invalid_limit' },
+    ],
+  ])('%j', (query, expected) => expect(parseResultsQuery(query)).toMatchObject(expected));
+});
+
+describe('advanceRun keeps results ahead of the cursor until the cursor reaches them', () => {
+  const r = (userId: string, outcome: BatchResult['outcome'] = 'registered'): BatchResult => ({
+    userId,
+    masked: null,
+    outcome,
+    reason: null,
+  });
+  const now = new Date('2026-11-24T05:00:00Z');
+  const start = newRunState({ runId: 'run_1', dryRun: false, firstPage: 'http://p/u/', now });
+
+  test('held ahead, then reported once and counted once', () => {
+    const waiting = advanceRun(start, {
+      cursor: { page: 'http://p/u/', offset: 2 },
+      results: [r('1'), r('2')],
+      total: 6,
+      now,
+      ahead: [r('4', 'invalid'), r('5')],
+    });
+    expect(waiting.ahead).toEqual([r('4', 'invalid'), r('5')]);
+    expect(waiting.processed).toBe(2);
+    expect(waiting.counts.invalid).toBe(0);
+    const later = advanceRun(waiting, {
+      cursor: { page: 'http://p/u/', offset: 5 },
+      results: [r('3'), r('4', 'invalid'), r('5')],
+      total: 6,
+      now,
+    });
+    expect(later.ahead).toBeUndefined();
+    expect(later.counts).toMatchObject({ registered: 4, invalid: 1 });
+    const done = advanceRun(later, { cursor: null, results: [r('6')], total: 6, now, ahead: [r('9')] });
+    expect(done).toMatchObject({ processed: 6, finishedAt: now.toISOString() });
+    expect(done.ahead).toBeUndefined(); // nothing is ahead of a finished run
+  });
+
+  test('a result held again for the same user replaces the earlier one', () => {
+    const once = advanceRun(start, { cursor: { page: 'x', offset: 0 }, results: [], total: 3, now, ahead: [r('2')] });
+    const twice = advanceRun(once, {
+      cursor: { page: 'x', offset: 0 },
+      results: [],
+      total: 3,
+      now,
+      ahead: [r('2', 'duplicate'), r('3')],
+    });
+    expect(twice.ahead).toEqual([r('2', 'duplicate'), r('3')]);
+  });
+});
+
+describe('carriedPage', () => {
+  const carry = [
+    {
+      url: 'http://p/u/?page=2',
+      count: 9,
+      next: 'http://p/u/?page=3',
+      from: 3,
+      users: [
+        { id: '7', phone: 'a' },
+        { id: '8', phone: 'b' },
+      ],
+    },
+  ];
+  test('the carried users keep their page indices; a page or offset not held is not carried', () => {
+    const page = carriedPage(carry, 'http://p/u/?page=2', 4)!;
+    expect(page.users.slice(3)).toEqual(carry[0]!.users);
+    expect(page.users).toHaveLength(5);
+    expect(page).toMatchObject({ count: 9, next: 'http://p/u/?page=3' });
+    expect(carriedPage(carry, 'http://p/u/?page=2', 2)).toBeUndefined(); // users before `from` are not held
+    expect(carriedPage(carry, 'http://p/u/?page=2', 6)).toBeUndefined();
+    expect(carriedPage(carry, 'http://p/u/?page=3', 0)).toBeUndefined();
+    expect(carriedPage(undefined, 'http://p/u/?page=2', 3)).toBeUndefined();
+  });
+});
+
 describe('batchOutcomeOf', () => {
   test.each([
     [{ kind: 'registered', masked: '+977******278' }, 'registered', null],
@@ -59,6 +161,8 @@ describe('batchOutcomeOf', () => {
     [{ kind: 'suppressed', masked: '+977******278' }, 'already_registered', 'suppressed'],
     [{ kind: 'in_progress', masked: '+977******278' }, 'retry_later', 'in_progress'],
     [{ kind: 'rate_limited', masked: '+977******278' }, 'retry_later', 'rate_limited'],
+    [{ kind: 'rate_limited', masked: '+977******278', cause: 'welcome_rate' }, 'retry_later', 'rate_limited'],
+    [{ kind: 'rate_limited', masked: '+977******278', cause: 'cooldown' }, 'retry_later', 'cooldown'],
     [{ kind: 'invalid', reason: 'too_short' }, 'invalid', 'too_short'],
     [{ kind: 'invalid', reason: 'lookup_invalid' }, 'invalid', 'lookup_invalid'],
     [{ kind: 'invalid', reason: 'country_not_allowed' }, 'country_not_allowed', 'country_not_allowed'],
