@@ -88,6 +88,10 @@ async function main() {
     console.log(
       `portal retries to a final answer: p50 ${percentile(attempts, 50)}, p99 ${percentile(attempts, 99)}, max ${attempts[attempts.length - 1]}`,
     );
+    const tail = [...results.values()].filter((r) => r.attempts - 1 >= percentile(attempts, 99));
+    const reasons: Record<string, number> = {};
+    for (const r of tail) for (const answer of r.retried) reasons[answer] = (reasons[answer] ?? 0) + 1;
+    console.log(`answers retried by the ${tail.length} numbers at or past p99: ${JSON.stringify(reasons)}`);
     console.log(`stuck registrations (no final answer): ${stuck}; records half-done: ${halfDone}`);
     console.log(`202/429 without Retry-After: ${missingRetryAfter}`);
   } finally {

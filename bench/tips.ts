@@ -92,7 +92,7 @@ async function runAt(mps: number) {
     const before = system.sandbox.requests().length;
     // The first slice as the daily trigger sends it: refused (409) when the forecast says the day does not fit.
     const started = Date.now();
-    const first = await system.postJson('/admin/schedule-tips', {}, admin);
+    const first = await system.postJson('/admin/schedule-tips', { dryRun: false }, admin);
     const refused = first.status === 409;
     if (!refused && first.status !== 200) throw new Error(`schedule-tips answered ${first.status}: ${first.text}`);
     const totals: Record<string, number> = refused ? {} : { ...(first.json.counts as Record<string, number>) };
@@ -102,7 +102,7 @@ async function runAt(mps: number) {
     else
       do {
         const t = Date.now();
-        const res = await system.postJson('/admin/schedule-tips', { cursor, allowOverrun: true }, admin);
+        const res = await system.postJson('/admin/schedule-tips', { dryRun: false, cursor, allowOverrun: true }, admin);
         sliceMs.push(Date.now() - t);
         if (res.status !== 200) throw new Error(`schedule-tips answered ${res.status}: ${res.text}`);
         for (const [k, v] of Object.entries(res.json.counts as Record<string, number>))

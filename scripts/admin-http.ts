@@ -1,5 +1,5 @@
 /**
- * POST (or GET) to an /admin/* route with the admin token, retried through the project's one retry
+ * POST to an /admin/* route with the admin token, retried through the project's one retry
  * helper (src/core/retry.ts): the caller says which failures are worth another try.
  */
 import { parseRetryAfter, withRetry } from '../src/core/retry';
@@ -31,18 +31,14 @@ export interface AdminCallOptions {
   onRetry?: (failure: AdminCallError, delayMs: number, attempt: number) => void;
 }
 
-/** One call: POST with a JSON body, or GET when `body` is undefined. */
-async function callOnce(url: string, token: string, body: unknown, options: AdminCallOptions): Promise<unknown> {
+async function postOnce(url: string, token: string, body: unknown, options: AdminCallOptions): Promise<unknown> {
   let res: Response;
   try {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
     res = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        Authorization: `Bearer ${token}`,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
       signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
     });
   } catch (error) {
@@ -69,16 +65,7 @@ async function callOnce(url: string, token: string, body: unknown, options: Admi
 
 /** The parsed JSON of a 200 answer; otherwise throws AdminCallError (after the retries) or the abort. */
 export function postAdmin(url: string, token: string, body: unknown, options: AdminCallOptions): Promise<unknown> {
-  return callWithRetry(url, token, body ?? {}, options);
-}
-
-/** GET an /admin/* route: the parsed JSON of a 200 answer; otherwise throws AdminCallError after the retries. */
-export function getAdmin(url: string, token: string, options: AdminCallOptions): Promise<unknown> {
-  return callWithRetry(url, token, undefined, options);
-}
-
-function callWithRetry(url: string, token: string, body: unknown, options: AdminCallOptions): Promise<unknown> {
-  return withRetry(() => callOnce(url, token, body, options), {
+  return withRetry(() => postOnce(url, token, body, options), {
     deadline: Number.POSITIVE_INFINITY,
     baseDelayMs: 1000,
     maxDelayMs: 15_000,

@@ -10,7 +10,7 @@
  * --state-dir (default .batch-runs/, scripts/batch-local.ts), so Ctrl-C, a crash or
  * --max-slices can be resumed with --resume [runId] (no runId: the unfinished run). A
  * resumed real run first fetches the rows of a slice whose answer was lost
- * (GET /admin/batch-results), so the report has every user once. Ctrl-C once finishes the
+ * (POST /admin/batch-results), so the report has every user once. Ctrl-C once finishes the
  * slice in flight; twice aborts it (the service finishes it anyway, and a replay sends no
  * second welcome). When the welcome rate is used up, the CLI waits for it and goes on.
  *
@@ -20,7 +20,7 @@ import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import type { RunResults, SliceResponse } from '../src/app/batch';
-import { AdminCallError, getAdmin, postAdmin } from './admin-http';
+import { AdminCallError, postAdmin } from './admin-http';
 import { LocalRuns, waitingLine, writeReport, type LocalRun } from './batch-local';
 import { defineCli, parseCliOrThrow, UsageError } from './cli';
 
@@ -117,6 +117,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
     maxSlices: int('max-slices') ?? Infinity,
     stateDir: values['state-dir'] ?? '.batch-runs',
   };
+}
+
+/** Time left at the session's rate; '?' while there is no rate or no total to go on (never "NFs"). */
+export function etaText(total: number | null | undefined, processed: number, usersPerSecond: number): string {
+  if (total == null || !(usersPerSecond > 0) || !Number.isFinite(usersPerSecond)) return '?';
+  const seconds = Math.max(0, Math.round((total - processed) / usersPerSecond));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function resumeCommand(args: Args, runId: string): string {
@@ -227,22 +236,19 @@ function pickRun(args: Args, local: LocalRuns): LocalRun | number {
 
 /**
  * Rows the service committed that this machine never got (the answer of a slice in flight
- * when the CLI died), from GET /admin/batch-results, up to row `upTo`. Real runs only.
+ * when the CLI died), from POST /admin/batch-results, up to row `upTo`. Real runs only.
  */
 async function fillGap(args: Args, local: LocalRuns, run: LocalRun, upTo: number, note: (line: string) => void) {
   let from = local.contiguous(run.runId);
   const missing = upTo - from;
   if (missing <= 0 || run.dryRun) return;
   while (from < upTo) {
-    const query = new URLSearchParams({
-      runId: run.runId,
-      from: String(from),
-      limit: String(Math.min(5000, upTo - from)),
-    });
-    const page = (await getAdmin(`${args.url}/admin/batch-results?${query.toString()}`, args.token, {
-      maxAttempts: MAX_ATTEMPTS,
-      retryable: ({ status }) => status === 0 || status === 429 || status >= 500,
-    })) as RunResults;
+    const page = (await postAdmin(
+      `${args.url}/admin/batch-results`,
+      args.token,
+      { runId: run.runId, from, limit: Math.min(5000, upTo - from) },
+      { maxAttempts: MAX_ATTEMPTS, retryable: ({ status }) => status === 0 || status === 429 || status >= 500 },
+    )) as RunResults;
     const rows = page.results.slice(0, upTo - from);
     local.append(run.runId, from, rows);
     from += rows.length;
@@ -282,7 +288,7 @@ export async function main(argv: string[]): Promise<number> {
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     {
-      format: '{bar} {value}/{total} users | {rate}/s | ETA {eta_formatted} | {counts}',
+      format: '{bar} {value}/{total} users | {rate}/s | ETA {eta} | {counts}',
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 20,
@@ -392,8 +398,10 @@ export async function main(argv: string[]): Promise<number> {
         warned.add(warning.setting);
         note(`warning: ${warning.message}`);
       }
+      const rate = sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000);
       const payload = {
-        rate: (sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000)).toFixed(1),
+        rate: rate.toFixed(1),
+        eta: etaText(body.total, body.processed, rate),
         counts: countsLine(body.counts),
       };
       if (interactive) {

@@ -1,14 +1,17 @@
 /**
  * Build for Twilio Functions: every route under src/functions becomes ONE self-contained
  * CommonJS file under dist/functions (our code bundled, npm packages left as require()s,
- * visibility suffixes kept), and src/assets is copied to dist/assets.
+ * visibility suffixes kept), and src/assets is copied to dist/assets. Content that fails
+ * `npm run content:check` stops the build.
  * Twilio uploads each function alone, so nothing may require a sibling file.
  */
 import { execSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, watch as watchFiles } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { checkContent } from '../src/core/content-check';
 import { defineCli, parseCli } from './cli';
+import { formatFindings, readContent } from './content-files';
 
 const root = join(__dirname, '..');
 const functionsDir = join(root, 'src', 'functions');
@@ -36,8 +39,18 @@ function buildVersion(): string {
   return `${pkg.version}+${commit}`;
 }
 
+/** Content that fails a content rule never ships: the build (and so dev and deploy) stops on it. */
+function checkContentOrThrow(): void {
+  const result = checkContent(readContent());
+  if (result.errors > 0)
+    throw new Error(
+      `content check failed (npm run content:check):\n${formatFindings(result.findings, { warnings: false }).join('\n')}`,
+    );
+}
+
 /** Builds into `outDir` (default dist/); tests build elsewhere so they never race a running twilio-run. */
 export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
+  checkContentOrThrow();
   rmSync(outDir, { recursive: true, force: true });
   const routes = listRoutes(functionsDir);
   const version = buildVersion();
@@ -62,16 +75,34 @@ export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
   return routes.map((r) => relative(functionsDir, r));
 }
 
+/** Rebuilds on every change under src/ (for `twilio serverless:start`, which serves dist/ as it is). */
+function watch(): void {
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () =>
+    buildAll().then(
+      (routes) => console.log(`${new Date().toLocaleTimeString()} rebuilt ${routes.length} function(s)`),
+      (error: unknown) => console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  watchFiles(join(root, 'src'), { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void rebuild(), 100);
+  });
+  console.log('watching src/ (Ctrl-C stops)');
+}
+
 if (require.main === module) {
-  parseCli(
+  const { values } = parseCli(
     defineCli({
-      usage: 'npm run build',
+      usage: 'npm run build [-- --watch]',
       summary: 'Bundles each src/functions route into one file under dist/functions and copies src/assets.',
-      options: {},
+      options: { watch: { type: 'boolean', description: 'build, then rebuild on every change under src/' } },
     }),
   );
   buildAll().then(
-    (routes) => console.log(`built ${routes.length} function(s) into dist/functions: ${routes.join(', ')}`),
+    (routes) => {
+      console.log(`built ${routes.length} function(s) into dist/functions: ${routes.join(', ')}`);
+      if (values.watch) watch();
+    },
     (error: unknown) => {
       console.error(error);
       process.exit(1);

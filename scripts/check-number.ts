@@ -4,11 +4,13 @@
  * Prints, per number, the E.164 form, country, type and masked form, or the reason it is
  * rejected. With --lookup it also asks Twilio Lookup v2 (credentials from .env).
  */
-import 'dotenv/config';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { normalizePhone, parseCountryList } from '../src/core/phone';
 import { setting } from '../src/core/settings';
-import { createTwilioClient } from '../src/twilio/client';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTwilioClient, requireTwilioCredentials } from '../src/twilio/client';
+import { loadEnvFile } from './env-file';
 import { defineCli, parseCli, run, usageError } from './cli';
 
 const CLI = defineCli({
@@ -29,7 +31,7 @@ const CLI = defineCli({
     'ACCOUNT_SID, AUTH_TOKEN': 'for --lookup (or TWILIO_API_KEY + TWILIO_API_SECRET)',
   },
   positionals: true,
-  notes: ['exit status: 0 all accepted, 1 some rejected, 2 usage'],
+  notes: ['exit status: 0 all accepted, 1 some rejected or a lookup failed (or no credentials for --lookup), 2 usage'],
 });
 
 async function lookup(e164: string): Promise<Record<string, unknown>> {
@@ -51,15 +53,21 @@ async function main(): Promise<number> {
   const { values, positionals: numbers } = parseCli(CLI);
   if (numbers.length === 0) usageError(CLI, 'at least one number is needed');
   const args = { lookup: values.lookup ?? false, json: values.json ?? false, country: values.country };
+  if (args.lookup) {
+    loadEnvFile();
+    requireTwilioCredentials(process.env); // a lookup without credentials is an error, not a quiet skip
+  } else if (existsSync(join(__dirname, '..', '.env'))) loadEnvFile(); // DEFAULT_COUNTRY / ALLOWED_COUNTRIES
   const options = {
     defaultCountry: (args.country ?? setting(process.env, 'DEFAULT_COUNTRY') ?? 'NP') as CountryCode,
     allowedCountries: parseCountryList(setting(process.env, 'ALLOWED_COUNTRIES'), ['NP', 'US']),
   };
   let rejected = 0;
+  let lookupsFailed = 0;
   for (const raw of numbers) {
     const result = normalizePhone(raw, options);
     const extra = args.lookup && result.ok ? { lookup: await lookup(result.e164) } : {};
     if (!result.ok) rejected++;
+    if (extra.lookup && 'error' in extra.lookup) lookupsFailed++;
     if (args.json) {
       console.log(JSON.stringify({ input: raw, ...result, ...extra }));
     } else if (result.ok) {
@@ -72,7 +80,8 @@ async function main(): Promise<number> {
       console.log(`rejected  ${raw}  ->  ${result.reason}`);
     }
   }
-  return rejected > 0 ? 1 : 0;
+  if (lookupsFailed > 0) console.error(`${lookupsFailed} lookup(s) failed`);
+  return rejected > 0 || lookupsFailed > 0 ? 1 : 0;
 }
 
 run(main, 'check-number failed');

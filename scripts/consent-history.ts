@@ -1,5 +1,5 @@
 /**
- * Consent history of one number, for an auditor: GET /admin/consent-history.
+ * Consent history of one number, for an auditor: POST /admin/consent-history (the number in the body).
  *   ADMIN_TOKEN=... npm run consent-history -- --url https://<service>.twil.io --phone "+9779807969278" [--csv] [--out file.csv]
  * The token comes from ADMIN_TOKEN only (npm echoes arguments); it is never printed.
  */
@@ -27,9 +27,10 @@ async function main(): Promise<number> {
   if (!values.phone) usageError(CLI, '--phone <number> is required');
   if (token === '') usageError(CLI, 'the admin token is required in the environment: ADMIN_TOKEN');
   const csv = Boolean(values.csv || values.out);
-  const query = new URLSearchParams({ phone: values.phone, ...(csv ? { format: 'csv' } : {}) });
-  const res = await fetch(`${values.url.replace(/\/+$/, '')}/admin/consent-history?${query}`, {
-    headers: { Authorization: `Bearer ${token}` },
+  const res = await fetch(`${values.url.replace(/\/+$/, '')}/admin/consent-history`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ phone: values.phone, format: csv ? 'csv' : 'json' }),
   });
   const text = await res.text();
   if (res.status !== 200) {

@@ -1,12 +1,14 @@
 /**
  * `npm run deploy`: builds, then deploys dist/ (never src/) with @twilio-labs/serverless-api,
- * uploading the settings from .env except local-only ones, and prints the route URLs.
+ * uploading only the settings the settings table names (minus local-only ones and what
+ * Twilio provides), prints what it uploads and leaves out by name, refuses a localhost or
+ * http URL setting, and prints the route URLs.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TwilioServerlessApiClient } from '@twilio-labs/serverless-api';
 import { parse } from 'dotenv';
-import { deployEnv } from '../src/ops/deploy-env';
+import { planDeployEnv } from '../src/ops/deploy-env';
 import { buildAll } from './build';
 import { defineCli, parseCli } from './cli';
 
@@ -14,7 +16,8 @@ const root = join(__dirname, '..');
 
 const CLI = defineCli({
   usage: 'npm run deploy',
-  summary: "Builds, then deploys dist/ with .env's settings (minus local-only ones) and prints the URLs.",
+  summary:
+    'Builds, then deploys dist/ with the settings from .env that the settings table names (never local-only ones, never other keys) and prints the URLs.',
   options: {},
   env: {
     SERVICE_NAME: 'Twilio Serverless service name (default aamcare-messaging)',
@@ -28,14 +31,19 @@ async function main() {
   const env = parse(readFileSync(join(root, '.env')));
   if (!env.ACCOUNT_SID || !env.AUTH_TOKEN)
     throw new Error('.env needs ACCOUNT_SID and AUTH_TOKEN of the account to deploy to');
-  if (env.TWILIO_API_BASE_URL) console.log('note: TWILIO_API_BASE_URL is local-only and is not uploaded');
+  const plan = planDeployEnv(env);
+  for (const { name, why } of plan.skipped) console.log(`not uploaded: ${name} (${why.replace(/_/g, ' ')})`);
+  if (plan.problems.length > 0) {
+    for (const problem of plan.problems) console.error(`refused: ${problem}`);
+    throw new Error('fix the settings above in .env (or remove them) and deploy again');
+  }
   await buildAll();
   const client = new TwilioServerlessApiClient({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
   const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  const uploaded = deployEnv(env);
-  console.log(`deploying dist/ with settings: ${Object.keys(uploaded).join(', ')}`);
+  const uploaded = plan.upload;
+  console.log(`uploading settings: ${Object.keys(uploaded).join(', ')}`);
   const result = await client.deployLocalProject({
     accountSid: env.ACCOUNT_SID,
     authToken: env.AUTH_TOKEN,

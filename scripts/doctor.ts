@@ -2,13 +2,13 @@
  * `npm run doctor [-- --url <deployed base URL>]`: read-only preflight of the configuration
  * in .env against the account. One line per check; exit status 1 on any problem.
  */
-import 'dotenv/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTips } from '../src/core/tips';
 import { SETTINGS } from '../src/core/settings';
 import { runDoctor } from '../src/ops/doctor';
 import { defineCli, parseCli, run } from './cli';
+import { loadEnvFile } from './env-file';
 
 const CLI = defineCli({
   usage: 'npm run doctor -- [--url <deployed base URL>]',
@@ -25,6 +25,7 @@ const tips = parseTips(JSON.parse(readFileSync(join(__dirname, '..', 'src', 'ass
 
 async function main(): Promise<number> {
   const { values } = parseCli(CLI);
+  loadEnvFile();
   const checks = await runDoctor(process.env, { baseUrl: values.url, tips });
   for (const c of checks)
     console.log(`${c.ok ? 'ok      ' : 'PROBLEM '} ${c.name}: ${c.detail}${c.fix ? ` -> ${c.fix}` : ''}`);

@@ -2,10 +2,10 @@
  * `npm run setup [-- --url <deployed base URL>]`: creates or finds what the service needs on
  * the account in .env (idempotent) and prints what it created or changed.
  */
-import 'dotenv/config';
 import { SETTINGS } from '../src/core/settings';
 import { runSetup } from '../src/ops/setup';
 import { defineCli, parseCli, run } from './cli';
+import { loadEnvFile } from './env-file';
 
 const CLI = defineCli({
   usage: 'npm run setup -- [--url <deployed base URL>]',
@@ -19,6 +19,7 @@ const CLI = defineCli({
 
 async function main(): Promise<number> {
   const { values } = parseCli(CLI);
+  loadEnvFile();
   const result = await runSetup(process.env, { baseUrl: values.url });
   for (const line of result.changes) console.log(`changed   ${line}`);
   for (const line of result.unchanged) console.log(`ok        ${line}`);

@@ -1,7 +1,7 @@
 /**
  * Every user's batch result, kept by the service (Sync map `batch-results`) as the run's
  * commits land, so a client that lost a slice's answer (killed CLI, closed tab) can still
- * write a report with every user once: GET /admin/batch-results reads them back by index.
+ * write a report with every user once: POST /admin/batch-results reads them back by index.
  *
  * Layout: one item per commit and per chunk of at most RESULTS_CHUNK rows, key
  * `<runId>~<index of its first row, 9 digits>`, rows as compact arrays. A commit that is

@@ -228,7 +228,7 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
       deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS),
       activity.flush(),
       final ? welcomeCap.release() : undefined,
-      // Every committed user's row, for a client that loses this answer (GET /admin/batch-results).
+      // Every committed user's row, for a client that loses this answer (POST /admin/batch-results).
       saveResults(deps.store, deps.log, next.runId, committed.from, committed.results),
     ]);
     if (!updated) return false;
@@ -347,7 +347,7 @@ export interface RunResults extends ResultsPage {
 }
 
 /**
- * A real run's rows from index `from` on (GET /admin/batch-results): what a client that lost
+ * A real run's rows from index `from` on (POST /admin/batch-results): what a client that lost
  * slice answers needs to write a report with every user once. A dry run writes nothing, so
  * it has none (its client re-runs the slice it lost from its own saved cursor).
  */

@@ -44,6 +44,8 @@ export interface ConsentDeps {
   smsAdvancedOptOut: boolean;
   /** EXTRA_KEYWORDS, parsed. */
   extraKeywords?: Partial<Record<Keyword, readonly string[]>>;
+  /** TIPS_LOCAL_TIME: replies that name the tip time say it (default 07:00). */
+  tipLocalTime?: string;
   now: () => Date;
   localDate: (instant: Date) => string;
 }
@@ -149,7 +151,7 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
   // Twilio's Advanced Opt-Out answers its own SMS keywords; any other keyword gets our confirmation,
   // in the language it was written in.
   const replies = whatsapp || !deps.smsAdvancedOptOut || !match.twilioDefault;
-  const reply = replies ? { reply: keywordReply(match.kind, match.language) } : {};
+  const reply = replies ? { reply: keywordReply(match.kind, match.language, deps.tipLocalTime) } : {};
   const source = `${channel}-keyword`;
   switch (match.kind) {
     case 'stop':

@@ -75,6 +75,8 @@ export interface RegistrationConfig {
   twoWaySmsCountries: string[];
   /** The Messaging Service shortens links (SHORTEN_URLS). */
   shortenUrls: boolean;
+  /** TIPS_LOCAL_TIME: the welcome says it in words (default 07:00). */
+  tipLocalTime?: string;
 }
 
 export interface RegistrationDeps {
@@ -402,16 +404,18 @@ function welcomeContent(
   deps: RegistrationDeps,
 ): { body?: string; contentSid?: string; contentVariables?: Record<string, string>; shortenUrls?: boolean } {
   const { config } = deps;
-  const stop = stopInstruction(subscriber.language, {
-    canReply: canReply(subscriber.channel, subscriber.country, config.twoWaySmsCountries),
-    link: deps.unsubscribeLink(e164),
-  })!;
+  const replies = canReply(subscriber.channel, subscriber.country, config.twoWaySmsCountries);
+  const stop = stopInstruction(subscriber.language, { canReply: replies, link: deps.unsubscribeLink(e164) })!;
+  const localTime = config.tipLocalTime ?? '07:00';
   return subscriber.channel === 'whatsapp'
     ? {
         contentSid: config.welcomeContentSid,
-        contentVariables: welcomeTemplateVariables(subscriber.language, request.name, stop),
+        contentVariables: welcomeTemplateVariables(subscriber.language, request.name, stop, localTime),
       }
-    : { body: welcomeBody(subscriber.language, request.name, stop), shortenUrls: config.shortenUrls };
+    : {
+        body: welcomeBody(subscriber.language, request.name, stop, { localTime, canReply: replies }),
+        shortenUrls: config.shortenUrls,
+      };
 }
 
 /** How Twilio's records show the message a welcome claim was about. */

@@ -12,9 +12,8 @@ import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
 import { canReply } from '../core/reachability';
-import { stopInstruction } from '../core/stop-instruction';
 import { DeadlineExceededError, failureOf } from '../core/retry';
-import { classifySendFailure, contentFingerprint } from '../core/send-outcome';
+import { classifySendFailure, contentFingerprint, SETTLE_RESERVE_MS } from '../core/send-outcome';
 import {
   optOut,
   type Subscriber,
@@ -31,7 +30,7 @@ import { countSegments } from '../core/segments';
 import { slotOffsetSeconds, validityFor, type Throughput } from '../core/tip-plan';
 import { MIN_SCHEDULE_LEAD_SECONDS, nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
-import { tipCarriesLink, tipForDate, tipMessage, type Tip } from '../core/tips';
+import { tipCarriesLink, tipForDate, tipSmsBody, type Tip } from '../core/tips';
 import { describeTwilioError } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
 import { maskPhone } from '../core/phone';
@@ -92,6 +91,8 @@ export type TipOutcome =
   | 'unsettled'
   | 'skipped_too_late'
   | 'skipped_past_validity'
+  /** The slice's time box closed before the create was made: nothing sent, the next slice does it. */
+  | 'deferred'
   | 'failed';
 
 export interface TipSlice {
@@ -101,6 +102,9 @@ export interface TipSlice {
   counts: Record<string, number>;
   elapsedMs: number;
 }
+
+/** The least time a page of tips is given before the deadline. */
+const MIN_PAGE_BUDGET_MS = 2500;
 
 /** Runs pages of subscribers until the budget is nearly spent; returns where to continue. */
 export async function scheduleTipsSlice(
@@ -112,29 +116,61 @@ export async function scheduleTipsSlice(
   const started = Date.now();
   const counts: Record<string, number> = {};
   let cursor: TipCursor | undefined = start;
-  // Stop starting pages while a page can still finish before the Function's time limit.
-  const pageBudgetMs = 2500;
+  // Start a page only while one can still finish before the Function's time limit: at least
+  // 2.5 s, or the longest page this slice has seen plus a quarter.
+  let pageBudgetMs = MIN_PAGE_BUDGET_MS;
+  // Start a subscriber only while its calls and a send's settle reserve fit before the deadline
+  // (the longest subscriber seen so far); the cursor then resumes at the first one not done.
+  let longestTipMs = 0;
   while (cursor && Date.now() + pageBudgetMs < options.deadline) {
+    const pageStarted = Date.now();
     const map: string = `${SUBSCRIBERS_MAP}-${cursor.shard}`;
     const page: ListPage<Subscriber> = await deps.store.list<Subscriber>(map, {
       after: cursor.after,
       pageSize: deps.config.pageSize,
     });
     const load: Record<string, number> = { ...cursor.load };
-    // Slots are assigned in page order before the concurrent sends, so the plan does not depend on timing.
-    const queue = page.items.flatMap((item) =>
-      dates.map((date) => ({ item, date, plan: planTip(item.key, item.data, date, load, deps) })),
-    );
+    // Slots are assigned in page order before the concurrent sends, so the plan does not depend on
+    // timing; the load after each subscriber is kept for a cursor that stops inside the page.
+    const loadAfter: Record<string, number>[] = [];
+    const queue = page.items.flatMap((item, itemIndex) => {
+      const planned = dates.map((date) => ({
+        item,
+        itemIndex,
+        date,
+        plan: planTip(item.key, item.data, date, load, deps),
+      }));
+      loadAfter.push({ ...load });
+      return planned;
+    });
     let index = 0;
+    let resumeAt = queue.length; // queue index of the first subscriber-date not done
     await Promise.all(
       Array.from({ length: Math.max(1, deps.config.concurrency) }, async () => {
         while (index < queue.length) {
-          const { item, date, plan } = queue[index++]!;
+          const reserve = options.dryRun ? 0 : SETTLE_RESERVE_MS + longestTipMs;
+          if (Date.now() + reserve >= options.deadline) {
+            resumeAt = Math.min(resumeAt, index);
+            return;
+          }
+          const at = index++;
+          const { item, date, plan } = queue[at]!;
+          const tipStarted = Date.now();
           const outcome = await scheduleTip(item.key, date, deps, options.dryRun, plan);
-          counts[outcome] = (counts[outcome] ?? 0) + 1;
+          longestTipMs = Math.max(longestTipMs, Date.now() - tipStarted);
+          if (outcome === 'deferred') resumeAt = Math.min(resumeAt, at);
+          else counts[outcome] = (counts[outcome] ?? 0) + 1;
         }
       }),
     );
+    pageBudgetMs = Math.max(pageBudgetMs, Math.ceil((Date.now() - pageStarted) * 1.25));
+    if (resumeAt < queue.length) {
+      // Subscribers before the first one not done are finished; those after it that were done
+      // are found already scheduled (once per subscriber and date) when the next slice resumes.
+      const first = queue[resumeAt]!.itemIndex;
+      if (first > 0) cursor = { shard: cursor.shard, after: page.items[first - 1]!.key, load: loadAfter[first - 1]! };
+      break;
+    }
     cursor = page.nextAfter
       ? { shard: cursor.shard, after: page.nextAfter, load }
       : cursor.shard + 1 < deps.config.shards
@@ -297,6 +333,10 @@ export async function sendClaimedTip(
       const { [date]: _dropped, ...rest } = current.tips;
       return { ...current, tips: rest };
     });
+    if (outOfTime(error)) {
+      deps.log.info('tips.deferred', { phone: e164, date });
+      return 'deferred';
+    }
     const code = (error as { code?: number }).code;
     deps.log.warn('tips.schedule_failed', {
       phone: e164,
@@ -311,6 +351,13 @@ export async function sendClaimedTip(
   }
   await recordTip(e164, date, claimId, sent, subscriber, deps, undefined, claimed);
   return 'scheduled';
+}
+
+/** The create was never made because the request's time box closed (not a refusal by Twilio). */
+function outOfTime(error: unknown): boolean {
+  const inner = error instanceof DeadlineExceededError ? error.lastError : error;
+  if ((inner as { code?: unknown } | null)?.code === 'ERR_SEND_WINDOW_CLOSED') return true;
+  return error instanceof DeadlineExceededError && failureOf(inner).code === undefined;
 }
 
 /**
@@ -389,12 +436,10 @@ function tipBody(
   subscriber: Subscriber,
   deps: Pick<TipDeps, 'config' | 'tips' | 'unsubscribeLink'>,
 ): string {
-  const stop =
-    stopInstruction(subscriber.language, {
-      canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
-      link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
-    }) ?? null;
-  return tipMessage(tipForDate(deps.tips, date), subscriber.language, stop);
+  return tipSmsBody(tipForDate(deps.tips, date), subscriber.language, {
+    canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
+    link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
+  });
 }
 
 /** The tip a claim made at `claimedAt` scheduled, from Twilio's records. */

@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { REQUEST_BUDGET_MS } from './budget';
-import { parseFlag, parseInteger } from './form-values';
+import { explicitDryRun, isBlank, parseInteger } from './form-values';
 import type { PortalPage } from './portal-values';
 
 export const REAL_OUTCOMES = [
@@ -60,13 +60,22 @@ export interface SliceOptions {
 export function parseSliceOptions(
   body: Record<string, unknown>,
   defaultBudgetMs: number,
-): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string } {
-  const dryRun = parseFlag(body.dryRun);
-  if (dryRun === undefined) return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false' };
+): { ok: true; value: SliceOptions } | { ok: false; code: string; message: string; field: string } {
+  if (isBlank(body.dryRun))
+    return {
+      ok: false,
+      code: 'dry_run_required',
+      message: 'Say dryRun: true for a dry run or dryRun: false for a real run that sends welcomes',
+      field: 'dryRun',
+    };
+  const dryRun = explicitDryRun(body.dryRun);
+  if (dryRun === undefined)
+    return { ok: false, code: 'invalid_dry_run', message: 'dryRun must be true or false', field: 'dryRun' };
   const pageSize = parseInteger(body.pageSize, PAGE_SIZE.default);
   if (pageSize === undefined || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max) {
     return {
       ok: false,
+      field: 'pageSize',
       code: 'invalid_page_size',
       message: `pageSize must be an integer from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`,
     };
@@ -75,22 +84,33 @@ export function parseSliceOptions(
   if (budgetMs === undefined || budgetMs < BUDGET.min || budgetMs > BUDGET.max) {
     return {
       ok: false,
+      field: 'budgetMs',
       code: 'invalid_budget',
       message: `budgetMs must be an integer from ${BUDGET.min} to ${BUDGET.max}`,
     };
   }
   const runId = body.runId === undefined || body.runId === null || body.runId === '' ? undefined : body.runId;
   if (runId !== undefined && (typeof runId !== 'string' || !RUN_ID.test(runId))) {
-    return { ok: false, code: 'invalid_run_id', message: 'runId must be the runId a previous slice answered' };
+    return {
+      ok: false,
+      field: 'runId',
+      code: 'invalid_run_id',
+      message: 'runId must be the runId a previous slice answered',
+    };
   }
   const cursor = body.cursor === undefined || body.cursor === null || body.cursor === '' ? undefined : body.cursor;
   if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH)) {
-    return { ok: false, code: 'invalid_cursor', message: 'cursor must be the `next` string a previous slice answered' };
+    return {
+      ok: false,
+      field: 'cursor',
+      code: 'invalid_cursor',
+      message: 'cursor must be the `next` string a previous slice answered',
+    };
   }
   return { ok: true, value: { dryRun, runId, cursor, pageSize, budgetMs } };
 }
 
-/** Rows one GET /admin/batch-results answers at most. */
+/** Rows one POST /admin/batch-results answers at most. */
 export const RESULTS_LIMIT = { default: 1000, max: 5000 } as const;
 
 export interface ResultsQuery {
@@ -99,19 +119,29 @@ export interface ResultsQuery {
   limit: number;
 }
 
-/** The GET /admin/batch-results query: `runId`, `from` (row index, default 0), `limit`. */
+/** The POST /admin/batch-results body: `runId`, `from` (row index, default 0), `limit`. */
 export function parseResultsQuery(
   query: Record<string, unknown>,
-): { ok: true; value: ResultsQuery } | { ok: false; code: string; message: string } {
+): { ok: true; value: ResultsQuery } | { ok: false; code: string; message: string; field: string } {
   const runId = query.runId;
   if (typeof runId !== 'string' || !RUN_ID.test(runId))
-    return { ok: false, code: 'invalid_run_id', message: 'runId must be the runId of a real run' };
+    return { ok: false, code: 'invalid_run_id', message: 'runId must be the runId of a real run', field: 'runId' };
   const from = parseInteger(query.from, 0);
   if (from === undefined || from < 0)
-    return { ok: false, code: 'invalid_from', message: 'from must be a row index (a whole number, 0 or more)' };
+    return {
+      ok: false,
+      code: 'invalid_from',
+      message: 'from must be a row index (a whole number, 0 or more)',
+      field: 'from',
+    };
   const limit = parseInteger(query.limit, RESULTS_LIMIT.default);
   if (limit === undefined || limit < 1 || limit > RESULTS_LIMIT.max)
-    return { ok: false, code: 'invalid_limit', message: `limit must be a whole number from 1 to ${RESULTS_LIMIT.max}` };
+    return {
+      ok: false,
+      code: 'invalid_limit',
+      message: `limit must be a whole number from 1 to ${RESULTS_LIMIT.max}`,
+      field: 'limit',
+    };
   return { ok: true, value: { runId, from, limit } };
 }
 

@@ -22,6 +22,20 @@ export function parseFlag(value: unknown, fallback = false): boolean | undefined
   return undefined;
 }
 
+/**
+ * The dry-run switch of an admin call that sends messages (issue 14): a real run only when
+ * the caller says `dryRun: false`; `true` is a dry run; absent, empty or anything else is
+ * no answer at all (undefined), which the route refuses, so a forgotten flag never sends.
+ */
+export function explicitDryRun(value: unknown): boolean | undefined {
+  return isBlank(value) ? undefined : parseFlag(value);
+}
+
+/** Absent, null, or text that is empty once trimmed. */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || scalarText(value) === '';
+}
+
 /** A whole number; absent or empty is `fallback`; anything else undefined. */
 export function parseInteger(value: unknown, fallback: number): number | undefined {
   if (value === undefined || value === null) return fallback;

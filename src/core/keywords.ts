@@ -4,6 +4,8 @@
  * Nepali (Devanagari) or romanized Nepali. "please don't stop" is not a STOP.
  * Also the short texts we answer them with.
  */
+import { message } from './messages';
+import { spokenTime } from './spoken-time';
 import type { Language } from './subscriber';
 
 export type Keyword = 'stop' | 'start' | 'help';
@@ -214,33 +216,14 @@ export function isShortCodeOrAlphanumeric(from: string): boolean {
 }
 
 /**
- * Replies sent as TwiML message text (the route escapes XML). No fixed hour: the tip time
- * is a setting. Each fits one segment (160 GSM-7 / 70 UCS-2); the help text says how to stop.
+ * Replies sent as TwiML message text (the route escapes XML): reply_stop, reply_start,
+ * reply_help and reply_not_registered in src/core/content/messages.json. Only people who can
+ * reply ever get them. `localTime` is TIPS_LOCAL_TIME, said in words where a reply names it.
  */
-const REPLIES: Record<Keyword, Record<Language, string>> = {
-  stop: {
-    en: 'Aamcare: you are unsubscribed and will get no more messages. Reply START to subscribe again.',
-    ne: 'आमकेयर: सदस्यता रद्द भयो, अब सन्देश आउँदैन। फेरि सुरु: START',
-  },
-  start: {
-    en: 'Aamcare: welcome back! You will get a health tip every morning. Reply STOP to unsubscribe.',
-    ne: 'आमकेयर: फेरि स्वागत छ! हरेक बिहान सुझाव आउनेछ। रोक्न STOP पठाउनुहोस्।',
-  },
-  help: {
-    en: 'Aamcare sends one health tip every morning. Reply STOP to unsubscribe, START to subscribe again. Questions: use the Aamcare portal.',
-    ne: 'आमकेयर: हरेक बिहान स्वास्थ्य सुझाव। रोक्न STOP, फेरि सुरु गर्न START।',
-  },
-};
-
-export function keywordReply(kind: Keyword, language: Language): string {
-  return REPLIES[kind][language];
+export function keywordReply(kind: Keyword, language: Language, localTime = '07:00'): string {
+  return message(`reply_${kind}`, language, { time: spokenTime(localTime, language) });
 }
 
-const NOT_REGISTERED: Record<Language, string> = {
-  en: 'Aamcare: this number is not registered for messages. Sign up on the Aamcare portal to get daily health tips.',
-  ne: 'आमकेयर: यो नम्बर दर्ता भएको छैन। दैनिक स्वास्थ्य सुझावका लागि आमकेयर पोर्टलमा दर्ता गर्नुहोस्।',
-};
-
 export function notRegisteredReply(language: Language): string {
-  return NOT_REGISTERED[language];
+  return message('reply_not_registered', language);
 }

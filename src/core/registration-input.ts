@@ -22,6 +22,11 @@ export interface RegistrationInput {
 export type InputError = { code: string; message: string; field: string };
 
 export const FIELD_LIMITS = { user_id: 64, phone: 64, name: 100, timezone: 64 } as const;
+/**
+ * What the route's input gate lets through for phone and name: their limits above, measured
+ * once trimmed, plus room for a database column's padding (a CHAR(80) phone column).
+ */
+export const RAW_FIELD_LIMITS = { phone: 256, name: 256 } as const;
 
 const USER_ID = /^[A-Za-z0-9_.:@-]+$/;
 

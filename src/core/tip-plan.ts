@@ -142,7 +142,8 @@ export function welcomeSegments(): number {
   const way = { canReply: true, link: `https://aamcare.example/u?t=${'x'.repeat(26)}` };
   return Math.max(
     ...(['en', 'ne'] as const).map(
-      (language) => countSegments(welcomeBody(language, longestName, stopInstruction(language, way)!)).segments,
+      (language) =>
+        countSegments(welcomeBody(language, longestName, stopInstruction(language, way)!, { canReply: true })).segments,
     ),
   );
 }

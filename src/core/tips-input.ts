@@ -2,7 +2,7 @@
  * Parsing of a /admin/schedule-tips call: which dates, dry run or not, and where to continue.
  * Every date is checked against Twilio's scheduling window before anything is sent.
  */
-import { parseFlag, parseInteger, refuse, scalarText, type Parsed } from './form-values';
+import { explicitDryRun, isBlank, parseFlag, parseInteger, refuse, scalarText, type Parsed } from './form-values';
 import {
   addDays,
   checkScheduleWindow,
@@ -77,23 +77,31 @@ export function parseTipsRequest(
 ): Parsed<TipsRequest> {
   const days = parseInteger(params.days, 1);
   if (days === undefined || days < 1 || days > MAX_TIP_DAYS)
-    return refuse('invalid_days', `days must be a whole number from 1 to ${MAX_TIP_DAYS}`);
+    return refuse('invalid_days', `days must be a whole number from 1 to ${MAX_TIP_DAYS}`, { field: 'days' });
   const date = params.date === undefined || params.date === null ? '' : scalarText(params.date);
   if (date === undefined || (date !== '' && !isLocalDate(date)))
-    return refuse('invalid_date', 'date must be YYYY-MM-DD');
+    return refuse('invalid_date', 'date must be YYYY-MM-DD', { field: 'date' });
   const dates = date
     ? Array.from({ length: days }, (_, i) => addDays(date, i))
     : tipDates(now, days, { ...time, minLeadMinutes: TIP_LEAD_MINUTES });
   for (const d of dates) {
     const window = checkScheduleWindow(now, sendAtFor(d, time.localTime, time.timeZone));
     if (!window.ok)
-      return refuse('outside_schedule_window', `${d}: ${window.message}`, { twilioCode: window.code, date: d });
+      return refuse('outside_schedule_window', `${d}: ${window.message}`, {
+        field: 'date',
+        twilioCode: window.code,
+        date: d,
+      });
   }
   const token = params.cursor === undefined || params.cursor === null ? '' : scalarText(params.cursor);
   const cursor = token === undefined ? undefined : decodeTipCursor(token);
-  if (!cursor) return refuse('invalid_cursor', 'cursor is not one this service issued');
-  const dryRun = parseFlag(params.dryRun);
-  if (dryRun === undefined) return refuse('invalid_dry_run', 'dryRun must be true or false');
+  if (!cursor) return refuse('invalid_cursor', 'cursor is not one this service issued', { field: 'cursor' });
+  if (isBlank(params.dryRun))
+    return refuse('dry_run_required', 'Say dryRun: true for a dry run or dryRun: false to schedule the tips for real', {
+      field: 'dryRun',
+    });
+  const dryRun = explicitDryRun(params.dryRun);
+  if (dryRun === undefined) return refuse('invalid_dry_run', 'dryRun must be true or false', { field: 'dryRun' });
   const allowOverrun = parseFlag(params.allowOverrun);
   if (allowOverrun === undefined)
     return refuse('invalid_field', 'allowOverrun must be true or false', { field: 'allowOverrun' });

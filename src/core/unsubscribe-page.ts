@@ -87,8 +87,8 @@ export function renderUnsubscribePage(state: PageState): { status: number; html:
       return {
         status: 200,
         html: layout(
-          'आमकेयर सन्देश रोक्नुहोस् / Stop Aamcare messages',
-          `<h1>आमकेयर सन्देश रोक्ने? <span class="en">Stop Aamcare messages?</span></h1>
+          'आमकेयर सन्देश बन्द गर्नुहोस् / Stop Aamcare messages',
+          `<h1>आमकेयर सन्देश बन्द गर्ने? <span class="en">Stop Aamcare messages?</span></h1>
 <p>नम्बर ${escapeHtml(state.masked)} मा स्वास्थ्य सुझाव आउन बन्द हुनेछ।</p>
 <p class="en">Number ${escapeHtml(state.masked)} will get no more health tips.</p>
 ${form(
@@ -98,7 +98,7 @@ ${form(
 ${reasons}
 </fieldset>
 `,
-  'सन्देश रोक्नुहोस् / Unsubscribe',
+  'सन्देश बन्द गर्नुहोस् / Unsubscribe',
 )}`,
         ),
       };
@@ -127,9 +127,9 @@ ${resubscribeForm(state.token)}`,
         html: layout(
           'फेरि सुरु भयो / Subscribed again',
           `<h1>फेरि स्वागत छ! <span class="en">Welcome back!</span></h1>
-<p>नम्बर ${escapeHtml(state.masked)} मा हरेक बिहान स्वास्थ्य सुझाव आउनेछ।</p>
-<p class="en">Number ${escapeHtml(state.masked)} will get a health tip every morning again.</p>
-${form(state.token, 'stop', '', 'सन्देश रोक्नुहोस् / Unsubscribe')}`,
+<p>नम्बर ${escapeHtml(state.masked)} मा फेरि हरेक दिन स्वास्थ्य सुझाव आउनेछ।</p>
+<p class="en">Number ${escapeHtml(state.masked)} will get a health tip every day again.</p>
+${form(state.token, 'stop', '', 'सन्देश बन्द गर्नुहोस् / Unsubscribe')}`,
         ),
       };
   }

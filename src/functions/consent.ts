@@ -10,29 +10,33 @@ import { normalizePhone, parseCountryList } from '../core/phone';
 import { setting } from '../core/settings';
 import { OPT_OUT_REASONS } from '../core/unsubscribe-page';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { checkPortalSignature } from '../runtime/auth';
+import { FIELD_LIMITS } from '../core/registration-input';
+import { portalForm, text } from '../runtime/inputs';
 import { defineRoute, errorReply, json } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
 
 export const handler = defineRoute({
   name: 'consent',
   requires: FEATURE_REQUIREMENTS.consent,
-  async handle({ context, event, log }) {
+  auth: { kind: 'portal', path: '/consent' },
+  input: portalForm({
+    user_id: text(FIELD_LIMITS.user_id),
+    phone: text(FIELD_LIMITS.phone),
+    action: text(16),
+    reason: text(32),
+    timestamp: text(16),
+  }),
+  async handle({ context, fields, log }) {
     const started = Date.now();
-    const auth = checkPortalSignature(context, event, '/consent', started);
-    if (!auth.ok) {
-      log.warn('consent.unauthorized', { code: auth.code });
-      return errorReply(401, auth.code, auth.message);
-    }
-    const userId = typeof event.user_id === 'string' ? event.user_id.trim() : '';
+    const userId = typeof fields.user_id === 'string' ? fields.user_id.trim() : '';
     if (userId === '') return errorReply(400, 'missing_user_id', 'user_id is required', { field: 'user_id' });
-    const action = event.action;
+    const action = fields.action;
     if (action !== 'opt_out' && action !== 'opt_in')
       return errorReply(400, 'bad_action', 'action must be opt_out or opt_in', { field: 'action' });
-    const reason = typeof event.reason === 'string' && event.reason.trim() !== '' ? event.reason.trim() : undefined;
+    const reason = typeof fields.reason === 'string' && fields.reason.trim() !== '' ? fields.reason.trim() : undefined;
     if (reason !== undefined && !(OPT_OUT_REASONS as readonly string[]).includes(reason))
       return errorReply(400, 'bad_reason', `reason must be one of ${OPT_OUT_REASONS.join(', ')}`, { field: 'reason' });
-    const phone = normalizePhone(event.phone, {
+    const phone = normalizePhone(fields.phone, {
       defaultCountry: (setting(context, 'DEFAULT_COUNTRY') ?? 'NP') as CountryCode,
       allowedCountries: parseCountryList(setting(context, 'ALLOWED_COUNTRIES'), ['NP', 'US']),
     });

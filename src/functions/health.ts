@@ -7,6 +7,9 @@ declare const __BUILD_VERSION__: string;
 
 export const handler = defineRoute({
   name: 'health',
+  auth: { kind: 'public' },
+  // Reads nothing: a monitor's cache-busting query is ignored, a body refused.
+  input: { from: 'either', bodyTypes: [], maxBodyBytes: 0, fields: {}, undeclared: 'ignore' },
   handle({ context }) {
     const missing: Record<string, string[]> = {};
     for (const [feature, names] of Object.entries(FEATURE_REQUIREMENTS)) {

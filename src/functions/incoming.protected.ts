@@ -6,7 +6,7 @@ import { handleInbound } from '../app/consent';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { parseInboundMessage } from '../core/webhook-input';
-import { checkTwilioSignature } from '../runtime/auth';
+import { text, twilioForm } from '../runtime/inputs';
 import { defineRoute, errorReply } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
 import twilio from 'twilio';
@@ -14,13 +14,11 @@ import twilio from 'twilio';
 export const handler = defineRoute({
   name: 'inbound',
   requires: FEATURE_REQUIREMENTS.incoming,
-  async handle({ context, event, log }) {
-    const auth = checkTwilioSignature(context, event, '/incoming');
-    if (!auth.ok) {
-      log.warn('inbound.forbidden', { code: auth.code });
-      return errorReply(403, auth.code, auth.message);
-    }
-    const message = parseInboundMessage(event);
+  auth: { kind: 'twilio', path: '/incoming' },
+  // A WhatsApp message holds up to 4,096 characters, an SMS 1,600; line breaks are normal text there.
+  input: twilioForm({ From: text(64), Body: { maxLength: 4096, controls: true } }),
+  async handle({ context, fields, log }) {
+    const message = parseInboundMessage(fields);
     if (!message.ok) return errorReply(400, message.error.code, message.error.message);
     const result = await handleInbound(message.value, consentDeps(context, log, Date.now() + REQUEST_BUDGET_MS));
     const twiml = new twilio.twiml.MessagingResponse();

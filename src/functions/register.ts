@@ -7,22 +7,33 @@ import type { RegistrationOutcome } from '../app/registration';
 import { signUp } from '../app/signup';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
-import { parseRegistrationInput, PHONE_REASON_MESSAGES } from '../core/registration-input';
-import { checkPortalSignature } from '../runtime/auth';
+import {
+  FIELD_LIMITS,
+  parseRegistrationInput,
+  PHONE_REASON_MESSAGES,
+  RAW_FIELD_LIMITS,
+} from '../core/registration-input';
+import { portalForm, text } from '../runtime/inputs';
 import { defineRoute, errorReply, json, type Reply } from '../runtime/route';
 import { defaultChannel, signupDeps } from '../runtime/services';
 
 export const handler = defineRoute({
   name: 'register',
   requires: FEATURE_REQUIREMENTS.register,
-  async handle({ context, event, log }) {
+  auth: { kind: 'portal', path: '/register' },
+  input: portalForm({
+    user_id: text(FIELD_LIMITS.user_id),
+    phone: text(RAW_FIELD_LIMITS.phone),
+    name: text(RAW_FIELD_LIMITS.name),
+    channel: text(16),
+    language: text(8),
+    resubscribe: text(8),
+    timezone: text(FIELD_LIMITS.timezone),
+    timestamp: text(16),
+  }),
+  async handle({ context, fields, log }) {
     const started = Date.now();
-    const auth = checkPortalSignature(context, event, '/register', started);
-    if (!auth.ok) {
-      log.warn('register.unauthorized', { code: auth.code });
-      return errorReply(401, auth.code, auth.message);
-    }
-    const input = parseRegistrationInput(event, defaultChannel(context));
+    const input = parseRegistrationInput(fields, defaultChannel(context));
     if (!input.ok) {
       log.info('register.bad_request', { code: input.error.code, field: input.error.field });
       return errorReply(400, input.error.code, input.error.message, { field: input.error.field });

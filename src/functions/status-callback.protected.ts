@@ -6,20 +6,24 @@ import { applyStatusCallback } from '../app/status';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { parseStatusCallback } from '../core/webhook-input';
-import { checkTwilioSignature } from '../runtime/auth';
+import { text, twilioForm } from '../runtime/inputs';
 import { defineRoute, errorReply } from '../runtime/route';
 import { statusDeps } from '../runtime/services';
 
 export const handler = defineRoute({
   name: 'status',
   requires: FEATURE_REQUIREMENTS.statusCallback,
-  async handle({ context, event, log }) {
-    const auth = checkTwilioSignature(context, event, '/status-callback');
-    if (!auth.ok) {
-      log.warn('status.forbidden', { code: auth.code });
-      return errorReply(403, auth.code, auth.message);
-    }
-    const callback = parseStatusCallback(event);
+  auth: { kind: 'twilio', path: '/status-callback' },
+  input: twilioForm({
+    MessageSid: text(64),
+    SmsSid: text(64),
+    MessageStatus: text(32),
+    SmsStatus: text(32),
+    ErrorCode: text(16),
+    To: text(64),
+  }),
+  async handle({ context, fields, log }) {
+    const callback = parseStatusCallback(fields);
     if (!callback.ok) {
       log.warn('status.bad_request', { code: callback.error.code });
       return errorReply(400, callback.error.code, callback.error.message);

@@ -11,7 +11,8 @@ import { maskPhone } from '../core/phone';
 import { setting } from '../core/settings';
 import { isOptOutReason, renderUnsubscribePage, type PageState } from '../core/unsubscribe-page';
 import { readUnsubscribeToken } from '../core/unsubscribe-token';
-import { header } from '../runtime/auth';
+import { text } from '../runtime/inputs';
+import { headerOf } from '../runtime/request-params';
 import { defineRoute, type Reply } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
 
@@ -33,7 +34,18 @@ function page(state: PageState): Reply {
 export const handler = defineRoute({
   name: 'unsubscribe',
   requires: FEATURE_REQUIREMENTS.unsubscribe,
-  async handle({ context, event, log }) {
+  // The signed token is the credential (checked below). The link carries `t` in its query;
+  // the page's form posts t, action and reason. Other params (a mail client's tracking
+  // tags on the link) are ignored, never read.
+  auth: { kind: 'public' },
+  input: {
+    from: 'either',
+    bodyTypes: ['form'],
+    maxBodyBytes: 4 * 1024,
+    fields: { t: text(64), action: text(16), reason: text(32) },
+    undeclared: 'ignore',
+  },
+  async handle({ context, fields: event, headers, log }) {
     const token = typeof event.t === 'string' ? event.t : '';
     const e164 = readUnsubscribeToken(setting(context, 'UNSUBSCRIBE_LINK_SECRET') ?? '', token);
     if (!e164) {
@@ -43,7 +55,7 @@ export const handler = defineRoute({
     const deps = consentDeps(context, log, Date.now() + REQUEST_BUDGET_MS);
     const masked = maskPhone(e164);
     const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
-      header(event, 'content-type') ?? '',
+      headerOf(headers, 'content-type') ?? '',
     );
     const action = posted ? event.action : undefined;
     if (action === 'stop') {

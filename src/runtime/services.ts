@@ -122,6 +122,7 @@ export function consentDeps(context: Env, log: Logger, deadlineMs: number): Cons
     shards: services.shards,
     smsAdvancedOptOut: setting(context, 'SMS_ADVANCED_OPT_OUT') !== 'false',
     extraKeywords: parseExtraKeywords(setting(context, 'EXTRA_KEYWORDS')),
+    tipLocalTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
     now: () => new Date(),
     localDate: services.localDate,
   };
@@ -232,6 +233,7 @@ export function registrationConfig(context: Env): RegistrationConfig {
     statusCallbackUrl: publicUrl(context, '/status-callback'),
     twoWaySmsCountries: stopSettings(context).twoWaySmsCountries,
     shortenUrls: stopSettings(context).shortenUrls,
+    tipLocalTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
   };
 }
 
@@ -297,7 +299,7 @@ export function statsDeps(context: Env, deadlineMs: number): StatsDeps {
   };
 }
 
-/** GET /admin/batch-results: the store the runs' rows are in. */
+/** POST /admin/batch-results: the store the runs' rows are in. */
 export function batchResultsStore(context: Env, deadlineMs: number): KeyValueStore {
   return createServices(context, deadlineMs).store;
 }

@@ -1,10 +1,11 @@
 /**
- * The dashboard in Debian's chromium (playwright-core, never a downloaded browser) against
+ * The dashboard in a real Chromium (test/helpers/browser.ts: never a download at test time) against
  * the real twilio-run + sandbox with seeded activity.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
 import { portalConsent, register, startSystem, type System } from '../helpers/system';
 
 const artifacts = join(__dirname, '..', '..', 'test-artifacts');
@@ -25,18 +26,7 @@ beforeAll(async () => {
   await system.sandbox.settle();
   // SMS to Nepal is one-way (no STOP reply can arrive): the opt-out comes from the portal.
   expect((await portalConsent(system, { user_id: 'd0', phone: '+9779847000000', action: 'opt_out' })).status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 }, 90_000);
 
@@ -74,6 +64,13 @@ test('KPIs equal what /admin/stats reports for the same token', async () => {
   expect(stats.subscribers.active).toBe(6);
   expect(stats.consent.optOuts).toBe(1);
   expect(stats.welcome.queued).toBe(7); // each welcome counted once in the funnel
+  // What no clinician has signed: the same figures as the stats.
+  expect(await page.getAttribute('#content-review', 'data-unreviewed')).toBe(
+    String(stats.content.tips.total - stats.content.tips.reviewed),
+  );
+  expect(await page.textContent('#content-review')).toContain(
+    `${stats.content.tips.reviewed} of ${stats.content.tips.total} tips reviewed`,
+  );
   expect(await page.textContent('#failures')).toContain('30003');
   expect(await page.textContent('#recent')).toMatch(/\+977\*{6}\d{3}/);
   expect(await page.textContent('#recent')).not.toContain('9847000000');

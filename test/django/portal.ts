@@ -29,6 +29,8 @@ export interface Truth {
   e164: string | null;
   language: 'en' | 'ne';
   name: string | null;
+  /** The name the welcome greets with, or null (portal/seeding.py says when). */
+  welcomeName: string | null;
 }
 
 export interface Run {

@@ -11,6 +11,8 @@ export interface PortalResult {
   attempts: number;
   /** 202/429 answers without a Retry-After header. */
   missingRetryAfter: number;
+  /** Each answer before the final one: `202 retry_later`, `503 ...`, or `no answer` (connection failed). */
+  retried: string[];
 }
 
 export async function registerUntilFinal(
@@ -20,19 +22,22 @@ export async function registerUntilFinal(
 ): Promise<PortalResult> {
   const maxAttempts = options.maxAttempts ?? 40;
   let missingRetryAfter = 0;
+  const retried: string[] = [];
   for (let attempt = 1; ; attempt++) {
     let waitSeconds = 1;
     try {
       const res = await register(system, fields);
       if (res.status !== 202 && res.status !== 429 && res.status < 500)
-        return { status: res.status, body: res.json, attempts: attempt, missingRetryAfter };
+        return { status: res.status, body: res.json, attempts: attempt, missingRetryAfter, retried };
+      retried.push(`${res.status} ${res.json?.status ?? res.json?.error?.code ?? ''}`.trim());
       const retryAfter = res.headers.get('retry-after');
       if ((res.status === 202 || res.status === 429) && !retryAfter) missingRetryAfter++;
       waitSeconds = Number(retryAfter ?? 1);
     } catch {
       // twilio-run restarting: the portal retries too
+      retried.push('no answer');
     }
-    if (attempt >= maxAttempts) return { status: 0, body: undefined, attempts: attempt, missingRetryAfter };
+    if (attempt >= maxAttempts) return { status: 0, body: undefined, attempts: attempt, missingRetryAfter, retried };
     await new Promise((r) => setTimeout(r, waitSeconds * 1000));
   }
 }

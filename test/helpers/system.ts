@@ -4,6 +4,7 @@
  * requests like the portal and like Twilio. `npm test` builds dist/ before jest runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import twilio from 'twilio';
 import { localEnv } from '../../sandbox/local-env';
 import { startFaultProxy, type FaultProxy } from '../../sandbox/fault-proxy';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox/server';
+import { twilioCli } from '../../scripts/twilio-cli';
+import { twilioRunCommand } from '../../scripts/twilio-run-command';
 
 const root = join(__dirname, '..', '..');
 
@@ -84,12 +87,19 @@ export interface SystemOptions {
   forkPerRequest?: boolean;
   /** Put a fault-injecting proxy (sandbox/fault-proxy.ts) between twilio-run and the sandbox. */
   faults?: boolean;
+  /**
+   * How the functions are served: `twilio-run start` (default), or `twilio serverless:start` of the
+   * project's Twilio CLI + serverless plugin (scripts/twilio-cli.ts), reading .twilioserverlessrc
+   * for the folders, as a portal developer runs it.
+   */
+  launcher?: 'twilio-run' | 'twilio-cli';
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   if (!existsSync(join(root, 'dist', 'functions', 'health.js')))
     throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  const sandbox = await startSandbox(options.sandbox);
+  // A fresh "Twilio" auth token per system, as `npm run dev` makes one per run.
+  const sandbox = await startSandbox({ authToken: randomBytes(16).toString('hex'), ...options.sandbox });
   const proxy = options.faults ? await startFaultProxy(sandbox.url) : undefined;
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -112,28 +122,30 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 
   let output = '';
   let child: ChildProcess;
+  const cli =
+    options.launcher === 'twilio-cli'
+      ? twilioCli(['serverless:start', '--env', envFile, '--port', String(port)], join(dir, 'twilio-cli'))
+      : undefined;
   const spawnRun = () => {
-    child = spawn(
-      join(root, 'node_modules', '.bin', 'twilio-run'),
-      [
-        'start',
-        '--functions-folder',
-        'dist/functions',
-        '--assets-folder',
-        'dist/assets',
-        '--env',
-        envFile,
-        '--port',
-        String(port),
-        ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : []),
-      ],
-      {
-        cwd: root,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
-      },
-    );
+    // twilio-run with the guard preloaded (127.0.0.1 only, JSON body errors, no query strings in its log).
+    const twilioRun = twilioRunCommand(root, [
+      'start',
+      '--functions-folder',
+      'dist/functions',
+      '--assets-folder',
+      'dist/assets',
+      '--env',
+      envFile,
+      '--port',
+      String(port),
+      ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : []),
+    ]);
+    child = spawn(cli?.command ?? twilioRun.command, cli?.args ?? twilioRun.args, {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', CI: 'true', DEV_HOST: '127.0.0.1', ...cli?.env },
+    });
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   };

@@ -45,7 +45,7 @@ function tipDates(): { linkDay: string; plainDay: string } {
 }
 
 async function scheduleTips(date: string): Promise<Record<string, number>> {
-  const res = await system.postJson('/admin/schedule-tips', { date }, admin);
+  const res = await system.postJson('/admin/schedule-tips', { date, dryRun: false }, admin);
   expect(res.status).toBe(200);
   expect(res.json.done).toBe(true);
   return res.json.counts as Record<string, number>;
@@ -193,7 +193,7 @@ describe('WhatsApp (two-way)', () => {
     const res = await system.sandbox.inbound({ from: `whatsapp:${e164}`, body: 'बन्द' });
     expect(res.status).toBe(200);
     expect(res.body.match(/<Message>/g)).toHaveLength(1);
-    expect(res.body).toMatch(/सदस्यता रद्द/);
+    expect(res.body).toMatch(/सदस्यता बन्द/);
     expect(subscriber(e164)!.consent.at(-1)).toMatchObject({ action: 'opt_out', source: 'whatsapp-keyword' });
   });
 });
@@ -266,19 +266,19 @@ describe('what a Twilio refusal of a tip does', () => {
 
 describe('consent history for an auditor', () => {
   test('JSON and CSV per number, admin token only; numbers masked in every log line', async () => {
-    expect((await system.get('/admin/consent-history?phone=9845100001')).status).toBe(401);
-    const res = await system.get('/admin/consent-history?phone=9845100001', admin);
+    expect((await system.postJson('/admin/consent-history', { phone: '9845100001' })).status).toBe(401);
+    const res = await system.postJson('/admin/consent-history', { phone: '9845100001' }, admin);
     expect(res.status).toBe(200);
     expect(res.json.history.map((e: { action: string; source: string }) => `${e.action}:${e.source}`)).toEqual([
       'opt_in:portal-signup',
       'opt_out:link',
       'opt_in:link',
     ]);
-    const csv = await system.get('/admin/consent-history?phone=9845100001&format=csv', admin);
+    const csv = await system.postJson('/admin/consent-history', { phone: '9845100001', format: 'csv' }, admin);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect(csv.text.split('\r\n')[0]).toBe('"phone","user_id","time","action","source","reason"');
     expect(csv.text).toContain('"pregnancy_loss"');
-    expect((await system.get('/admin/consent-history?phone=9845199999', admin)).status).toBe(404);
+    expect((await system.postJson('/admin/consent-history', { phone: '9845199999' }, admin)).status).toBe(404);
     for (const digits of ['9779845100001', '14155238811', '9779845100004']) expect(system.logs()).not.toContain(digits);
   });
 });

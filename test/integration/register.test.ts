@@ -252,7 +252,7 @@ describe('POST /register through twilio-run + sandbox', () => {
 
   test('Nepali welcome for language=ne', async () => {
     await register(system, { user_id: 'u-ne', phone: '9841000007', language: 'ne' });
-    expect(welcomesTo('+9779841000007')[0]!.body).toMatch(/आमकेयर.*रोक्न: http\S+\/u\?t=/s);
+    expect(welcomesTo('+9779841000007')[0]!.body).toMatch(/आमकेयर.*बन्द गर्न: http\S+\/u\?t=/s);
   });
 
   test('no phone number appears unmasked in the function logs', async () => {

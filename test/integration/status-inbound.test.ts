@@ -7,7 +7,13 @@ import { register, startSystem, type System } from '../helpers/system';
 let system: System;
 beforeAll(async () => {
   system = await startSystem({
-    env: { LOOKUP_MODE: 'off', UNREACHABLE_SUPPRESS_AFTER: '2', SMS_ADVANCED_OPT_OUT: 'false' },
+    // TIPS_LOCAL_TIME: the welcome and the replies say the setting, never a fixed hour.
+    env: {
+      LOOKUP_MODE: 'off',
+      UNREACHABLE_SUPPRESS_AFTER: '2',
+      SMS_ADVANCED_OPT_OUT: 'false',
+      TIPS_LOCAL_TIME: '06:30',
+    },
   });
 });
 afterAll(async () => system?.stop());
@@ -140,6 +146,9 @@ describe('POST /incoming', () => {
   test('STOP opts out with a consent entry and a confirmation; a registration retry and a send attempt send nothing; START restores', async () => {
     await register(system, { user_id: 'k1', phone: '+14155238801' });
     await system.sandbox.settle();
+    // US SMS is two-way: the welcome says the tip time from the setting, HELP and "reply STOP".
+    const welcome = system.sandbox.messages().find((m) => m.to === '+14155238801' && !m.sendAt)!;
+    expect(welcome.body).toMatch(/every day at 6:30 AM\. Reply HELP for help\. To stop, reply STOP or visit http/);
     const stop = await system.sandbox.inbound({ from: '+14155238801', body: ' Stop! ' });
     expect(stop.status).toBe(200);
     expect(stop.body).toMatch(/<Message>.*unsubscribed/s);
@@ -154,6 +163,7 @@ describe('POST /incoming', () => {
 
     const start = await system.sandbox.inbound({ from: '+14155238801', body: 'START' });
     expect(start.body).toMatch(/welcome back/i);
+    expect(start.body).toContain('every day at 6:30 AM');
     expect(subscriber('+14155238801')?.status).toBe('active');
   });
 

@@ -42,7 +42,7 @@ test('10,000 subscribers scheduled in time-boxed slices', async () => {
   const totals: Record<string, number> = {};
   do {
     const started = Date.now();
-    const res = await system.postJson('/admin/schedule-tips', { cursor }, admin);
+    const res = await system.postJson('/admin/schedule-tips', { dryRun: false, cursor }, admin);
     sliceTimes.push(Date.now() - started);
     expect(res.status).toBe(200);
     scheduled += res.json.counts.scheduled ?? 0;

@@ -69,7 +69,7 @@ async function runAll(body: Record<string, unknown> = {}) {
   let cursor: string | null = null;
   let forecast: Array<Record<string, any>> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
   do {
-    const res = await system.postJson('/admin/schedule-tips', { ...body, cursor }, admin);
+    const res = await system.postJson('/admin/schedule-tips', { dryRun: false, ...body, cursor }, admin);
     expect(res.status).toBe(200);
     forecast ??= res.json.forecast;
     for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
@@ -85,14 +85,14 @@ const localClock = (iso: string, timeZone: string) =>
 
 test('when the window would pass the validity period, schedule-tips refuses before sending anything', async () => {
   seedGauges(SUBSCRIBERS * 100, SUBSCRIBERS * 80, SUBSCRIBERS * 20);
-  const refused = await system.postJson('/admin/schedule-tips', {}, admin);
+  const refused = await system.postJson('/admin/schedule-tips', { dryRun: false }, admin);
   seedGauges(SUBSCRIBERS, SUBSCRIBERS * 0.8, SUBSCRIBERS * 0.2);
   expect(refused.status).toBe(409);
   expect(refused.json.error).toMatchObject({ code: 'window_exceeds_validity' });
   expect(refused.json.error.forecast.overrunMinutes).toBeGreaterThan(0);
   expect(refused.json.error.forecast.neededSegmentsPerSecond).toBeGreaterThan(MPS);
   expect(system.sandbox.messages().filter((m) => m.status === 'scheduled')).toHaveLength(0);
-  const bad = await system.postJson('/admin/schedule-tips', { allowOverrun: 'maybe' }, admin);
+  const bad = await system.postJson('/admin/schedule-tips', { dryRun: false, allowOverrun: 'maybe' }, admin);
   expect(bad.status).toBe(400);
   expect(bad.json.error).toMatchObject({ code: 'invalid_field', field: 'allowOverrun' });
 });
@@ -147,4 +147,10 @@ test('the forecast in /admin/stats and in doctor reports the same figures', asyn
   expect(check).toMatchObject({ ok: true });
   expect(check.detail).toContain(`${SUBSCRIBERS + 2} active`);
   expect(check.detail).toContain(`${f.totalSegments} segments`);
+
+  // The clinical review of the deployed content, for the dashboard: every tip is counted once.
+  const review = stats.json.content.tips;
+  expect(review.total).toBe(tips.length);
+  expect(review.reviewed + review.unreviewed.length + review.changedSinceReview.length).toBe(tips.length);
+  expect(stats.json.content.messages.total).toBe(12);
 });

@@ -39,7 +39,8 @@ async function runAll(body: Record<string, unknown>) {
   let cursor: string | null = null;
   let slices = 0;
   do {
-    const res = await system.postJson('/admin/schedule-tips', { ...body, cursor }, admin);
+    // A real run is asked for explicitly (issue 14): dryRun: false unless the test says otherwise.
+    const res = await system.postJson('/admin/schedule-tips', { dryRun: false, ...body, cursor }, admin);
     expect(res.status).toBe(200);
     for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
     cursor = res.json.done ? null : res.json.next;

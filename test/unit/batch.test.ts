@@ -20,12 +20,24 @@ import { firstPageUrl, portalPageUrl, readPage, readUser } from '../../src/twili
 const SECRET = 'a'.repeat(48);
 
 describe('parseSliceOptions', () => {
-  test('defaults: real run, page 100, budget from BUDGET_MS', () => {
-    expect(parseSliceOptions({}, 8000)).toEqual({
+  test('a real run only with an explicit dryRun: false; page 100 and budget from BUDGET_MS by default', () => {
+    expect(parseSliceOptions({ dryRun: false }, 8000)).toEqual({
       ok: true,
       value: { dryRun: false, runId: undefined, cursor: undefined, pageSize: 100, budgetMs: 8000 },
     });
+    expect(parseSliceOptions({ dryRun: 'false' }, 8000)).toMatchObject({ ok: true, value: { dryRun: false } });
   });
+  test.each([{}, { dryRun: '' }, { dryRun: null }, { dryRun: '  ' }])(
+    'no dryRun (%j) is never a real run: 400 dry_run_required',
+    (body) => {
+      expect(parseSliceOptions(body, 8000)).toEqual({
+        ok: false,
+        code: 'dry_run_required',
+        field: 'dryRun',
+        message: expect.stringContaining('dryRun: false') as unknown,
+      });
+    },
+  );
   test('form strings are read like JSON values', () => {
     const parsed = parseSliceOptions({ dryRun: 'true', pageSize: '20', budgetMs: '3000', runId: 'run_x' }, 8000);
     expect(parsed).toEqual({
@@ -34,27 +46,27 @@ describe('parseSliceOptions', () => {
     });
   });
   test.each([
-    [{ pageSize: 0 }, 'invalid_page_size'],
-    [{ pageSize: 501 }, 'invalid_page_size'],
-    [{ pageSize: '1.5' }, 'invalid_page_size'],
-    [{ budgetMs: 8001 }, 'invalid_budget'],
-    [{ budgetMs: 10 }, 'invalid_budget'],
-    [{ dryRun: 'maybe' }, 'invalid_dry_run'],
-    [{ runId: 'has space' }, 'invalid_run_id'],
-    [{ runId: 42 }, 'invalid_run_id'],
-    [{ cursor: { a: 1 } }, 'invalid_cursor'],
-  ])('%j is refused with %s', (body, code) => {
-    const parsed = parseSliceOptions(body, 8000);
+    [{ pageSize: 0 }, 'invalid_page_size', 'pageSize'],
+    [{ pageSize: 501 }, 'invalid_page_size', 'pageSize'],
+    [{ pageSize: '1.5' }, 'invalid_page_size', 'pageSize'],
+    [{ budgetMs: 8001 }, 'invalid_budget', 'budgetMs'],
+    [{ budgetMs: 10 }, 'invalid_budget', 'budgetMs'],
+    [{ dryRun: 'maybe' }, 'invalid_dry_run', 'dryRun'],
+    [{ runId: 'has space' }, 'invalid_run_id', 'runId'],
+    [{ runId: 42 }, 'invalid_run_id', 'runId'],
+    [{ cursor: { a: 1 } }, 'invalid_cursor', 'cursor'],
+  ])('%j is refused with %s, naming %s', (body, code, field) => {
+    const parsed = parseSliceOptions({ dryRun: true, ...body }, 8000);
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.code).toBe(code);
+    if (!parsed.ok) expect([parsed.code, parsed.field]).toEqual([code, field]);
   });
   test('a BUDGET_MS above the Function limit is capped at 8000', () => {
-    const parsed = parseSliceOptions({}, 20000);
+    const parsed = parseSliceOptions({ dryRun: true }, 20000);
     expect(parsed.ok && parsed.value.budgetMs).toBe(8000);
   });
 });
 
-describe('parseResultsQuery (GET /admin/batch-results)', () => {
+describe('parseResultsQuery (POST /admin/batch-results)', () => {
   test.each([
     [{ runId: 'run_1' }, { ok: true, value: { runId: 'run_1', from: 0, limit: 1000 } }],
     [

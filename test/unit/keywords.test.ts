@@ -165,6 +165,13 @@ describe('replies', () => {
     }
   });
 
+  test('replies that name the tip time say the setting in words, never a fixed hour', () => {
+    expect(keywordReply('start', 'en', '18:00')).toContain('every day at 6 PM');
+    expect(keywordReply('start', 'ne', '18:00')).toContain('बेलुका ६ बजे');
+    expect(keywordReply('help', 'ne')).toContain('बिहान ७ बजे');
+    for (const language of LANGS) expect(keywordReply('stop', language, '18:00')).toBe(keywordReply('stop', language));
+  });
+
   test('each kind and language has its own text', () => {
     const texts = [
       ...KINDS.flatMap((kind) => LANGS.map((language) => keywordReply(kind, language))),

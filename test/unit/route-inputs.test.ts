@@ -80,10 +80,16 @@ describe('parseInboundMessage', () => {
 describe('parseTipsRequest', () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const time = { timeZone: 'Asia/Kathmandu', localTime: '07:00' };
-  test('defaults: one day, the next tip date, from the start, not a dry run', () => {
-    expect(parseTipsRequest({}, now, time)).toEqual({
+  test('defaults: one day, the next tip date, from the start; a real run only with an explicit dryRun: false', () => {
+    expect(parseTipsRequest({ dryRun: false }, now, time)).toEqual({
       ok: true,
       value: { dates: ['2026-06-01'], dryRun: false, cursor: { shard: 0 }, allowOverrun: false },
+    });
+  });
+  test.each([{}, { dryRun: '' }, { dryRun: null }])('no dryRun (%j): 400 dry_run_required naming dryRun', (body) => {
+    expect(parseTipsRequest(body, now, time)).toEqual({
+      ok: false,
+      error: { code: 'dry_run_required', message: expect.any(String) as unknown, details: { field: 'dryRun' } },
     });
   });
   test('explicit date, days, dryRun and a cursor it issued', () => {

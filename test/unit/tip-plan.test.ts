@@ -12,6 +12,11 @@ import { tipMessage, type Tip } from '../../src/core/tips';
 
 const tip: Tip = {
   id: 't01',
+  topic: 'family-health',
+  source: 'test',
+  note: '',
+  reviewed_by: '',
+  reviewed_on: '',
   en: 'Drink clean water every day.',
   ne: 'हरेक दिन सफा पानी पिउनुहोस्। आमा र बच्चाको स्वास्थ्यका लागि नियमित जाँच गराउनुहोस्। पोषिलो खाना खानुहोस्।',
 };

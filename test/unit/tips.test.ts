@@ -1,53 +1,65 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { ContentFormatError } from '../../src/core/content';
+import { TIP_VARIANTS, budgetLink } from '../../src/core/content-check';
+import { countSegments } from '../../src/core/segments';
 import { addDays } from '../../src/core/tip-time';
 import {
   MAX_SEGMENTS,
+  TOPICS,
   parseTips,
-  STOP_FOOTER,
+  tipCarriesLink,
   tipForDate,
   tipMessage,
-  TipsFormatError,
-  tipSegmentReport,
+  tipSmsBody,
   type Tip,
 } from '../../src/core/tips';
 
 const TIPS_FILE = join(__dirname, '../../src/assets/tips.private.json');
 const raw: unknown = JSON.parse(readFileSync(TIPS_FILE, 'utf8'));
 const tips = parseTips(raw);
-const report = tipSegmentReport(tips);
+
+const base: Tip = {
+  id: 't99',
+  topic: 'family-health',
+  en: 'Drink boiled water.',
+  ne: 'उमालेको पानी पिउनुहोस्।',
+  source: 'WHO (2022)',
+  note: '',
+  reviewed_by: '',
+  reviewed_on: '',
+};
 
 describe('the real tips file', () => {
-  test('passes the schema check with at least 30 tips and unique ids', () => {
-    expect(tips.length).toBeGreaterThanOrEqual(30);
+  test('a cycle of 45 to 60 tips with unique ids, covering every topic', () => {
+    expect(tips.length).toBeGreaterThanOrEqual(45);
+    expect(tips.length).toBeLessThanOrEqual(60);
     expect(new Set(tips.map((tip) => tip.id)).size).toBe(tips.length);
+    for (const topic of TOPICS) expect(tips.some((tip) => tip.topic === topic)).toBe(true);
   });
 
-  test('no two tips share a text', () => {
-    expect(new Set(tips.map((tip) => tip.en)).size).toBe(tips.length);
-    expect(new Set(tips.map((tip) => tip.ne)).size).toBe(tips.length);
+  test('every tip names its source', () => {
+    for (const tip of tips) expect(tip.source.trim()).not.toBe('');
   });
 
-  // One line per tip, with its actual figures in the test name.
+  // One line per tip with its worst body: every way it is sent fits the budget.
   test.each(
-    report.rows.map((row) => [row.id, row.en.segments, row.en.units, row.ne.segments, row.ne.units, row] as const),
-  )(
-    '%s: English %i GSM-7 segment(s) (%i septets), Nepali %i UCS-2 segment(s) (%i units)',
-    (_id, _enSegments, _enUnits, _neSegments, _neUnits, row) => {
-      expect(row.en.encoding).toBe('GSM-7');
-      expect(row.en.segments).toBeLessThanOrEqual(MAX_SEGMENTS.en);
-      expect(row.ne.encoding).toBe('UCS-2');
-      expect(row.ne.segments).toBeLessThanOrEqual(MAX_SEGMENTS.ne);
-    },
-  );
-
-  test('summary: English all GSM-7 within 2 segments, Nepali within 3', () => {
-    expect(report.summary.en.allGsm7).toBe(true);
-    expect(report.summary.en.maxSegments).toBeLessThanOrEqual(2);
-    expect(report.summary.ne.maxSegments).toBeLessThanOrEqual(3);
-    const counted = Object.values(report.summary.ne.bySegments).reduce((sum, n) => sum + n, 0);
-    expect(counted).toBe(tips.length);
+    tips.map((tip) => {
+      const worst = (language: 'en' | 'ne') =>
+        Math.max(
+          ...TIP_VARIANTS.map(
+            (v) =>
+              countSegments(
+                tipSmsBody(tip, language, { canReply: v.canReply, link: v.withLink ? budgetLink() : undefined }),
+              ).segments,
+          ),
+        );
+      return [tip.id, worst('en'), worst('ne')] as const;
+    }),
+  )('%s: at most %i English and %i Nepali segments, stop phrase and link included', (_id, en, ne) => {
+    expect(en).toBeLessThanOrEqual(MAX_SEGMENTS.en);
+    expect(ne).toBeLessThanOrEqual(MAX_SEGMENTS.ne);
   });
 
   test('every day of two years gets a tip different from the day before, the same for everyone', () => {
@@ -71,19 +83,49 @@ describe('the real tips file', () => {
       { numRuns: 50 },
     );
   });
+
+  test('multi-part danger-sign tips come on consecutive days', () => {
+    const ids = tips.map((tip) => tip.id);
+    for (const [first, second] of [
+      ['t10', 't50'],
+      ['t44', 't55'],
+      ['t45', 't46'],
+    ])
+      expect(ids.indexOf(second!)).toBe(ids.indexOf(first!) + 1);
+  });
 });
 
-describe('tipMessage', () => {
-  const tip: Tip = { id: 't99', en: 'Drink boiled water.', ne: 'उमालेको पानी पिउनुहोस्।' };
+describe('the body sent', () => {
+  test.each(['en', 'ne'] as const)(
+    '%s: the tip, a line break, then the sender name and the stop phrase when there is one',
+    (language) => {
+      const brand = language === 'en' ? 'Aamcare' : 'आमकेयर';
+      expect(tipMessage(base, language)).toBe(`${base[language]}\n${brand}`);
+      expect(tipMessage(base, language, null)).toBe(`${base[language]}\n${brand}`);
+      expect(tipMessage(base, language, 'X')).toBe(`${base[language]}\n${brand}: X`);
+    },
+  );
 
-  test.each(['en', 'ne'] as const)('%s: the tip text, a line break, then the STOP footer', (language) => {
-    expect(tipMessage(tip, language)).toBe(`${tip[language]}\n${STOP_FOOTER[language]}`);
-    expect(STOP_FOOTER[language]).toContain('STOP');
+  test('one-way: the name alone, or the link; two-way: "STOP" every day', () => {
+    expect(tipSmsBody(base, 'en', { canReply: false })).toBe('Drink boiled water.\nAamcare');
+    expect(tipSmsBody(base, 'en', { canReply: false, link: 'https://a.b/c' })).toBe(
+      'Drink boiled water.\nAamcare: To stop: https://a.b/c',
+    );
+    expect(tipSmsBody(base, 'ne', { canReply: false, link: 'https://a.b/c' })).toBe(
+      'उमालेको पानी पिउनुहोस्।\nआमकेयर: बन्द गर्न: https://a.b/c',
+    );
+    expect(tipSmsBody(base, 'en', { canReply: true })).toBe('Drink boiled water.\nAamcare: Reply STOP to unsubscribe.');
+    expect(tipSmsBody(base, 'ne', { canReply: true })).toMatch(/आमकेयर: बन्द गर्न STOP पठाउनुहोस्।$/);
+  });
+
+  test('the weekly link: one day in seven', () => {
+    const days = Array.from({ length: 70 }, (_, i) => addDays('2026-12-01', i));
+    expect(days.filter(tipCarriesLink)).toHaveLength(10);
   });
 });
 
 describe('tipForDate', () => {
-  const three: Tip[] = ['a', 'b', 'c'].map((id) => ({ id, en: id, ne: id }));
+  const three = ['a', 'b', 'c'].map((id) => ({ id }));
 
   test('steps through the list one calendar day at a time, before 1970 too', () => {
     const ids = ['1969-12-30', '1969-12-31', '1970-01-01', '1970-01-02', '1970-01-03', '1970-01-04'].map(
@@ -99,67 +141,52 @@ describe('tipForDate', () => {
   });
 });
 
-describe('parseTips', () => {
-  const good = { id: 't01', en: 'Wash your hands with soap.', ne: 'साबुनले हात धुनुहोस्।' };
-
+describe('parseTips (the structure the functions rely on)', () => {
   function problemsOf(json: unknown): string[] {
     try {
       parseTips(json);
     } catch (error) {
-      expect(error).toBeInstanceOf(TipsFormatError);
-      return [...(error as TipsFormatError).problems];
+      expect(error).toBeInstanceOf(ContentFormatError);
+      return [...(error as ContentFormatError).problems];
     }
     throw new Error('parseTips accepted it');
   }
 
-  test('accepts a minimal valid file and returns only the known fields', () => {
-    expect(parseTips([good])).toEqual([good]);
+  test('accepts a minimal valid file and returns the fields in the file order', () => {
+    expect(parseTips([base])).toEqual([base]);
+    expect(Object.keys(parseTips([{ ...base, reviewed_fingerprint: 'abc' }])[0]!)).toEqual([
+      'id',
+      'topic',
+      'en',
+      'ne',
+      'source',
+      'note',
+      'reviewed_by',
+      'reviewed_on',
+      'reviewed_fingerprint',
+    ]);
   });
 
   test.each<[string, unknown, RegExp]>([
     ['not an array', { tips: [] }, /JSON array/],
     ['an empty list', [], /no tips/],
     ['a non-object entry', ['tip'], /must be an object/],
-    ['a missing id', [{ en: good.en, ne: good.ne }], /tip\[0\]\.id must match/],
-    ['a malformed id', [{ ...good, id: 'Tip 1' }], /id must match/],
-    ['a duplicate id', [good, { ...good, en: 'Other.', ne: 'अर्को।' }], /\(t01\): duplicate id/],
-    ['an empty English text', [{ ...good, en: '' }], /\.en must be a non-empty string/],
-    ['a blank Nepali text', [{ ...good, ne: '   ' }], /\.ne must be a non-empty string/],
-    ['a number as text', [{ ...good, en: 42 }], /\.en must be a non-empty string/],
-    ['surrounding whitespace', [{ ...good, en: ' Wash. ' }], /leading or trailing whitespace/],
-    ['a curly quote in English', [{ ...good, en: 'Don’t wait.' }], /outside GSM-7.*"’"/],
-    ['an em dash in English', [{ ...good, en: 'Wash — always.' }], /outside GSM-7.*"—"/],
-    ['Nepali without Devanagari', [{ ...good, ne: 'Wash your hands.' }], /no Devanagari/],
-    ['English over 2 segments', [{ ...good, en: 'a'.repeat(300) }], /3-segment SMS.*limit is 2/],
-    ['Nepali over 3 segments', [{ ...good, ne: 'क'.repeat(200) }], /4-segment SMS.*limit is 3/],
-    ['an unknown field', [{ ...good, hi: 'x' }], /unknown fields: hi/],
-    ['a tab', [{ ...good, en: 'Wash\thands.' }], /control character/],
-    ['Nepali not in NFC', [{ ...good, ne: 'न\u093c' }], /not NFC-normalized/],
+    ['a missing id', [{ ...base, id: undefined }], /tip\[0\]: id must match/],
+    ['a malformed id', [{ ...base, id: 'Tip 1' }], /id must match/],
+    ['a duplicate id', [base, { ...base, en: 'Other.', ne: 'अर्को।' }], /tip t99: duplicate id/],
+    ['an unknown topic', [{ ...base, topic: 'cooking' }], /topic must be one of/],
+    ['a missing source', [{ ...base, source: undefined }], /source must be a string/],
+    ['an empty English text', [{ ...base, en: '' }], /missing en text/],
+    ['a blank Nepali text', [{ ...base, ne: '   ' }], /missing ne text/],
+    ['a number as text', [{ ...base, en: 42 }], /missing en text/],
+    ['a missing review field', [{ ...base, reviewed_on: undefined }], /reviewed_on must be a string/],
+    ['an unknown field', [{ ...base, hi: 'x' }], /unknown fields: hi/],
   ])('refuses %s', (_name, json, message) => {
     expect(problemsOf(json).join('\n')).toMatch(message);
   });
 
   test('lists every problem at once, naming the tip', () => {
-    const problems = problemsOf([good, { id: 't02', en: '', ne: 'Hello' }, { ...good }]);
-    expect(problems).toEqual([
-      'tip[1] (t02).en must be a non-empty string',
-      'tip[1] (t02).ne has no Devanagari text',
-      'tip[2] (t01): duplicate id',
-    ]);
-  });
-});
-
-describe('tipSegmentReport', () => {
-  test('counts the whole message, footer included', () => {
-    const short: Tip = { id: 's', en: 'Drink water.', ne: 'पानी पिउनुहोस्।' };
-    const long: Tip = { id: 'l', en: 'a'.repeat(200), ne: 'क'.repeat(100) };
-    const { rows, summary } = tipSegmentReport([short, long]);
-    expect(rows.map((row) => [row.id, row.en.segments, row.ne.segments])).toEqual([
-      ['s', 1, 1],
-      ['l', 2, 2],
-    ]);
-    expect(rows[0]!.en.units).toBe(tipMessage(short, 'en').length);
-    expect(summary.en).toEqual({ maxSegments: 2, bySegments: { 1: 1, 2: 1 }, allGsm7: true });
-    expect(summary.ne).toMatchObject({ maxSegments: 2, allGsm7: false });
+    const problems = problemsOf([base, { ...base, id: 't02', en: '' }, { ...base }]);
+    expect(problems).toEqual(['tip t02: missing en text', 'tip t99: duplicate id']);
   });
 });

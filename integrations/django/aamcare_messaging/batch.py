@@ -8,7 +8,7 @@ with the same state files and the same report.
 - Progress is saved under the state directory (default ``.batch-runs/``; the Node CLI's
   format): ``<runId>.json`` and ``<runId>.results.jsonl``. ``--resume`` without a runId takes
   the unfinished run (or lists them). A resumed real run first fetches the rows of a slice
-  whose answer was lost (GET /admin/batch-results), so the report has every user once.
+  whose answer was lost (POST /admin/batch-results), so the report has every user once.
 - Slices are retried on network errors, 5xx, 429 and 409 run_busy (Retry-After honoured);
   not when a person must act (portal settings or data, not configured).
 """
@@ -248,7 +248,7 @@ class BatchDriver:
             return
         at = start
         while at < up_to:
-            page = self._call("GET", "/admin/batch-results", params={"runId": run["runId"], "from": at, "limit": min(5000, up_to - at)})
+            page = self._call("POST", "/admin/batch-results", body={"runId": run["runId"], "from": at, "limit": min(5000, up_to - at)})
             rows = page["results"][: up_to - at]
             self.local.append(run["runId"], at, rows)
             at += len(rows)

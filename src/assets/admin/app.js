@@ -185,6 +185,34 @@
     $('funnel-chart').innerHTML = svg(420, steps.length * 24 + 4, label, rows);
   }
 
+  function reviewLine(label, status) {
+    var pending = status.unreviewed.concat(status.changedSinceReview);
+    return (
+      '<strong>' +
+      status.reviewed +
+      ' of ' +
+      status.total +
+      ' ' +
+      label +
+      ' reviewed.</strong>' +
+      (status.unreviewed.length ? ' Unreviewed: ' + escapeHtml(status.unreviewed.join(', ')) + '.' : '') +
+      (status.changedSinceReview.length
+        ? ' Changed since review: ' + escapeHtml(status.changedSinceReview.join(', ')) + '.'
+        : '') +
+      (pending.length ? '' : ' All signed.')
+    );
+  }
+
+  function drawContentReview(content) {
+    var el = $('content-review');
+    if (!content) {
+      el.textContent = 'Not reported by this service version.';
+      return;
+    }
+    el.innerHTML = reviewLine('tips', content.tips) + '<br>' + reviewLine('messages', content.messages);
+    el.setAttribute('data-unreviewed', String(content.tips.total - content.tips.reviewed));
+  }
+
   function render(stats) {
     var kpi = {
       active: stats.subscribers.active,
@@ -199,6 +227,7 @@
     Object.keys(kpi).forEach(function (name) {
       document.querySelector('[data-kpi="' + name + '"]').textContent = String(kpi[name]);
     });
+    drawContentReview(stats.content);
     drawDaily(stats.daily);
     drawFunnel(stats.welcome);
     $('failures').innerHTML = stats.failures.length
@@ -232,8 +261,9 @@
   }
 
   function loadStats() {
-    var query = $('from').value && $('to').value ? '?from=' + $('from').value + '&to=' + $('to').value : '';
-    return api('/admin/stats' + query, undefined, loadStats).then(function (stats) {
+    // Dates go in a POST body: admin routes refuse query strings (docs/security.md).
+    var range = $('from').value && $('to').value ? { from: $('from').value, to: $('to').value } : undefined;
+    return api('/admin/stats', range, loadStats).then(function (stats) {
       $('sign-in').hidden = true;
       $('app').hidden = false;
       $('sign-out').hidden = false;
@@ -318,8 +348,8 @@
     function fillGap(answer) {
       var from = batch.results.length;
       if (answer.dryRun || typeof answer.from !== 'number' || answer.from <= from) return Promise.resolve();
-      var query = '?runId=' + encodeURIComponent(answer.runId) + '&from=' + from + '&limit=' + (answer.from - from);
-      return api('/admin/batch-results' + query).then(function (page) {
+      var body = { runId: answer.runId, from: from, limit: Math.min(5000, answer.from - from) };
+      return api('/admin/batch-results', body).then(function (page) {
         batch.results = batch.results.concat(page.results || []);
       });
     }
@@ -373,7 +403,8 @@
     $('tips-schedule').disabled = true;
     var totals = {};
     function slice(cursor) {
-      return api('/admin/schedule-tips', { cursor: cursor || null }, function () {
+      // A real run is asked for explicitly: a missing dryRun is refused (docs/security.md).
+      return api('/admin/schedule-tips', { dryRun: false, cursor: cursor || null }, function () {
         slice(cursor);
       }).then(function (answer) {
         Object.keys(answer.counts).forEach(function (k) {

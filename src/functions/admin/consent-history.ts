@@ -1,6 +1,7 @@
 /**
- * GET /admin/consent-history?phone=<number>[&format=csv] (admin token): every opt-in and
- * opt-out of one subscriber with source, reason and time, for an auditor.
+ * POST /admin/consent-history with `{ phone, format?: "json" | "csv" }` (admin token): every
+ * opt-in and opt-out of one subscriber with source, reason and time, for an auditor. The
+ * number travels in the body, never in the URL (access logs keep URLs).
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { consentHistory } from '../../app/consent';
@@ -9,21 +10,21 @@ import { consentCsv } from '../../core/consent-export';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { normalizePhone } from '../../core/phone';
 import { setting } from '../../core/settings';
-import { checkAdminToken } from '../../runtime/auth';
+import { adminJson, text } from '../../runtime/inputs';
 import { defineRoute, errorReply, json } from '../../runtime/route';
 import { consentHistoryDeps } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'consent_history',
   requires: FEATURE_REQUIREMENTS.consentHistory,
-  async handle({ context, event, log }) {
-    const auth = checkAdminToken(context, event);
-    if (!auth.ok) {
-      log.warn('consent_history.unauthorized', { code: auth.code });
-      return errorReply(401, auth.code, auth.message);
-    }
+  auth: { kind: 'admin' },
+  input: adminJson({ phone: text(64), format: text(8) }),
+  async handle({ context, fields, log }) {
+    const format = fields.format ?? 'json';
+    if (format !== 'json' && format !== 'csv')
+      return errorReply(400, 'invalid_format', 'format must be json or csv', { field: 'format' });
     // Any country: an auditor may ask about a number we no longer accept.
-    const phone = normalizePhone(event.phone, {
+    const phone = normalizePhone(fields.phone, {
       defaultCountry: (setting(context, 'DEFAULT_COUNTRY') ?? 'NP') as CountryCode,
       allowedCountries: [],
       mobileOnly: false,
@@ -33,7 +34,7 @@ export const handler = defineRoute({
     log.info('consent_history.read', { phone: phone.e164, found: found !== undefined });
     if (!found) return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
     const data = { phone: phone.e164, userId: found.userId, status: found.status, history: found.history };
-    if (event.format === 'csv')
+    if (format === 'csv')
       return {
         status: 200,
         body: consentCsv(data),

@@ -12,19 +12,23 @@ import { REQUEST_BUDGET_MS } from '../../core/budget';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { intSetting } from '../../core/settings';
 import { isFirstSlice, parseTipsRequest } from '../../core/tips-input';
-import { checkAdminToken } from '../../runtime/auth';
+import { adminJson, scalar, text } from '../../runtime/inputs';
 import { defineRoute, errorReply, json } from '../../runtime/route';
 import { activityReaderOf, createServices, tipDeps, tipForecastInput } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'tips',
   requires: FEATURE_REQUIREMENTS.tips,
-  async handle({ context, event, log }) {
-    const auth = checkAdminToken(context, event);
-    if (!auth.ok) return errorReply(401, auth.code, auth.message);
+  auth: { kind: 'admin' },
+  // The cursor carries the planned load per date, zone and channel (at most 500 keys of 80 characters).
+  input: adminJson(
+    { date: text(10), days: scalar, dryRun: scalar, cursor: text(100_000), allowOverrun: scalar },
+    128 * 1024,
+  ),
+  async handle({ context, fields, log }) {
     const deadline = Date.now() + Math.min(intSetting(context, 'BUDGET_MS'), REQUEST_BUDGET_MS);
     const deps = tipDeps(context, log, deadline);
-    const request = parseTipsRequest(event, deps.now(), deps.config);
+    const request = parseTipsRequest(fields, deps.now(), deps.config);
     if (!request.ok) return errorReply(400, request.error.code, request.error.message, request.error.details);
     const { dates, dryRun, cursor, allowOverrun } = request.value;
 

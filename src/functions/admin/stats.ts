@@ -1,33 +1,35 @@
 /**
- * GET /admin/stats?from=YYYY-MM-DD&to=YYYY-MM-DD (admin token): metrics for the dashboard,
- * and the capacity forecast for the next daily tip (tipForecast).
+ * POST /admin/stats with `{ from?: "YYYY-MM-DD", to?: "YYYY-MM-DD" }` (admin token), or a
+ * plain GET for the last 30 days: metrics for the dashboard, the capacity forecast for the
+ * next daily tip (tipForecast) and what no clinician has reviewed yet (content). Fields
+ * travel in the body only (issue 14).
  */
 import { readStats } from '../../app/stats';
 import { readTipForecast } from '../../app/tip-forecast';
 import { REQUEST_BUDGET_MS } from '../../core/budget';
+import { contentReviewStatus } from '../../core/content-check';
+import { MESSAGES } from '../../core/messages';
 import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { parseStatsDates } from '../../core/stats-input';
-import { checkAdminToken } from '../../runtime/auth';
+import { adminJson, text } from '../../runtime/inputs';
 import { defineRoute, errorReply, json } from '../../runtime/route';
 import { statsDeps, tipForecastInput } from '../../runtime/services';
 
 export const handler = defineRoute({
   name: 'stats',
   requires: FEATURE_REQUIREMENTS.stats,
-  async handle({ context, event, log }) {
-    const auth = checkAdminToken(context, event);
-    if (!auth.ok) {
-      log.warn('stats.unauthorized', { code: auth.code });
-      return errorReply(401, auth.code, auth.message);
-    }
+  auth: { kind: 'admin' },
+  input: adminJson({ from: text(10), to: text(10) }),
+  async handle({ context, fields }) {
     const deps = statsDeps(context, Date.now() + REQUEST_BUDGET_MS);
     const now = new Date();
-    const dates = parseStatsDates(event, deps.localDate(now));
-    if (!dates.ok) return errorReply(400, dates.error.code, dates.error.message);
+    const dates = parseStatsDates(fields, deps.localDate(now));
+    if (!dates.ok) return errorReply(400, dates.error.code, dates.error.message, dates.error.details);
+    const forecastInput = tipForecastInput(context, now);
     const [stats, tipForecast] = await Promise.all([
       readStats(deps.reader, { ...dates.value, timezone: deps.timeZone }, now),
-      readTipForecast(deps.reader, tipForecastInput(context, now)),
+      readTipForecast(deps.reader, forecastInput),
     ]);
-    return json(200, { ...stats, tipForecast });
+    return json(200, { ...stats, tipForecast, content: contentReviewStatus(forecastInput.tips, MESSAGES) });
   },
 });

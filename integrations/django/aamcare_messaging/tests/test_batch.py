@@ -91,7 +91,8 @@ class BatchDriverTests(SimpleTestCase):
         with open(report) as f:
             body = json.load(f)
         self.assertEqual([r["userId"] for r in body["results"]], ["1", "2", "3", "4", "5", "6"])
-        self.assertEqual(self.service.requests[1][1], "/admin/batch-results?runId=run_2&from=2&limit=2")
+        self.assertEqual(self.service.requests[1][1], "/admin/batch-results")
+        self.assertEqual(self.service.requests[1][2], {"runId": "run_2", "from": 2, "limit": 2})
 
     def test_resume_without_a_run_id_lists_several(self):
         state = os.path.join(self.dir, "state")

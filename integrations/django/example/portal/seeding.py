@@ -100,6 +100,9 @@ def generate(count):
             "e164": e164,
             "language": "ne" if language in NE_SPELLINGS else "en",
             "name": name or None,
+            # The service greets by name in Nepali, and in English when the name is in Latin
+            # letters (an English SMS stays GSM-7: src/core/welcome.ts).
+            "welcomeName": name if name and (language in NE_SPELLINGS or name.isascii()) else None,
         }
         users.append((fields, truth))
     return users

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             service, _ = User.objects.get_or_create(username="aamcare-batch", defaults={"is_staff": True, "password": "!"})
             Token.objects.update_or_create(user=service, defaults={"key": options["api_token"]})
             # A staff user is a user too: the portal's own API lists it, with no phone.
-            truth.append({"username": "aamcare-batch", "category": "blank", "outcome": "invalid", "dryRunOutcome": "invalid", "e164": None, "language": "en", "name": None})
+            truth.append({"username": "aamcare-batch", "category": "blank", "outcome": "invalid", "dryRunOutcome": "invalid", "e164": None, "language": "en", "name": None, "welcomeName": None})
         if options["truth"]:
             ids = dict(User.objects.values_list("username", "id"))
             with open(options["truth"], "w", encoding="utf-8") as f:

@@ -1,0 +1,18 @@
+/**
+ * How the project starts the local twilio-run: Node with the guard preloaded
+ * (twilio-run-guard.cjs: 127.0.0.1 unless DEV_HOST says otherwise, JSON body errors without
+ * stack traces, query strings kept out of the access log), then twilio-run's own CLI.
+ */
+import { join } from 'node:path';
+
+export function twilioRunCommand(root: string, args: readonly string[]): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: [
+      '--require',
+      join(root, 'scripts', 'twilio-run-guard.cjs'),
+      join(root, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js'),
+      ...args,
+    ],
+  };
+}
