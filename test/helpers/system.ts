@@ -96,6 +96,18 @@ export interface SystemOptions {
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
+  // freePort() closes the port before twilio-run binds it: under a busy suite another process
+  // can take it in between (twilio-run then asks for another port). Start again on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSystemOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !/already in use/i.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startSystemOnce(options: SystemOptions): Promise<System> {
   if (!existsSync(join(root, 'dist', 'functions', 'health.js')))
     throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   // A fresh "Twilio" auth token per system, as `npm run dev` makes one per run.
