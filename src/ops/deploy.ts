@@ -83,11 +83,12 @@ export function checkDependencies(distDir: string, dependencies: Record<string, 
     .map((path) => ({ name: relative(distDir, path), code: readFileSync(path, 'utf8') }));
   const missing = undeclaredPackages(files, dependencies);
   if (missing.length > 0) {
+    const files = (names: string[]) =>
+      names.length > 3 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
     throw new DeployFailure(
       'checking dependencies',
-      missing
-        .map((m) => `${m.requiredBy.join(', ')} ${m.requiredBy.length > 1 ? 'require' : 'requires'} "${m.name}"`)
-        .join('; ') + ', missing from package.json "dependencies" (the only packages Twilio installs)',
+      'package.json "dependencies" (the only packages Twilio installs) lacks what the built functions require: ' +
+        missing.map((m) => `"${m.name}" (${files(m.requiredBy)})`).join(', '),
       [
         `add it: npm install --save ${missing.map((m) => m.name).join(' ')}   (then npm run deploy again)`,
         'nothing was uploaded',

@@ -240,7 +240,7 @@ test(
       const run = await deploy();
       expect(run.code).toBe(1);
       expect(run.output).toContain('deploy failed at "checking dependencies"');
-      expect(run.output).toMatch(/functions\/register\.js.* requires? "libphonenumber-js"/);
+      expect(run.output).toMatch(/lacks what the built functions require: "libphonenumber-js" \(functions\/\S+\.js, /);
       expect(run.output).toContain('npm install --save libphonenumber-js');
       expect(state().versions).toHaveLength(before.versions.length);
       expect(state().builds).toHaveLength(before.builds.length);
