@@ -3,7 +3,8 @@
  * started in the environment's build folder (so the build's own node_modules and its
  * @twilio/runtime-handler serve it, not the project's), with the environment's variables plus
  * what Twilio provides a deployed Function (ACCOUNT_SID, AUTH_TOKEN, DOMAIN_NAME, SERVICE_SID,
- * ENVIRONMENT_SID) and TWILIO_API_BASE_URL pointing at the sandbox, the emulated Twilio.
+ * ENVIRONMENT_SID) and TWILIO_API_BASE_URL pointing at the sandbox, the emulated Twilio. It is
+ * started like every local twilio-run, with the project's guard (127.0.0.1 only).
  *
  * Twilio applies a variable change to the next executions without a new deployment; twilio-run
  * reads its env file once, so a change restarts the environment's process (debounced) on the
@@ -15,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { twilioRunCommand } from '../scripts/twilio-run-command';
 
 export interface ServeSpec {
   /** The build folder (package.json, node_modules, functions/, assets/). */
@@ -50,7 +52,7 @@ export interface RuntimeHost {
   close(): Promise<void>;
 }
 
-const TWILIO_RUN = require.resolve('twilio-run/bin/twilio-run.js');
+const root = join(__dirname, '..');
 const START_TIMEOUT_MS = 60_000;
 const OUTPUT_LINES = 200;
 
@@ -132,30 +134,34 @@ export function createRuntimeHost(): RuntimeHost {
           .map(([k, v]) => envLine(k, v))
           .join('\n') + '\n',
       );
-      const child = spawn(
-        process.execPath,
-        [
-          TWILIO_RUN,
-          'start',
-          '--functions-folder',
-          'functions',
-          '--assets-folder',
-          'assets',
-          '--env',
-          envFile,
-          '--port',
-          String(served.port),
-          // One warm process, like a reused Function container (module state survives between calls).
-          '--no-fork-process',
-          '--no-live',
-        ],
-        {
-          cwd: spec.dir,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? spec.dir, FORCE_COLOR: '0', CI: 'true' },
+      // With the project's guard preloaded, as every local twilio-run: 127.0.0.1 only, no query
+      // strings in its access log (scripts/twilio-run-guard.cjs).
+      const command = twilioRunCommand(root, [
+        'start',
+        '--functions-folder',
+        'functions',
+        '--assets-folder',
+        'assets',
+        '--env',
+        envFile,
+        '--port',
+        String(served.port),
+        // One warm process, like a reused Function container (module state survives between calls).
+        '--no-fork-process',
+        '--no-live',
+      ]);
+      const child = spawn(command.command, command.args, {
+        cwd: spec.dir,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? spec.dir,
+          FORCE_COLOR: '0',
+          CI: 'true',
+          DEV_HOST: '127.0.0.1',
         },
-      );
+      });
       served.child = child;
       child.stdout?.on('data', (c: Buffer) => note(served, c.toString()));
       child.stderr?.on('data', (c: Buffer) => note(served, c.toString()));
