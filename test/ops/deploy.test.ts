@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { SETTINGS } from '../../src/core/settings';
+import { deploy as runDeploy } from '../../src/ops/deploy';
 import { localEnv } from '../../sandbox/local-env';
 import { startSandbox, type SandboxHandle, type ServerlessState } from '../../sandbox/server';
 
@@ -156,6 +157,9 @@ test(
     // Variables: exactly the settings table's names, never NODE_ENV or an unrelated token.
     expect(Object.keys(s.environments[0]!.variables).sort()).toEqual(allowList(env));
 
+    // The sandbox's portal URL is local: refused for Twilio, accepted (with a note) for the stand-in.
+    expect(run.output).toMatch(/note: PORTAL_API_URL .*: accepted only because this deploy goes to the local stand-in/);
+
     // What deploy printed: the URLs and the next commands, no secret.
     expect(run.output).toContain(`npm run setup -- --url https://${domain}`);
     expect(run.output).toContain(`npm run doctor -- --url https://${domain}`);
@@ -230,6 +234,25 @@ test(
   },
   DEPLOY_TIMEOUT_MS,
 );
+
+test('to Twilio (no TWILIO_API_BASE_URL), a local or http URL setting stops the deploy before anything else', async () => {
+  const { TWILIO_API_BASE_URL: _local, ...toTwilio } = env;
+  const lines: string[] = [];
+  await expect(
+    runDeploy({
+      env: { ...toTwilio, PUBLIC_BASE_URL: 'http://localhost:3000' },
+      distDir: join(project, 'no-dist'),
+      dependencies: {},
+      serviceName: 'aamcare-messaging',
+      functionsEnv: 'dev',
+      print: (line) => lines.push(line),
+    }),
+  ).rejects.toMatchObject({
+    step: 'checking settings',
+    message: expect.stringMatching(/PUBLIC_BASE_URL must be an https:\/\/ URL.*PORTAL_API_URL/),
+  });
+  expect(lines.join('\n')).toContain('not uploaded: ACCOUNT_SID, AUTH_TOKEN (provided by Twilio)');
+});
 
 test(
   'a function requiring a package missing from "dependencies" stops the deploy before any upload',
