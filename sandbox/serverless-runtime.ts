@@ -13,10 +13,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { twilioRunCommand } from '../scripts/twilio-run-command';
+import { freePort } from './free-port';
 
 export interface ServeSpec {
   /** The build folder (package.json, node_modules, functions/, assets/). */
@@ -55,17 +55,6 @@ export interface RuntimeHost {
 const root = join(__dirname, '..');
 const START_TIMEOUT_MS = 60_000;
 const OUTPUT_LINES = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** One dotenv line: bare when plain, single-quoted (literal) otherwise. */
 function envLine(key: string, value: string): string {
