@@ -39,5 +39,5 @@ export default tseslint.config(
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   // Config files Node loads as CommonJS (module.exports).
-  { files: ['**/*.cjs', 'jest.config.js'], languageOptions: { sourceType: 'commonjs' } },
+  { files: ['**/*.cjs', 'jest.config.js', 'jest.django.config.js'], languageOptions: { sourceType: 'commonjs' } },
 );

@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The Django end-to-end suite needs Python: `npm run test:django` (jest.django.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/django/'],
   // Stryker's sandbox copies of the project (npm run test:mutation) are not ours to load.
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testTimeout: 60000,

@@ -55,7 +55,7 @@ async function main() {
     do {
       const res = await system.postJson(
         '/admin/schedule-tips',
-        { cursor },
+        { cursor, dryRun: false },
         { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` },
       );
       cursor = res.json.done ? null : res.json.next;

@@ -1,8 +1,8 @@
 /**
  * The sandbox's own routes under /__sandbox/ (not Twilio's): inspect messages, callbacks and
- * contract violations and the sender queues, read or change the config, reset, advance the simulated
- * clock or fire scheduled sends, and simulate an
- * inbound message. Also the inbound simulator itself, which posts a signed webhook as Twilio would.
+ * contract violations, the sender queues and the emulated Serverless deployments (with their local
+ * URLs), read or change the config, reset, advance the simulated clock or fire scheduled sends, and
+ * simulate an inbound message. Also the inbound simulator itself, which posts a signed webhook as Twilio would.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -11,6 +11,7 @@ import { readBody, send } from './http';
 import type { ContractViolation } from './contract';
 import type { SandboxMessage } from './messages';
 import type { SandboxOptions } from './options';
+import type { ServerlessState } from './serverless';
 import { newSid } from './twilio-api';
 
 /** What the control routes reach (the sandbox handle provides it). */
@@ -25,6 +26,7 @@ export interface ControlTarget {
   advanceClock: (ms: number) => { now: string; fired: number };
   queues: () => unknown[];
   inbound: (input: InboundInput) => Promise<InboundAnswer>;
+  serverless: { state: () => ServerlessState };
 }
 
 /** The webhook's answer; `refused` (status 422) when no such message could reach Twilio. */
@@ -98,6 +100,14 @@ export async function handleControl(
       const status = url.searchParams.get('status');
       return send(res, 200, {
         messages: sandbox.messages().filter((m) => (!to || m.to === to) && (!status || m.status === status)),
+      });
+    }
+    case 'GET serverless': {
+      // Deployed services, their local URLs and builds; variable names only (their values are secrets).
+      const state = sandbox.serverless.state();
+      return send(res, 200, {
+        ...state,
+        environments: state.environments.map((e) => ({ ...e, variables: Object.keys(e.variables) })),
       });
     }
     case 'GET violations':

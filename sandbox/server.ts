@@ -3,8 +3,8 @@
  * portal API. This file is the HTTP server, the router and the physics every Twilio call
  * shares: basic auth, latency, the account concurrency limit (429 / 20429), random 5xx,
  * request recording and the contract checks against Twilio's OpenAPI specs. Each product
- * (messages, lookup, sync, messaging-service, content) is its own module with its own state;
- * portal.ts is the demo portal and control.ts the /__sandbox/ routes.
+ * (messages, lookup, sync, messaging-service, content, serverless) is its own module with its
+ * own state; portal.ts is the demo portal and control.ts the /__sandbox/ routes.
  * Paths arrive as the client factory rewrites them: /<product>/<original path>.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,17 +12,19 @@ import type { AddressInfo } from 'node:net';
 import { createContent } from './content';
 import { validateTwilioRequest, validateTwilioResponse, type ContractViolation } from './contract';
 import { handleControl, simulateInbound, type InboundAnswer, type InboundInput } from './control';
-import { formOf, readBody, send } from './http';
+import { formOf, parseMultipart, readRawBody, send, type UploadedPart } from './http';
 import { createLookup } from './lookup';
 import { createMessages, type SandboxMessage, type CallbackDelivery } from './messages';
 import { createMessagingService, type MessagingServiceWebhooks } from './messaging-service';
 import { DEFAULT_SANDBOX, type SandboxOptions } from './options';
 import { handlePortal } from './portal';
+import { createServerless, type ServerlessState } from './serverless';
 import { createSync } from './sync';
 import { sleep, TwilioError, type Answer, type ProductContext, type TwilioCall } from './twilio-api';
 
 export { DEFAULT_SANDBOX, type SandboxOptions } from './options';
 export type { SandboxMessage, CallbackDelivery } from './messages';
+export type { ServerlessState } from './serverless';
 
 export interface RecordedRequest {
   method: string;
@@ -42,6 +44,8 @@ export interface SandboxHandle {
   callbacks(): CallbackDelivery[];
   /** Twilio API requests seen, when recordRequests is on. */
   requests(): RecordedRequest[];
+  /** Path and query of every demo portal API request since the last reset (always recorded). */
+  portalRequests(): string[];
   /** Contract violations seen (requests refused, responses that broke the spec). */
   violations(): ContractViolation[];
   syncItems(map: string): Array<{ key: string; data: unknown }>;
@@ -61,6 +65,14 @@ export interface SandboxHandle {
   expandLink(shortUrl: string): string | undefined;
   /** Resolves when no status step is pending. */
   settle(): Promise<void>;
+  /** The emulated Serverless API (Functions and Assets): its resources, builds and served environments. */
+  serverless: {
+    state(): ServerlessState;
+    /** The local URL that answers for a deployed https://<domain>/path, once the latest deployment is served. */
+    served(publicUrl: string): Promise<string>;
+    /** What twilio-run printed lately for the environment at a domain. */
+    logs(domainName: string): string;
+  };
   close(): Promise<void>;
 }
 
@@ -76,6 +88,26 @@ function mulberry32(seed: number) {
 /** Twilio's error body for a status and code. */
 function errorBody(status: number, code: number, message: string) {
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+interface RequestBody {
+  form: Record<string, string>;
+  /** What the contract check reads: repeated keys as arrays, a file as its file name. */
+  wire: Record<string, string | string[]>;
+  params: URLSearchParams;
+  files: Record<string, UploadedPart>;
+}
+
+/** A form body, or a multipart one (the Serverless upload host's Function and Asset Versions). */
+async function bodyOf(raw: Buffer, contentType: string | undefined): Promise<RequestBody> {
+  if (contentType?.toLowerCase().startsWith('multipart/form-data')) {
+    const { fields, files } = await parseMultipart(raw, contentType);
+    const names = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, file.filename]));
+    return { form: fields, wire: { ...fields, ...names }, params: new URLSearchParams(fields), files };
+  }
+  const text = raw.toString('utf8');
+  const params = new URLSearchParams(text);
+  return { form: formOf(text), wire: queryOf(params), params, files: {} };
 }
 
 /** Query parameters with repeated keys (e.g. several Fields) kept as arrays, as the contract check reads them. */
@@ -99,18 +131,22 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
   const messages = createMessages(context);
   const sync = createSync(context);
   const messagingService = createMessagingService(context);
+  const serverless = createServerless(context);
   const products = new Map<string, (call: TwilioCall) => Answer>([
     ['api', messages.handle],
     ['sync', sync.handle],
     ['lookups', createLookup(context).handle],
     ['messaging', messagingService.handle],
     ['content', createContent(context).handle],
+    ['serverless', serverless.handle],
+    ['serverless-upload', serverless.handleUpload],
   ]);
 
   let random = mulberry32(options.seed);
   let inFlight = 0;
   let violations: ContractViolation[] = [];
   let recorded: RecordedRequest[] = [];
+  let portalRequests: string[] = [];
 
   function authorized(req: IncomingMessage): boolean {
     const expected = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
@@ -149,10 +185,10 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       if (options.latencyMs > 0) await sleep(options.latencyMs);
       if (options.errorRate > 0 && random() < options.errorRate)
         throw new TwilioError(503, 20503, 'Service Unavailable (sandbox fault injection)');
-      const form = formOf(await readBody(req));
+      const { form, wire, params, files } = await bodyOf(await readRawBody(req), req.headers['content-type']);
       if (options.recordRequests) record(req, url, form, arrivedAt);
       if (strict()) {
-        const problems = validateTwilioRequest({ method, product, path, query: queryOf(url.searchParams), form });
+        const problems = validateTwilioRequest({ method, product, path, query: queryOf(url.searchParams), form: wire });
         if (problems.length > 0) {
           violations.push(...problems);
           throw new TwilioError(400, 20001, `Contract violation: ${problems.map((p) => p.message).join('; ')}`);
@@ -160,7 +196,15 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       }
       const handler = products.get(product);
       if (!handler) throw new TwilioError(404, 20404, 'Unknown product');
-      const [status, body] = handler({ method, parts, form, query: url.searchParams, headers: req.headers });
+      const [status, body] = handler({
+        method,
+        parts,
+        form,
+        params,
+        files,
+        query: url.searchParams,
+        headers: req.headers,
+      });
       if (strict() && body !== undefined)
         violations.push(...validateTwilioResponse({ method, product, path, status, body }));
       send(res, status, body);
@@ -187,14 +231,17 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     callbacks: messages.callbacks,
     violations: () => [...violations],
     requests: () => [...recorded],
+    portalRequests: () => [...portalRequests],
     syncItems: sync.items,
     putItem: sync.putItem,
     configure: (changes) => Object.assign(options, changes),
     reset: () => {
       messages.reset();
       sync.reset();
+      serverless.reset();
       violations = [];
       recorded = [];
+      portalRequests = [];
       random = mulberry32(options.seed);
     },
     fireScheduled: messages.fireScheduled,
@@ -203,8 +250,14 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     inbound: (input) => simulateInbound(options, input),
     expandLink: messages.expandLink,
     settle: messages.settle,
+    serverless: {
+      state: serverless.state,
+      served: serverless.served,
+      logs: serverless.logs,
+    },
     close: async () => {
       await handle.settle();
+      await serverless.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
@@ -218,7 +271,10 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
       product === '__sandbox'
         ? handleControl(req, res, url, parts, handle)
         : product === 'portal'
-          ? Promise.resolve().then(() => handlePortal(req, res, url, { ...options.portal, baseUrl }))
+          ? Promise.resolve().then(() => {
+              portalRequests.push(url.pathname + url.search);
+              handlePortal(req, res, url, { ...options.portal, baseUrl });
+            })
           : product === 'l' && req.method === 'GET'
             ? Promise.resolve().then(() => messages.followShortLink(res, parts[0] ?? ''))
             : handleTwilio(req, res, url, product ?? '', parts);

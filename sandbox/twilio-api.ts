@@ -4,13 +4,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { UploadedPart } from './http';
 import type { SandboxOptions } from './options';
 
 /** One Twilio REST call, its path split after the product (e.g. ['v1','Services',IS,'Maps']). */
 export interface TwilioCall {
   method: string;
   parts: string[];
+  /** Form (or multipart text) fields, the last value of a repeated key. */
   form: Record<string, string>;
+  /** The form body with repeated keys (FunctionVersions=a&FunctionVersions=b). */
+  params: URLSearchParams;
+  /** Files of a multipart body, by field name. */
+  files: Record<string, UploadedPart>;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
 }

@@ -7,20 +7,25 @@
  *
  * The admin token comes from ADMIN_TOKEN only (npm echoes arguments) and is never printed. Progress (and,
  * for a dry run, the cursor the service does not keep) is saved after every slice under
- * --state-dir (default .batch-runs/), so Ctrl-C, a crash or --max-slices can be resumed
- * with --resume <runId>. Ctrl-C once finishes the slice in flight; twice aborts it (the
- * service finishes it anyway, and a replay sends no second welcome).
+ * --state-dir (default .batch-runs/, scripts/batch-local.ts), so Ctrl-C, a crash or
+ * --max-slices can be resumed with --resume [runId] (no runId: the unfinished run). A
+ * resumed real run first fetches the rows of a slice whose answer was lost
+ * (POST /admin/batch-results), so the report has every user once. Ctrl-C once finishes the
+ * slice in flight; twice aborts it (the service finishes it anyway, and a replay sends no
+ * second welcome). When the welcome rate is used up, the CLI waits for it and goes on.
  *
  * Exit status: 0 done, 1 error, 2 usage, 3 stopped by --max-slices, 130 interrupted.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
-import type { SliceResponse } from '../src/app/batch';
+import type { RunResults, SliceResponse } from '../src/app/batch';
 import { AdminCallError, postAdmin } from './admin-http';
+import { LocalRuns, waitingLine, writeReport, type LocalRun } from './batch-local';
 import { defineCli, parseCliOrThrow, UsageError } from './cli';
 
 interface Args {
+  /** Empty only when resuming: then the saved run's URL. */
   url: string;
   token: string;
   dryRun: boolean;
@@ -35,26 +40,23 @@ interface Args {
 /** The route's answer: the same type the service builds, so the two cannot drift. */
 type SliceBody = SliceResponse;
 
-/** What the CLI keeps between invocations (never the token). */
-interface LocalRun {
-  runId: string;
-  dryRun: boolean;
-  url: string;
-  next: string | null;
-  done: boolean;
-  total: number | null;
-  processed: number;
-  counts: Record<string, number>;
-}
-
 const CLI = defineCli({
   usage: 'ADMIN_TOKEN=... npm run batch -- --url <service base URL> [options]',
   summary:
     'Registers existing portal users through POST /admin/batch-register, slice after slice, saving progress after each.',
   options: {
-    url: { type: 'string', value: 'base URL', description: 'the service, e.g. https://<service>.twil.io (required)' },
+    url: {
+      type: 'string',
+      value: 'base URL',
+      description: 'the service, e.g. https://<service>.twil.io (required, except with --resume: the saved run has it)',
+    },
     'dry-run': { type: 'boolean', description: 'report what would happen; send and write nothing' },
-    resume: { type: 'string', value: 'runId', description: 'continue a run saved under --state-dir' },
+    resume: {
+      type: 'string',
+      value: 'runId',
+      description:
+        'continue a run saved under --state-dir; without a runId: the unfinished one (or a list when there are several)',
+    },
     report: { type: 'string', value: 'file.csv|file.json', description: 'write every user outcome to this file' },
     'page-size': { type: 'string', value: 'N', description: 'portal users per page (1-500, default 100)' },
     'budget-ms': {
@@ -66,7 +68,10 @@ const CLI = defineCli({
     'state-dir': { type: 'string', value: 'DIR', description: 'where progress is saved (default .batch-runs)' },
   },
   env: { ADMIN_TOKEN: "the service's admin token (required; never printed)" },
-  notes: ['exit status: 0 done, 1 error, 2 usage, 3 stopped by --max-slices, 130 interrupted'],
+  notes: [
+    'When the welcome rate (WELCOME_RATE_PER_MINUTE) is used up, the CLI waits for it and goes on: one command finishes the run.',
+    'exit status: 0 done, 1 error, 2 usage, 3 stopped by --max-slices, 130 interrupted',
+  ],
 });
 /** Error codes a retry cannot fix: the portal's data or settings need a human. */
 const PERMANENT_CODES = new Set([
@@ -77,10 +82,19 @@ const PERMANENT_CODES = new Set([
 ]);
 const MAX_ATTEMPTS = 6;
 
+/** `--resume` with no value (last, or before another option) means "the unfinished run": parseArgs needs a value. */
+function optionalResumeValue(argv: string[]): string[] {
+  return argv.map((arg, i) =>
+    arg === '--resume' && (i === argv.length - 1 || argv[i + 1]!.startsWith('-')) ? '--resume=' : arg,
+  );
+}
+
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
-  const { values } = parseCliOrThrow(CLI, argv);
-  const url = values.url;
-  if (!url || !/^https?:\/\/\S+$/.test(url)) throw new UsageError('--url <base URL of the service> is required');
+  const { values } = parseCliOrThrow(CLI, optionalResumeValue(argv));
+  const url = values.url ?? '';
+  if (values.resume === undefined && url === '') throw new UsageError('--url <base URL of the service> is required');
+  if (url !== '' && !/^https?:\/\/\S+$/.test(url))
+    throw new UsageError('--url must be the base URL of the service (http(s)://...)');
   const token = env.ADMIN_TOKEN ?? '';
   if (token === '') throw new UsageError('the admin token is required in the environment: ADMIN_TOKEN');
   const int = (name: 'page-size' | 'budget-ms' | 'max-slices') => {
@@ -114,14 +128,8 @@ export function etaText(total: number | null | undefined, processed: number, use
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-function csvField(value: string | null): string {
-  const text = value ?? '';
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function resumeCommand(args: Args, runId: string): string {
   const parts = ['npm run batch --', '--url', args.url, '--resume', runId];
-  if (args.dryRun) parts.push('--dry-run');
   if (args.report) parts.push('--report', args.report);
   if (args.stateDir !== '.batch-runs') parts.push('--state-dir', args.stateDir);
   return `${parts.join(' ')}   (admin token from ADMIN_TOKEN)`;
@@ -185,35 +193,73 @@ function explain(status: number, code: string | undefined, message: string | und
   return `HTTP ${status}${code ? ` ${code}` : ''}: ${message ?? 'no details'}`;
 }
 
-function writeReport(path: string, run: LocalRun, resultsFile: string): number {
-  const lines = existsSync(resultsFile)
-    ? readFileSync(resultsFile, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-    : [];
-  const results = lines.map((l) => JSON.parse(l) as SliceBody['results'][number]);
-  if (/\.json$/i.test(path)) {
-    writeFileSync(
-      path,
-      JSON.stringify(
-        {
-          runId: run.runId,
-          dryRun: run.dryRun,
-          done: run.done,
-          total: run.total,
-          processed: run.processed,
-          counts: run.counts,
-          results,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  } else {
-    const rows = results.map((r) => [r.userId, r.masked, r.outcome, r.reason].map(csvField).join(','));
-    writeFileSync(path, ['userId,masked,outcome,reason', ...rows].join('\n') + '\n');
+/** The run to resume: the named one, or the one unfinished run saved here (else a list and exit 2). */
+function pickRun(args: Args, local: LocalRuns): LocalRun | number {
+  if (args.resume) {
+    const saved = local.load(args.resume);
+    if (saved) return saved;
+    if (args.dryRun) {
+      console.error(
+        `no saved state for dry run ${args.resume} in ${args.stateDir}/ (a dry run's cursor lives only there); start a new dry run`,
+      );
+      return 1;
+    }
+    if (!args.url) {
+      console.error(`no saved state for run ${args.resume} in ${args.stateDir}/: give --url too`);
+      return 2;
+    }
+    // A real run lives on the service: resumable from any machine with its runId.
+    return {
+      runId: args.resume,
+      dryRun: false,
+      url: args.url,
+      next: null,
+      done: false,
+      total: null,
+      processed: 0,
+      counts: {},
+    };
   }
-  return results.length;
+  const open = local.unfinished().filter((run) => !args.url || run.url === args.url);
+  if (open.length === 1) return open[0]!;
+  if (open.length === 0) {
+    console.error(`no unfinished run saved in ${args.stateDir}/${args.url ? ` for ${args.url}` : ''}`);
+    return 1;
+  }
+  console.error(`${open.length} unfinished runs in ${args.stateDir}/; resume one with --resume <runId>:`);
+  for (const run of open)
+    console.error(
+      `  ${run.runId}  ${run.dryRun ? 'dry run ' : 'real run'}  ${run.processed}/${run.total ?? '?'} users  ${run.url}  (saved ${run.savedAt ?? '?'})`,
+    );
+  return 2;
+}
+
+/**
+ * Rows the service committed that this machine never got (the answer of a slice in flight
+ * when the CLI died), from POST /admin/batch-results, up to row `upTo`. Real runs only.
+ */
+async function fillGap(args: Args, local: LocalRuns, run: LocalRun, upTo: number, note: (line: string) => void) {
+  let from = local.contiguous(run.runId);
+  const missing = upTo - from;
+  if (missing <= 0 || run.dryRun) return;
+  while (from < upTo) {
+    const page = (await postAdmin(
+      `${args.url}/admin/batch-results`,
+      args.token,
+      { runId: run.runId, from, limit: Math.min(5000, upTo - from) },
+      { maxAttempts: MAX_ATTEMPTS, retryable: ({ status }) => status === 0 || status === 429 || status >= 500 },
+    )) as RunResults;
+    const rows = page.results.slice(0, upTo - from);
+    local.append(run.runId, from, rows);
+    from += rows.length;
+    if (rows.length === 0 || page.next === null) break;
+  }
+  const got = from - (upTo - missing);
+  note(
+    got === missing
+      ? `recovered ${got} users' results from the service (a slice whose answer this machine never got)`
+      : `the service had ${got} of ${missing} missing users' results; rows ${from} to ${upTo - 1} stay out of the report (the counts include them)`,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -228,31 +274,15 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   mkdirSync(args.stateDir, { recursive: true });
-  const stateFile = (runId: string) => join(args.stateDir, `${runId}.json`);
-  const resultsFile = (runId: string) => join(args.stateDir, `${runId}.results.jsonl`);
+  const local = new LocalRuns(args.stateDir);
 
   let run: LocalRun | undefined;
-  if (args.resume) {
-    if (existsSync(stateFile(args.resume))) {
-      run = JSON.parse(readFileSync(stateFile(args.resume), 'utf8')) as LocalRun;
-      args.dryRun = run.dryRun;
-    } else if (args.dryRun) {
-      console.error(
-        `no saved state for dry run ${args.resume} in ${args.stateDir}/ (a dry run's cursor lives only there); start a new dry run`,
-      );
-      return 1;
-    } else {
-      run = {
-        runId: args.resume,
-        dryRun: false,
-        url: args.url,
-        next: null,
-        done: false,
-        total: null,
-        processed: 0,
-        counts: {},
-      };
-    }
+  if (args.resume !== undefined) {
+    const picked = pickRun(args, local);
+    if (typeof picked === 'number') return picked;
+    run = picked;
+    args.dryRun = run.dryRun;
+    args.url ||= run.url;
   }
 
   const interactive = process.stderr.isTTY === true;
@@ -271,10 +301,13 @@ export async function main(argv: string[]): Promise<number> {
     barStarted && interactive ? process.stderr.write(`\r\x1b[K${line}\n`) : console.error(line);
 
   const controller = new AbortController();
+  /** Ends a wait for the welcome rate at the first Ctrl-C. */
+  const waits = new AbortController();
   let interrupted = false;
   const onSignal = () => {
     if (!interrupted) {
       interrupted = true;
+      waits.abort();
       note('interrupted: finishing the slice in flight (Ctrl-C again to abort it)');
     } else controller.abort();
   };
@@ -285,7 +318,11 @@ export async function main(argv: string[]): Promise<number> {
   let sessionUsers = 0;
   let slices = 0;
   let exitCode = 0;
+  const warned = new Set<string>();
   try {
+    // A real run resumed after a crash: first the rows of the slice whose answer was lost.
+    if (run && !run.dryRun && run.processed > local.contiguous(run.runId))
+      await fillGap(args, local, run, run.processed, note);
     while (!(run?.done ?? false)) {
       if (interrupted) {
         exitCode = 130;
@@ -297,8 +334,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       const request: Record<string, unknown> = { dryRun: args.dryRun };
       if (run) request.runId = run.runId;
-      // A dry run's state is its cursor; a real run's lives in Sync, and its cursor only lets
-      // the service fetch the next portal page while it reads that state.
+      // A dry run's state is its cursor; a real run's lives in Sync, and its cursor carries the
+      // portal pages the last slice read (so none is fetched twice).
       if (run?.next) request.cursor = run.next;
       if (args.pageSize !== undefined) request.pageSize = args.pageSize;
       if (args.budgetMs !== undefined) request.budgetMs = args.budgetMs;
@@ -328,7 +365,7 @@ export async function main(argv: string[]): Promise<number> {
               processed: 0,
               counts: {},
             };
-            writeFileSync(stateFile(runId), JSON.stringify({ ...saved, next }, null, 2));
+            local.save({ ...saved, next });
           }
           console.error(`resume with: ${resumeCommand(args, runId)}`);
         }
@@ -336,7 +373,11 @@ export async function main(argv: string[]): Promise<number> {
         break;
       }
       slices++;
-      if (!run) note(`run ${body.runId} (${body.dryRun ? 'dry run: nothing is sent or stored' : 'real run'})`);
+      if (!run)
+        note(
+          `run ${body.runId} (${body.dryRun ? 'dry run: nothing is sent or stored' : 'real run'}); progress is saved in ${args.stateDir}/, resume with: npm run batch -- --resume`,
+        );
+      const previous = run;
       run = {
         runId: body.runId,
         dryRun: body.dryRun,
@@ -347,10 +388,16 @@ export async function main(argv: string[]): Promise<number> {
         processed: body.processed,
         counts: body.counts,
       };
-      if (body.results.length > 0)
-        appendFileSync(resultsFile(run.runId), body.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      writeFileSync(stateFile(run.runId), JSON.stringify(run, null, 2));
+      // Rows before this answer's that this machine lacks (another client drove the run meanwhile).
+      if (previous && body.from > local.contiguous(run.runId)) await fillGap(args, local, run, body.from, note);
+      local.append(run.runId, body.from, body.results);
+      local.save(run);
       sessionUsers += body.results.length;
+      for (const warning of body.warnings ?? []) {
+        if (warned.has(warning.setting)) continue;
+        warned.add(warning.setting);
+        note(`warning: ${warning.message}`);
+      }
       const rate = sessionUsers / Math.max(0.001, (Date.now() - sessionStart) / 1000);
       const payload = {
         rate: rate.toFixed(1),
@@ -367,6 +414,15 @@ export async function main(argv: string[]): Promise<number> {
       } else {
         console.error(`${body.processed}/${body.total ?? '?'} users | ${payload.rate}/s | ${payload.counts}`);
       }
+      if (body.waiting && !body.done) {
+        // The welcome rate is used up for this minute: wait for it, then go on (one command finishes the run).
+        note(waitingLine(body.waiting));
+        try {
+          await sleep(body.waiting.retryAfterSeconds * 1000, undefined, { signal: waits.signal });
+        } catch {
+          // Ctrl-C: the loop's check stops the run, resumable.
+        }
+      }
     }
   } finally {
     if (barStarted) bar.stop();
@@ -374,15 +430,25 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 
+  const rows = run ? local.rows(run.runId) : [];
   if (run && args.report) {
-    const written = writeReport(args.report, run, resultsFile(run.runId));
+    const written = writeReport(args.report, run, rows);
     console.error(`report: ${args.report} (${written} users)`);
   }
   if (run?.done) {
     console.error(`done: run ${run.runId}, ${run.processed} users: ${countsLine(run.counts)}`);
-    if ((run.counts.retry_later ?? 0) > 0) {
+    const later = run.counts.retry_later ?? 0;
+    if (later > 0) {
+      const reasons = countsLine(
+        rows
+          .filter((r) => r.outcome === 'retry_later')
+          .reduce<Record<string, number>>(
+            (acc, r) => ({ ...acc, [r.reason ?? 'twilio_temporary']: (acc[r.reason ?? 'twilio_temporary'] ?? 0) + 1 }),
+            {},
+          ),
+      );
       console.error(
-        `${run.counts.retry_later} users answered retry_later: run the batch again later (registered users are skipped, no second welcome)`,
+        `${later} users met a temporary Twilio failure (${reasons || 'retry_later'}): run a new batch later to finish them (registered users are skipped, no second welcome)`,
       );
     }
   } else if (run && exitCode !== 1) {

@@ -1,16 +1,18 @@
 /**
  * `npm run deploy`: builds, then deploys dist/ (never src/) with @twilio-labs/serverless-api,
- * uploading only the settings the settings table names (minus local-only ones and what
- * Twilio provides), prints what it uploads and leaves out by name, refuses a localhost or
- * http URL setting, and prints the route URLs.
+ * uploading only the settings the settings table names (minus local-only ones and what Twilio
+ * provides; a localhost or http URL setting is refused), printing what it uploads and leaves
+ * out by name, then the route URLs and the commands to run next (src/ops/deploy.ts). With
+ * TWILIO_API_BASE_URL in .env it deploys to that local stand-in (the sandbox), which builds and
+ * serves what was uploaded. Exit status 1 names the failed step.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TwilioServerlessApiClient } from '@twilio-labs/serverless-api';
 import { parse } from 'dotenv';
-import { planDeployEnv } from '../src/ops/deploy-env';
+import { setting } from '../src/core/settings';
+import { deploy, DeployFailure, summary } from '../src/ops/deploy';
 import { buildAll } from './build';
-import { defineCli, parseCli } from './cli';
+import { defineCli, parseCli, run } from './cli';
 
 const root = join(__dirname, '..');
 
@@ -23,51 +25,48 @@ const CLI = defineCli({
     SERVICE_NAME: 'Twilio Serverless service name (default aamcare-messaging)',
     FUNCTIONS_ENV: 'environment suffix (default dev)',
   },
-  notes: ['reads ACCOUNT_SID, AUTH_TOKEN and the settings to upload from .env'],
+  notes: [
+    'reads ACCOUNT_SID and AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET) and the settings to upload from .env;',
+    'with TWILIO_API_BASE_URL in .env it deploys to that local stand-in (npm run sandbox) instead of Twilio',
+    'exit status: 0 deployed, 1 a step failed (named), 2 usage',
+  ],
 });
 
-async function main() {
+async function main(): Promise<number> {
   parseCli(CLI);
-  const env = parse(readFileSync(join(root, '.env')));
-  if (!env.ACCOUNT_SID || !env.AUTH_TOKEN)
-    throw new Error('.env needs ACCOUNT_SID and AUTH_TOKEN of the account to deploy to');
-  const plan = planDeployEnv(env);
-  for (const { name, why } of plan.skipped) console.log(`not uploaded: ${name} (${why.replace(/_/g, ' ')})`);
-  if (plan.problems.length > 0) {
-    for (const problem of plan.problems) console.error(`refused: ${problem}`);
-    throw new Error('fix the settings above in .env (or remove them) and deploy again');
-  }
-  await buildAll();
-  const client = new TwilioServerlessApiClient({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
-  const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-  };
-  const uploaded = plan.upload;
-  console.log(`uploading settings: ${Object.keys(uploaded).join(', ')}`);
-  const result = await client.deployLocalProject({
-    accountSid: env.ACCOUNT_SID,
-    authToken: env.AUTH_TOKEN,
-    cwd: join(root, 'dist'),
-    envPath: join(root, '.env'),
-    env: uploaded,
-    pkgJson: { dependencies: pkgJson.dependencies },
-    serviceName: process.env.SERVICE_NAME ?? 'aamcare-messaging',
-    functionsEnv: process.env.FUNCTIONS_ENV ?? 'dev',
-    functionsFolderName: 'functions',
-    assetsFolderName: 'assets',
-    overrideExistingService: true,
-    runtime: 'node22',
-  });
-  console.log(`deployed to https://${result.domain}`);
-  for (const fn of result.functionResources) console.log(`  https://${result.domain}${fn.path}  (${fn.access})`);
-  for (const asset of result.assetResources.filter((a) => a.access !== 'private'))
-    console.log(`  https://${result.domain}${asset.path}`);
+  const envFile = join(root, '.env');
+  if (!existsSync(envFile)) throw new Error('no .env: copy .env.example to .env and fill it in (see README)');
+  const env = parse(readFileSync(envFile));
+  const serviceName = process.env.SERVICE_NAME ?? 'aamcare-messaging';
+  const functionsEnv = process.env.FUNCTIONS_ENV ?? 'dev';
+  const baseUrl = setting(env, 'TWILIO_API_BASE_URL');
+  const target = baseUrl ? `the local stand-in at ${baseUrl} (TWILIO_API_BASE_URL), not Twilio` : 'Twilio';
   console.log(
-    `next: npm run setup -- --url https://${result.domain}   then   npm run doctor -- --url https://${result.domain}`,
+    `deploying dist/ to ${target}: account ${env.ACCOUNT_SID ?? '(ACCOUNT_SID missing)'}, service "${serviceName}", environment "${functionsEnv}"`,
   );
+
+  const routes = await buildAll(join(root, 'dist'));
+  console.log(`built ${routes.length} function(s) into dist/`);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  try {
+    const outcome = await deploy({
+      env,
+      distDir: join(root, 'dist'),
+      dependencies: pkg.dependencies ?? {},
+      serviceName,
+      functionsEnv,
+      print: (line) => console.log(line),
+    });
+    for (const line of summary(outcome, env)) console.log(line);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof DeployFailure)) throw error;
+    console.error(`deploy failed at "${error.step}": ${error.message}`);
+    for (const hint of error.hints) console.error(`  ${hint}`);
+    return 1;
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(`deploy failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+run(main, 'deploy failed');

@@ -9,7 +9,7 @@ import { startSandbox } from '../sandbox/server';
 import { buildAll } from './build';
 import { defineCli, parseCli, run } from './cli';
 import { assertPortFree, devEnvFile, localPorts, root, writeLocalRun } from './local-dev';
-import { twilioRunCommand } from './twilio-run-command';
+import { serveBuiltFunctions } from './twilio-run-command';
 
 const CLI = defineCli({
   usage: 'npm run dev',
@@ -49,17 +49,7 @@ async function main(): Promise<number> {
   const envFile = devEnvFile;
 
   // twilio-run with the guard preloaded: DEV_HOST only, JSON body errors, no query strings in its log.
-  const twilioRun = twilioRunCommand(root, [
-    'start',
-    '--functions-folder',
-    'dist/functions',
-    '--assets-folder',
-    'dist/assets',
-    '--env',
-    envFile,
-    '--port',
-    String(port),
-  ]);
+  const twilioRun = serveBuiltFunctions(root, envFile, port);
   const child = spawn(twilioRun.command, twilioRun.args, {
     cwd: root,
     stdio: 'inherit',

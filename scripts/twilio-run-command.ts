@@ -16,3 +16,24 @@ export function twilioRunCommand(root: string, args: readonly string[]): { comma
     ],
   };
 }
+
+/** `twilio-run start` serving the built functions (dist/) with an env file on a port, guard preloaded. */
+export function serveBuiltFunctions(
+  root: string,
+  envFile: string,
+  port: number,
+  extraArgs: readonly string[] = [],
+): { command: string; args: string[] } {
+  return twilioRunCommand(root, [
+    'start',
+    '--functions-folder',
+    'dist/functions',
+    '--assets-folder',
+    'dist/assets',
+    '--env',
+    envFile,
+    '--port',
+    String(port),
+    ...extraArgs,
+  ]);
+}

@@ -28,7 +28,17 @@ export function createContractAjv(): Ajv {
   ajv.addFormat('currency', /^[A-Za-z]{3}$/);
   ajv.addFormat('http-method', /^(?:GET|POST|PUT|DELETE|HEAD|PATCH)$/i);
   // Formats on objects or free text that carry no checkable shape.
-  for (const name of ['uri-map', 'uri-template', 'phone-number-capabilities', 'ice-server', 'endpoint', 'twiml', 'sid'])
+  // `binary` is an uploaded file (the Serverless upload host), seen by the check as its file name.
+  for (const name of [
+    'uri-map',
+    'uri-template',
+    'phone-number-capabilities',
+    'ice-server',
+    'endpoint',
+    'twiml',
+    'sid',
+    'binary',
+  ])
     ajv.addFormat(name, true);
   return ajv;
 }

@@ -12,6 +12,7 @@ import { describeError } from './describe';
 import { loadProduct, SPEC_FILES, type Operation, type ProductSpec } from './operations';
 import { redactString } from '../../src/core/log';
 import type { Json } from './normalize';
+import { withoutTolerated } from './tolerated';
 
 export interface ContractViolation {
   where: 'request' | 'response';
@@ -21,7 +22,7 @@ export interface ContractViolation {
 
 export interface TwilioRequest {
   method: string;
-  /** First path segment of the rewritten URL: api, sync, lookups, messaging, content. */
+  /** First path segment of the rewritten URL: api, sync, lookups, messaging, content, serverless, serverless-upload. */
   product: string;
   /** The rest of the path, e.g. /2010-04-01/Accounts/AC.../Messages.json (still URL-encoded). */
   path: string;
@@ -135,20 +136,21 @@ export function validateTwilioRequest(req: TwilioRequest): ContractViolation[] {
     report(`query parameter "${name}" is sent ${[req.query[name]].flat().length} times; the spec takes one value`);
   check('query', operation.querySchema, query.values, 'query parameter');
 
-  const sent = Object.keys(req.form);
+  const form = withoutTolerated(operation.name, req.form);
+  const sent = Object.keys(form);
   if (!operation.body) {
     if (sent.length > 0) report(`takes no request body, got ${sent.map((n) => `"${n}"`).join(', ')}`);
     return violations;
   }
   const subject = operation.body.form ? 'form parameter' : 'body field';
   const body = operation.body.form
-    ? coerceParameters(req.form, operation.body.coercions)
-    : { values: req.form as Record<string, unknown>, repeated: [] };
+    ? coerceParameters(form, operation.body.coercions)
+    : { values: form as Record<string, unknown>, repeated: [] };
   for (const name of body.repeated)
-    report(`${subject} "${name}" is sent ${[req.form[name]].flat().length} times; the spec takes one value`);
+    report(`${subject} "${name}" is sent ${[form[name]].flat().length} times; the spec takes one value`);
   check('body', operation.body.schema, body.values, subject);
   for (const group of operation.oneOfEachRequired) {
-    if (!group.some((name) => name in req.form)) report(`one of ${group.map((n) => `"${n}"`).join(', ')} is required`);
+    if (!group.some((name) => name in form)) report(`one of ${group.map((n) => `"${n}"`).join(', ')} is required`);
   }
   return violations;
 }

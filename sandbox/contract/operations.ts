@@ -10,6 +10,7 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { allowNullInEnumComponents, dereference, normalizeSchema, type Json } from './normalize';
 import { FIELDS_THE_PROJECT_READS } from './project-reads';
+import { serverlessUploadPaths } from './serverless-upload';
 
 /** Product (first path segment of the client factory's rewritten URLs) -> spec file. */
 export const SPEC_FILES: Record<string, string> = {
@@ -18,6 +19,9 @@ export const SPEC_FILES: Record<string, string> = {
   lookups: 'twilio_lookups_v2.json',
   messaging: 'twilio_messaging_v1.json',
   content: 'twilio_content_v1.json',
+  serverless: 'twilio_serverless_v1.json',
+  // The upload host (Function and Asset Versions): not in the spec's paths, see serverless-upload.ts.
+  'serverless-upload': 'twilio_serverless_v1.json',
 };
 
 /** How a wire string becomes the value the schema describes. */
@@ -73,8 +77,9 @@ export function loadProduct(ajv: Ajv, product: string): ProductSpec | undefined 
   const document: Json = { $id: documentId, components };
   ajv.addSchema(document);
 
+  const paths = product === 'serverless-upload' ? serverlessUploadPaths(raw.paths) : raw.paths;
   const operations: Operation[] = [];
-  for (const [template, item] of Object.entries(raw.paths)) {
+  for (const [template, item] of Object.entries(paths)) {
     for (const method of METHODS) {
       const op = item[method] as Json | undefined;
       if (op) operations.push(buildOperation(template, method.toUpperCase(), op, documentId, document));

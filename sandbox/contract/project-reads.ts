@@ -31,4 +31,20 @@ export const FIELDS_THE_PROJECT_READS: Record<string, Record<string, string[]>> 
     // src/ops/doctor.ts: WhatsApp template approval
     'content.v1.content.approval_fetch': ['whatsapp'],
   },
+  serverless: {
+    // npm run deploy: @twilio-labs/serverless-api (services, environments, functions, assets,
+    // variables, builds) and src/ops/deploy.ts (the failed build, the live build)
+    'serverless.v1.service': ['sid', 'unique_name'],
+    'serverless.v1.service.environment': ['sid', 'unique_name', 'domain_suffix', 'domain_name', 'build_sid'],
+    'serverless.v1.service.environment.variable': ['sid', 'key', 'value'],
+    'serverless.v1.service.function': ['sid', 'friendly_name'],
+    'serverless.v1.service.asset': ['sid', 'friendly_name'],
+    'serverless.v1.service.build': ['sid', 'status', 'runtime', 'date_created'],
+    'serverless.v1.service.build.build_status': ['status'],
+  },
+  'serverless-upload': {
+    // @twilio-labs/serverless-api: the new version's SID goes into the build
+    'serverless.v1.service.function.function_version': ['sid'],
+    'serverless.v1.service.asset.asset_version': ['sid'],
+  },
 };

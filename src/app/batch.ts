@@ -1,8 +1,9 @@
 /**
  * One time-boxed slice of batch registration: pages through the portal from the run's
  * cursor, runs each user through the SAME registration service as POST /register (with
- * bounded concurrency), stops starting users when the budget is nearly spent, and moves
- * the run's cursor only past users that are done.
+ * bounded concurrency), stops starting users when the budget is nearly spent or the
+ * welcome rate is used up (the answer then says how long to wait), and moves the run's
+ * cursor only past users that are done.
  *
  * Real run: the run state lives in the Sync map `batch-runs` (key runId), committed with
  * the item revision after every finished page and at the end of the slice; a lease
@@ -11,54 +12,36 @@
  * registration lock answers already_registered.
  * Dry run: nothing is written anywhere; the state travels in the signed `next` token.
  *
- * Users start in portal order, so the users done when the slice ends are always a prefix:
- * the cursor is "page URL + how many of its users are done".
+ * The slice itself (paging, users, the stop rules, waiting for the welcome rate) is
+ * src/app/batch-slice.ts; this module keeps the run around it.
  */
-import { SETTLE_RESERVE_MS } from '../core/send-outcome';
-import pLimit from 'p-limit';
 import {
-  advanceRun,
-  batchOutcomeOf,
   decodeRunToken,
   encodeRunToken,
   newRunState,
   SeenNumbers,
   type BatchResult,
-  type PageCursor,
+  type CarriedPage,
+  type ResultsQuery,
   type RunState,
-  type SliceOptions,
 } from '../core/batch';
-import { COUNTER } from '../core/activity';
-import type { Logger } from '../core/log';
-import { normalizePhone } from '../core/phone';
-import { RecentDurations } from '../core/recent-durations';
-import { shardedName } from '../core/shard';
-import type { Channel, Subscriber } from '../core/subscriber';
 import { missingWelcomeSettings } from '../core/welcome';
 import { bufferActivity, ownedCounterWriter } from './activity';
-import { PortalError, type KeyValueStore, type PortalClient, type PortalPage, type PortalUser } from './ports';
-import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
+import { readResults, saveResults, type ResultsPage } from './batch-results';
+import {
+  prefetchPage,
+  processSlice,
+  type BatchDeps,
+  type SliceInput,
+  type SliceOutcome,
+  type SliceWarning,
+} from './batch-slice';
+import type { KeyValueStore } from './ports';
 import { createReservingWelcomeCap } from './welcome-cap';
 
+export { COMMIT_RESERVE_MS, workDeadline, type BatchDeps, type SliceInput, type SliceWarning } from './batch-slice';
+
 export const BATCH_RUNS_MAP = 'batch-runs';
-/** Kept free at the end of a slice for the final commit and the answer (a loaded machine needs more than the one Sync call). */
-export const COMMIT_RESERVE_MS = 500;
-/**
- * When one more user still fits in the budget. The retry deadline only stops retries, not a
- * user's next first call, so a user started too late runs past the budget: a new user may
- * start only if a slow one (90th percentile of the recent users, +10%) would still leave
- * the whole commit reserve, AND the slowest recent one would still leave room for the
- * final commit (1.5 x the slowest commit measured in this slice).
- */
-const USER_ESTIMATE_MARGIN = 1.1;
-const FINAL_COMMIT_MARGIN = 1.5;
-const USER_ESTIMATE_PERCENTILE = 0.9;
-/** Least time assumed for the final commit before one has been measured. */
-const MIN_FINAL_COMMIT_MS = 100;
-/** How many recent user durations the estimate looks at. */
-const RECENT_USERS = 64;
-/** Assumed duration of one user until the slice has measured some. */
-const INITIAL_USER_ESTIMATE_MS = 400;
 /**
  * Most users one dry slice starts. A dry user is one Sync read, so at low latency a slice
  * gets through tens of thousands in its budget; its results, pages and answer (about 90
@@ -70,26 +53,16 @@ export const DRY_SLICE_MAX_USERS = 10_000;
 /** Run state items outlive any sane run, then clean themselves up. */
 const RUN_TTL_SECONDS = 30 * 24 * 3600;
 
-export interface BatchDeps {
-  registration: RegistrationDeps;
-  portal: PortalClient;
-  /** Where the run state lives (the registration's Sync store). */
-  store: KeyValueStore;
-  log: Logger;
-  clock: () => number;
-  newRunId: () => string;
-  newLeaseId: () => string;
-  /** Signs dry-run cursors (ADMIN_TOKEN). */
-  cursorSecret: string;
-  concurrency: number;
-  channel: Channel;
-  /** Most users one slice starts (BATCH_SLICE_MAX_USERS), besides the time box. */
-  sliceMaxUsers?: number;
-}
-
-export interface SliceInput extends SliceOptions {
-  /** Epoch ms the request arrived: the budget counts from here. */
-  startedAt: number;
+/** The welcome rate stopped this slice: come back after `retryAfterSeconds`, nothing to re-run. */
+export interface WaitingForRate {
+  reason: 'welcome_rate';
+  retryAfterSeconds: number;
+  /** WELCOME_RATE_PER_MINUTE. */
+  welcomesPerMinute: number;
+  /** Users of the run not done yet. */
+  left: number;
+  /** When the run should be done at this rate (ISO 8601), from the share of users welcomed so far. */
+  estimatedDoneAt: string;
 }
 
 export interface SliceResponse {
@@ -100,7 +73,13 @@ export interface SliceResponse {
   total: number | null;
   processed: number;
   counts: Record<string, number>;
+  /** Row index of results[0] in the run (processed - results.length): a client that missed rows sees the gap. */
+  from: number;
   results: BatchResult[];
+  /** Present when the welcome rate ended the slice: wait, then continue with `next`. */
+  waiting?: WaitingForRate;
+  /** Portal data worth a look (a mapped field no user of a page has); repeated in no later slice of the run. */
+  warnings?: SliceWarning[];
   elapsedMs: number;
 }
 
@@ -117,11 +96,6 @@ export type SliceAnswer =
 
 interface StoredRun extends RunState {
   lease?: { id: string; until: string } | null;
-}
-
-/** Deadline for outbound retries inside a slice: the budget minus the commit reserve. */
-export function workDeadline(startedAt: number, budgetMs: number): number {
-  return startedAt + budgetMs - COMMIT_RESERVE_MS;
 }
 
 const fail = (
@@ -166,7 +140,7 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
       'a dry run keeps no state on the service: send `cursor` = the `next` of the previous answer',
     );
   }
-  const state =
+  const { carry, ...state } =
     fromToken ??
     newRunState({
       runId: deps.newRunId(),
@@ -177,6 +151,7 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
   const seen = new SeenNumbers(state.seen ?? '', state.seenCapped ?? false);
   const outcome = await processSlice(state, input, deps, {
     seen,
+    carry,
     maxUsers: Math.min(DRY_SLICE_MAX_USERS, deps.sliceMaxUsers ?? Infinity),
     commit: () => Promise.resolve(true),
   });
@@ -186,9 +161,12 @@ async function dryRunSlice(input: SliceInput, fromToken: RunState | undefined, d
 
 async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, deps: BatchDeps): Promise<SliceAnswer> {
   const runId = fromToken?.runId ?? input.runId;
-  // The client's `next` names the page the run is most likely at: fetch it while the run
-  // state is read (Sync's state still decides; a stale guess is dropped).
-  const prefetched = fromToken?.cursor ? prefetchPage(fromToken.cursor.page, deps) : undefined;
+  // The client's `next` carries the pages the last slice read and names the page the run is
+  // most likely at: used when Sync's state agrees; without that page in the carry (an older
+  // token), it is fetched while the run state is read (a stale guess is dropped).
+  const carry: CarriedPage[] | undefined = fromToken?.carry;
+  const guess = fromToken?.cursor;
+  const prefetched = guess && !carry?.some((c) => c.url === guess.page) ? prefetchPage(guess.page, deps) : undefined;
   const leaseId = deps.newLeaseId();
   const lease = { id: leaseId, until: new Date(input.startedAt + input.budgetMs + 2000).toISOString() };
   let revision: string;
@@ -212,7 +190,8 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
     if (!item)
       return fail(404, 'run_not_found', `no batch run ${runId} (runs are kept ${RUN_TTL_SECONDS / 86400} days)`);
     if (item.data.dryRun) return fail(409, 'run_mode_mismatch', `run ${runId} is a dry run`);
-    if (item.data.cursor === null) return { ok: true, body: response(withoutLease(item.data), [], input, deps) };
+    if (item.data.cursor === null)
+      return { ok: true, body: response(withoutLease(item.data), [], input, deps, { warnings: [] }) };
     const held = item.data.lease;
     if (held && Date.parse(held.until) > deps.clock()) {
       const wait = Math.max(1, Math.ceil((Date.parse(held.until) - deps.clock()) / 1000));
@@ -237,18 +216,31 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   const welcomeCap = createReservingWelcomeCap(deps.registration);
   void welcomeCap.prime();
   const sliceDeps: BatchDeps = { ...deps, registration: { ...deps.registration, activity, welcomeCap } };
-  const commit = async (next: RunState, final: boolean): Promise<boolean> => {
-    const data: StoredRun = { ...next, lease: final ? null : lease };
+  const commit = async (
+    next: RunState,
+    final: boolean,
+    committed: { from: number; results: BatchResult[] },
+  ): Promise<boolean> => {
+    // The carried pages ride in the token only (a Sync item holds 16 KB).
+    const { carry: _carry, ...kept } = next;
+    const data: StoredRun = { ...kept, lease: final ? null : lease };
     const [updated] = await Promise.all([
       deps.store.update<StoredRun>(BATCH_RUNS_MAP, next.runId, data, revision, RUN_TTL_SECONDS),
       activity.flush(),
       final ? welcomeCap.release() : undefined,
+      // Every committed user's row, for a client that loses this answer (POST /admin/batch-results).
+      saveResults(deps.store, deps.log, next.runId, committed.from, committed.results),
     ]);
     if (!updated) return false;
     revision = updated.revision;
     return true;
   };
-  const outcome = await processSlice(state, input, sliceDeps, { commit, prefetched, maxUsers: deps.sliceMaxUsers });
+  const outcome = await processSlice(state, input, sliceDeps, {
+    commit,
+    carry,
+    prefetched,
+    maxUsers: deps.sliceMaxUsers,
+  });
   // Counts of users finished after the last commit, and slots not given back (a lost run's too).
   await Promise.all([activity.flush(), welcomeCap.release()]);
   if (outcome.lostRun)
@@ -277,6 +269,7 @@ function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, de
     done: state.cursor === null,
     portalFault: portalFault?.code,
     userMs: outcome.userMs,
+    waitSeconds: outcome.waitSeconds,
     elapsedMs: deps.clock() - input.startedAt,
   });
   // A portal fault only fails a slice that could do nothing; otherwise the work done is
@@ -292,14 +285,25 @@ function answerFor(state: RunState, outcome: SliceOutcome, input: SliceInput, de
       portalFault.retryable ? 5 : undefined,
     );
   }
-  return { ok: true, body: response(state, results, input, deps) };
+  return { ok: true, body: response(state, results, input, deps, outcome) };
 }
 
 function nextToken(state: RunState, deps: BatchDeps): string | null {
   return state.cursor === null ? null : encodeRunToken(state, deps.cursorSecret);
 }
 
-function response(state: RunState, results: BatchResult[], input: SliceInput, deps: BatchDeps): SliceResponse {
+function response(
+  state: RunState,
+  results: BatchResult[],
+  input: SliceInput,
+  deps: BatchDeps,
+  outcome: Pick<SliceOutcome, 'waitSeconds' | 'warnings'>,
+): SliceResponse {
+  const now = deps.clock();
+  const waiting =
+    outcome.waitSeconds !== undefined && state.cursor !== null
+      ? waitingFor(state, outcome.waitSeconds, now, deps)
+      : undefined;
   return {
     runId: state.runId,
     dryRun: state.dryRun,
@@ -308,285 +312,60 @@ function response(state: RunState, results: BatchResult[], input: SliceInput, de
     total: state.total,
     processed: state.processed,
     counts: state.counts,
+    from: state.processed - results.length,
     results,
-    elapsedMs: deps.clock() - input.startedAt,
+    ...(waiting ? { waiting } : {}),
+    ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
+    elapsedMs: now - input.startedAt,
   };
-}
-
-interface SliceOutcome {
-  state: RunState;
-  results: BatchResult[];
-  portalFault?: PortalError;
-  /** A commit found the run changed under us (another client): stop, answer 409. */
-  lostRun: boolean;
-  /** Users' durations in ms (median, 90th percentile, slowest), for the slice log. */
-  userMs?: { p50: number; p90: number; max: number };
-}
-
-interface PageWork {
-  page: PortalPage;
-  start: number;
-  /** One entry per user from `start`; undefined until done (or never started). */
-  results: Array<BatchResult | undefined>;
-  tasks: Array<Promise<void>>;
-}
-
-interface SliceHooks {
-  /** Dry run only: numbers seen earlier in the run (from the cursor). */
-  seen?: SeenNumbers;
-  /** A page fetched ahead; used when it is the page the cursor names. */
-  prefetched?: PrefetchedPage;
-  /** Most users the slice starts (a dry run: at most DRY_SLICE_MAX_USERS). */
-  maxUsers?: number;
-  /** Persists the state; false when the run moved on under us. */
-  commit(next: RunState, final: boolean): Promise<boolean>;
-}
-
-async function processSlice(
-  initial: RunState,
-  input: SliceInput,
-  deps: BatchDeps,
-  hooks: SliceHooks,
-): Promise<SliceOutcome> {
-  let state = initial;
-  const results: BatchResult[] = [];
-  if (!state.cursor) return { state, results, lostRun: false };
-
-  // A real send needs SETTLE_RESERVE_MS left before the deadline (messaging refuses to start one later).
-  const stopStartingAt = workDeadline(input.startedAt, input.budgetMs) - (state.dryRun ? 0 : SETTLE_RESERVE_MS);
-  const recent = new RecentDurations(RECENT_USERS);
-  /** Every user's duration in this slice, for the slice log. */
-  const durations: number[] = [];
-  let stopped = false;
-  let lostRun = false;
-  const budgetEnd = input.startedAt + input.budgetMs;
-  let slowestCommitMs = 0;
-  let startedUsers = 0;
-  const canStart = () => {
-    if (stopped) return false;
-    if (hooks.maxUsers !== undefined && startedUsers >= hooks.maxUsers) stopped = true;
-    const now = deps.clock();
-    const slow = recent.size
-      ? USER_ESTIMATE_MARGIN * recent.percentile(USER_ESTIMATE_PERCENTILE)
-      : INITIAL_USER_ESTIMATE_MS;
-    const slowest = recent.max();
-    const finalCommit = Math.max(MIN_FINAL_COMMIT_MS, FINAL_COMMIT_MARGIN * slowestCommitMs);
-    if (now + slow >= stopStartingAt || now + slowest + finalCommit >= budgetEnd) stopped = true;
-    return !stopped;
-  };
-  const commit = async (next: RunState, final: boolean): Promise<boolean> => {
-    const began = deps.clock();
-    try {
-      return await hooks.commit(next, final);
-    } finally {
-      slowestCommitMs = Math.max(slowestCommitMs, deps.clock() - began);
-    }
-  };
-
-  const dryRun = state.dryRun;
-  const config = deps.registration.config;
-  /** Numbers started in this slice, with the user that has them (exact within the slice). */
-  const sliceOwners = new Map<string, string>();
-  const startedAt = state.startedAt;
-
-  async function handleUser(user: PortalUser): Promise<BatchResult | undefined> {
-    if (!canStart()) return undefined;
-    startedUsers++;
-    const began = deps.clock();
-    const normalized = normalizePhone(user.phone, {
-      defaultCountry: config.defaultCountry,
-      allowedCountries: config.allowedCountries,
-    });
-    if (normalized.ok) {
-      const owner = sliceOwners.get(normalized.e164);
-      const seenBefore = owner === undefined && (hooks.seen?.has(normalized.e164) ?? false);
-      if ((owner !== undefined && owner !== user.id) || seenBefore) {
-        // The first portal user with this number keeps it; later ones are never registered.
-        if (!dryRun)
-          await deps.registration.activity.count(deps.registration.localDate(deps.registration.now()), {
-            [COUNTER.registrationDuplicate]: 1,
-          });
-        return { userId: user.id, masked: normalized.masked, outcome: 'duplicate', reason: null };
-      }
-      sliceOwners.set(normalized.e164, user.id);
-      hooks.seen?.add(normalized.e164);
-    }
-    const outcome = await registerNumber(
-      {
-        userId: user.id,
-        phone: user.phone,
-        name: user.name,
-        channel: deps.channel,
-        language: user.language ?? 'en',
-        resubscribe: false,
-        source: 'batch',
-      },
-      deps.registration,
-      { dryRun, normalized },
-    );
-    const mapped = batchOutcomeOf(outcome);
-    let result: BatchResult = { userId: user.id, ...mapped };
-    if (!dryRun && outcome.kind === 'conflict' && (await registeredByThisRun(outcome.e164, startedAt, deps))) {
-      result = { ...result, outcome: 'duplicate' };
-    }
-    const took = deps.clock() - began;
-    durations.push(took);
-    recent.add(took);
-    return result;
-  }
-
-  const concurrency = Math.max(1, deps.concurrency);
-  const limit = pLimit(concurrency);
-  const schedule = (page: PortalPage, start: number): PageWork => {
-    const work: PageWork = {
-      page,
-      start,
-      results: new Array<BatchResult | undefined>(page.users.length - start).fill(undefined),
-      tasks: [],
-    };
-    // Up to `concurrency` workers per page take its users in order, instead of one queued
-    // task per user, so a fast (dry) slice does not hold a pending closure and promise per
-    // user. The shared limit still caps the slice, and the next page's workers start as
-    // this page's finish.
-    let next = start;
-    const worker = async () => {
-      while (next < page.users.length) {
-        const i = next++;
-        work.results[i - start] = await handleUser(page.users[i]!);
-      }
-    };
-    for (let w = Math.min(concurrency, page.users.length - start); w > 0; w--) work.tasks.push(limit(worker));
-    return work;
-  };
-
-  let page: PortalPage;
-  try {
-    page = await (hooks.prefetched?.url === state.cursor.page
-      ? hooks.prefetched.page
-      : deps.portal.fetchPage(state.cursor.page));
-  } catch (error) {
-    if (!(error instanceof PortalError)) throw error;
-    await hooks.commit(state, true);
-    return { state, results, portalFault: error, lostRun: false };
-  }
-  if (state.cursor.offset > page.users.length) {
-    await hooks.commit(state, true);
-    return {
-      state,
-      results,
-      portalFault: new PortalError(
-        'portal_malformed_page',
-        'The portal page is shorter than when this run last read it: keep the portal order stable during a run',
-      ),
-      lostRun: false,
-    };
-  }
-
-  const works: PageWork[] = [schedule(page, state.cursor.offset)];
-  let committedPages = 0;
-  let portalFault: PortalError | undefined;
-  let total = page.count;
-
-  /** Commits every fully done page not committed yet (in order). */
-  const commitDonePages = async (upTo: number, final: boolean) => {
-    while (committedPages < upTo && !lostRun) {
-      const work = works[committedPages]!;
-      if (work.results.some((r) => r === undefined)) break;
-      const done = work.results as BatchResult[];
-      const next: PageCursor | null = work.page.next ? { page: work.page.next, offset: 0 } : null;
-      const candidate = advanceRun(state, { cursor: next, results: done, total, now: new Date(deps.clock()) });
-      const isLast = final && committedPages === upTo - 1;
-      if (!(await commit(candidate, isLast))) {
-        lostRun = true;
-        stopped = true;
-        break;
-      }
-      state = candidate;
-      results.push(...done);
-      committedPages++;
-    }
-  };
-
-  for (;;) {
-    const nextUrl = page.next;
-    if (!nextUrl || !canStart()) break;
-    // Fetch the next page while this one runs, so the workers never wait at a page boundary.
-    try {
-      page = await deps.portal.fetchPage(nextUrl);
-    } catch (error) {
-      if (!(error instanceof PortalError)) throw error;
-      portalFault = error;
-      break;
-    }
-    total = page.count;
-    // At most two pages in flight; the older one is committed as soon as it is done.
-    if (works.length >= 2) {
-      await Promise.all(works[works.length - 2]!.tasks);
-      await commitDonePages(works.length - 1, false);
-    }
-    if (!canStart()) break;
-    works.push(schedule(page, 0));
-  }
-
-  for (const work of works) await Promise.all(work.tasks);
-  // One final commit: every whole page not committed yet, then the done prefix of the first
-  // unfinished page (a commit per page here would put a Sync round trip each on the answer).
-  if (!lostRun) {
-    let candidate = state;
-    const done: BatchResult[] = [];
-    for (const work of works.slice(committedPages)) {
-      const firstUndone = work.results.findIndex((r) => r === undefined);
-      const finished = (firstUndone === -1 ? work.results : work.results.slice(0, firstUndone)) as BatchResult[];
-      const cursor: PageCursor | null =
-        firstUndone !== -1
-          ? { page: work.page.url, offset: work.start + finished.length }
-          : work.page.next
-            ? { page: work.page.next, offset: 0 }
-            : null;
-      candidate = advanceRun(candidate, { cursor, results: finished, total, now: new Date(deps.clock()) });
-      done.push(...finished);
-      if (firstUndone !== -1) break;
-    }
-    if (candidate === state || (await commit(candidate, true))) {
-      state = candidate;
-      results.push(...done);
-    } else {
-      lostRun = true;
-    }
-  }
-  return { state, results, portalFault, lostRun, userMs: summarize(durations) };
-}
-
-interface PrefetchedPage {
-  url: string;
-  page: Promise<PortalPage>;
-}
-
-function prefetchPage(url: string, deps: BatchDeps): PrefetchedPage {
-  const page = deps.portal.fetchPage(url);
-  page.catch(() => undefined); // unused when the guess was stale; a used one is awaited (and its error met) there
-  return { url, page };
-}
-
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-function summarize(durations: number[]): SliceOutcome['userMs'] {
-  if (durations.length === 0) return undefined;
-  return { p50: percentile(durations, 0.5), p90: percentile(durations, 0.9), max: Math.max(...durations) };
 }
 
 /**
- * Real run, number held by another user: a duplicate when that user was registered by a
- * batch since this run started (the portal lists the number twice), a conflict otherwise.
+ * What the caller shows while it waits: users left, and when the run should be done at
+ * this rate, from the share of users that needed a welcome so far (new subscribers).
  */
-async function registeredByThisRun(e164: string, runStartedAt: string, deps: BatchDeps): Promise<boolean> {
-  const item = await deps.registration.store.get<Subscriber>(
-    shardedName(SUBSCRIBERS_MAP, e164, deps.registration.config.shards),
-    e164,
-  );
-  if (!item) return false;
-  return item.data.createdAt >= runStartedAt && item.data.consent[0]?.source === 'batch';
+function waitingFor(state: RunState, retryAfterSeconds: number, now: number, deps: BatchDeps): WaitingForRate {
+  const welcomesPerMinute = deps.registration.config.welcomesPerMinute;
+  const left = Math.max(0, (state.total ?? state.processed) - state.processed);
+  const welcomed = state.counts.registered ?? 0;
+  const share = state.processed > 0 ? Math.max(welcomed / state.processed, 0.01) : 1;
+  const minutes = (left * share) / Math.max(1, welcomesPerMinute);
+  return {
+    reason: 'welcome_rate',
+    retryAfterSeconds,
+    welcomesPerMinute,
+    left,
+    estimatedDoneAt: new Date(now + retryAfterSeconds * 1000 + minutes * 60_000).toISOString(),
+  };
+}
+
+export interface RunResults extends ResultsPage {
+  runId: string;
+  done: boolean;
+  /** Users the run has done: rows 0 to processed - 1 exist. */
+  processed: number;
+}
+
+/**
+ * A real run's rows from index `from` on (POST /admin/batch-results): what a client that lost
+ * slice answers needs to write a report with every user once. A dry run writes nothing, so
+ * it has none (its client re-runs the slice it lost from its own saved cursor).
+ */
+export async function runResults(
+  query: ResultsQuery,
+  store: KeyValueStore,
+): Promise<{ ok: true; body: RunResults } | { ok: false; status: number; code: string; message: string }> {
+  const run = await store.get<StoredRun>(BATCH_RUNS_MAP, query.runId);
+  if (!run)
+    return {
+      ok: false,
+      status: 404,
+      code: 'run_not_found',
+      message: `no real batch run ${query.runId} (runs are kept ${RUN_TTL_SECONDS / 86400} days; a dry run keeps nothing)`,
+    };
+  const page = await readResults(store, query.runId, query.from, query.limit, run.data.processed);
+  return {
+    ok: true,
+    body: { runId: query.runId, done: run.data.cursor === null, processed: run.data.processed, ...page },
+  };
 }

@@ -3,8 +3,9 @@
  * interfaces. Adapters in src/twilio implement them; src/runtime/services.ts wires them;
  * tests hand in others. Nothing here does I/O.
  */
+import type { PortalPage } from '../core/portal-values';
 import type { SentMatcher } from '../core/send-outcome';
-import type { Channel, Language } from '../core/subscriber';
+import type { Channel } from '../core/subscriber';
 import type { MessageSummary } from '../core/subscriber-view';
 
 // --- Key-value storage (Twilio Sync Maps: src/twilio/sync-store.ts, sync-reader.ts)
@@ -94,19 +95,8 @@ export interface PhoneLookup {
 
 // --- The portal's user list (Django REST Framework pages: src/twilio/portal.ts)
 
-export interface PortalUser {
-  id: string;
-  phone: unknown;
-  name?: string;
-  language?: Language;
-}
-
-export interface PortalPage {
-  url: string;
-  count: number;
-  next: string | null;
-  users: PortalUser[];
-}
+// The shapes live in core (a run's cursor carries pages between slices); re-exported here.
+export type { MissingField, PortalPage, PortalUser } from '../core/portal-values';
 
 export type PortalErrorCode =
   'portal_unauthorized' | 'portal_unavailable' | 'portal_malformed_page' | 'portal_page_not_found';

@@ -118,7 +118,14 @@ export type RegistrationOutcome =
   | { kind: 'needs_join'; masked: string; e164: string; instruction: string }
   | { kind: 'twilio_configuration'; masked: string; e164: string; code: number; description: string }
   | { kind: 'retry_later'; masked: string; e164: string; retryAfterSeconds: number }
-  | { kind: 'rate_limited'; masked: string; e164: string; retryAfterSeconds: number }
+  /** `welcome_rate`: WELCOME_RATE_PER_MINUTE is used up this minute; `cooldown`: this number had a welcome attempt just now. */
+  | {
+      kind: 'rate_limited';
+      masked: string;
+      e164: string;
+      retryAfterSeconds: number;
+      cause: 'welcome_rate' | 'cooldown';
+    }
   | { kind: 'not_configured'; missing: string[] };
 
 export interface RegistrationOptions {
@@ -231,7 +238,7 @@ async function registerOnce(
       deps.welcomeCap.take(e164),
     ]);
     if (refusal) return refusal;
-    if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
+    if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited, cause: 'welcome_rate' };
     // A few rounds: the instance that beat us to the create may drop the record again
     // (Twilio refused the number) before we read it.
     for (let round = 0; round < 3 && !item; round++) {
@@ -357,7 +364,7 @@ async function continueWithItem(
       case 'needs_join':
         return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
       case 'cooldown':
-        return { kind: 'rate_limited', ...number, retryAfterSeconds: decision.retryAfterSeconds };
+        return { kind: 'rate_limited', ...number, retryAfterSeconds: decision.retryAfterSeconds, cause: 'cooldown' };
       case 'resubscribe': {
         const updated = await deps.store.update(
           map,
@@ -389,7 +396,7 @@ async function continueWithItem(
           if (adopted) return adopted;
         }
         const limited = await deps.welcomeCap.take(number.e164);
-        if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited };
+        if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited, cause: 'welcome_rate' };
         const claim = claimWelcome(item.data, callId, deps.now(), fingerprintOf(number.e164, item.data, request, deps));
         const claimed = await deps.store.update(map, number.e164, claim, item.revision);
         if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, false, firstTipDate);

@@ -42,15 +42,32 @@ export interface WelcomeCapDeps {
 }
 
 interface Layout {
+  /** Rate shards: SYNC_SHARDS, but never more than the cap (each shard holds at least one slot). */
+  shards: number;
   buckets: number;
+  /** Slots of the fullest bucket (block sizes are derived from it). */
   perBucket: number;
 }
 
 function layoutOf(config: WelcomeCapDeps['config']): Layout {
-  const perShard = Math.max(1, Math.ceil(config.welcomesPerMinute / config.shards));
-  // Buckets only where each still allows 10+ welcomes a minute, so small caps stay exact.
+  const shards = Math.max(1, Math.min(config.shards, config.welcomesPerMinute));
+  const perShard = Math.max(1, Math.ceil(config.welcomesPerMinute / shards));
+  // Buckets only where each still allows 10+ welcomes a minute.
   const buckets = Math.max(1, Math.min(8, Math.floor(perShard / 10)));
-  return { buckets, perBucket: Math.ceil(perShard / buckets) };
+  return { shards, buckets, perBucket: Math.ceil(perShard / buckets) };
+}
+
+/**
+ * Slots of one bucket: the cap split exactly over the shards, then over their buckets (the
+ * first ones take the remainder), so the buckets add up to WELCOME_RATE_PER_MINUTE, not
+ * more (600 over 4 shards of 8 buckets is 18 or 19 each, not 19 each: 608).
+ */
+export function bucketCapacity(config: WelcomeCapDeps['config'], shard: number, bucket: number): number {
+  const { shards, buckets } = layoutOf(config);
+  if (shard >= shards || bucket >= buckets) return 0;
+  const rate = Math.max(0, config.welcomesPerMinute);
+  const perShard = Math.floor(rate / shards) + (shard < rate % shards ? 1 : 0);
+  return Math.floor(perShard / buckets) + (bucket < perShard % buckets ? 1 : 0);
 }
 
 /** Keys go into the URL path unencoded by twilio-node: no '#', '?' or '/' in them. */
@@ -76,7 +93,7 @@ async function reserve(
   firstBucket: number,
   want: number,
 ): Promise<Reservation | undefined> {
-  const { buckets, perBucket } = layoutOf(deps.config);
+  const { buckets } = layoutOf(deps.config);
   const map = `${RATE_MAP}-${shard}`;
   const full = new Set<number>();
   for (let attempt = 0; attempt < RATE_ATTEMPTS && full.size < buckets; attempt++) {
@@ -87,11 +104,12 @@ async function reserve(
     const key = bucketKey(minute, bucket);
     const item = await deps.store.get<{ count: number }>(map, key);
     const used = item?.data.count ?? 0;
-    if (used >= perBucket) {
+    const capacity = bucketCapacity(deps.config, shard, bucket);
+    if (used >= capacity) {
       full.add(bucket);
       continue;
     }
-    const granted = Math.min(want, perBucket - used);
+    const granted = Math.min(want, capacity - used);
     const written = item
       ? await deps.store.update(map, key, { count: used + granted }, item.revision)
       : await deps.store.create(map, key, { count: granted }, RATE_TTL_SECONDS);
@@ -107,8 +125,8 @@ export function createWelcomeCap(deps: WelcomeCapDeps): WelcomeCap {
     async take(e164) {
       if (deps.config.welcomesPerMinute <= 0) return 0;
       const now = deps.now();
-      const { buckets, perBucket } = layoutOf(deps.config);
-      const shard = shardOf(e164, deps.config.shards);
+      const { shards, buckets, perBucket } = layoutOf(deps.config);
+      const shard = shardOf(e164, shards);
       if (await reserve(deps, shard, minuteOf(now), shardOf(e164 + '_bucket', buckets), 1)) return 0;
       deps.log.warn('registration.rate_limited', { phone: e164, perBucket, buckets });
       return secondsToNextMinute(now);
@@ -130,7 +148,7 @@ interface ShardPool {
 
 /**
  * Reserves slots in blocks (an eighth of a bucket, at most 8) per shard and hands them out
- * locally; concurrent takers of one shard wait for one refill instead of each writing, and
+ * locally, from any shard (it refuses only when every shard's minute is full); concurrent takers of one shard wait for one refill instead of each writing, and
  * a shard running low refills in the background, so takers rarely wait at all. A small cap
  * keeps blocks of one, so it stays exact. Unused slots are given back by `release`; a
  * slice killed before that leaves them counted until the minute ends.
@@ -180,24 +198,33 @@ export function createReservingWelcomeCap(
   return {
     async take(e164) {
       if (deps.config.welcomesPerMinute <= 0) return 0;
-      const shard = shardOf(e164, deps.config.shards);
+      const shards = layout.shards;
+      const own = shardOf(e164, shards);
+      // The cap is one number for the whole service; shards only spread its writes. The
+      // number's own shard first, then any other: a batch is refused only when the whole
+      // minute is used up, so a refusal means "wait for the next minute", never "this shard".
+      const order = Array.from({ length: shards }, (_, i) => (own + i) % shards);
       for (;;) {
         const now = deps.now();
-        const pool = poolOf(shard, minuteOf(now));
-        for (const [key, left] of pool.left) {
-          if (left > 1) pool.left.set(key, left - 1);
-          else pool.left.delete(key);
-          if (block > 1 && slotsLeft(pool) <= block / 2 && pool.fullIn !== pool.minute) void startRefill(shard, pool);
-          return 0;
+        const minute = minuteOf(now);
+        for (const shard of order) {
+          const pool = poolOf(shard, minute);
+          for (const [key, left] of pool.left) {
+            if (left > 1) pool.left.set(key, left - 1);
+            else pool.left.delete(key);
+            if (block > 1 && slotsLeft(pool) <= block / 2 && pool.fullIn !== pool.minute) void startRefill(shard, pool);
+            return 0;
+          }
         }
-        if (pool.fullIn === pool.minute) return secondsToNextMinute(now);
-        await startRefill(shard, pool);
+        const open = order.find((shard) => poolOf(shard, minute).fullIn !== minute);
+        if (open === undefined) return secondsToNextMinute(now);
+        await startRefill(open, poolOf(open, minute));
       }
     },
     async prime() {
       if (deps.config.welcomesPerMinute <= 0 || block === 1) return;
       const minute = minuteOf(deps.now());
-      const shards = Array.from({ length: Math.max(1, deps.config.shards) }, (_, shard) => shard);
+      const shards = Array.from({ length: layout.shards }, (_, shard) => shard);
       await Promise.allSettled(shards.map((shard) => startRefill(shard, poolOf(shard, minute))));
     },
     async release() {

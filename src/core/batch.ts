@@ -7,6 +7,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { REQUEST_BUDGET_MS } from './budget';
 import { explicitDryRun, isBlank, parseInteger } from './form-values';
+import type { PortalPage } from './portal-values';
 
 export const REAL_OUTCOMES = [
   'registered',
@@ -109,6 +110,41 @@ export function parseSliceOptions(
   return { ok: true, value: { dryRun, runId, cursor, pageSize, budgetMs } };
 }
 
+/** Rows one POST /admin/batch-results answers at most. */
+export const RESULTS_LIMIT = { default: 1000, max: 5000 } as const;
+
+export interface ResultsQuery {
+  runId: string;
+  from: number;
+  limit: number;
+}
+
+/** The POST /admin/batch-results body: `runId`, `from` (row index, default 0), `limit`. */
+export function parseResultsQuery(
+  query: Record<string, unknown>,
+): { ok: true; value: ResultsQuery } | { ok: false; code: string; message: string; field: string } {
+  const runId = query.runId;
+  if (typeof runId !== 'string' || !RUN_ID.test(runId))
+    return { ok: false, code: 'invalid_run_id', message: 'runId must be the runId of a real run', field: 'runId' };
+  const from = parseInteger(query.from, 0);
+  if (from === undefined || from < 0)
+    return {
+      ok: false,
+      code: 'invalid_from',
+      message: 'from must be a row index (a whole number, 0 or more)',
+      field: 'from',
+    };
+  const limit = parseInteger(query.limit, RESULTS_LIMIT.default);
+  if (limit === undefined || limit < 1 || limit > RESULTS_LIMIT.max)
+    return {
+      ok: false,
+      code: 'invalid_limit',
+      message: `limit must be a whole number from 1 to ${RESULTS_LIMIT.max}`,
+      field: 'limit',
+    };
+  return { ok: true, value: { runId, from, limit } };
+}
+
 /** run_2026-11-24T05-11-00Z_ab12cd: sortable by start time, unique by the random tail. */
 export function newRunId(now: Date, randomHex: string): string {
   return `run_${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z_${randomHex.slice(0, 6)}`;
@@ -130,6 +166,7 @@ export interface OutcomeLike {
   masked?: string;
   reason?: string;
   code?: number;
+  cause?: string;
 }
 
 /**
@@ -157,7 +194,8 @@ export function batchOutcomeOf(outcome: OutcomeLike): {
       // Another instance holds the welcome claim right now: a later run finds it settled.
       return { outcome: 'retry_later', reason: 'in_progress', masked };
     case 'rate_limited':
-      return { outcome: 'retry_later', reason: 'rate_limited', masked };
+      // A real slice waits for the welcome rate instead (the user stays pending); a number's own cooldown is reported.
+      return { outcome: 'retry_later', reason: outcome.cause === 'cooldown' ? 'cooldown' : 'rate_limited', masked };
     case 'invalid':
       return outcome.reason === 'country_not_allowed'
         ? { outcome: 'country_not_allowed', reason: 'country_not_allowed', masked }
@@ -285,6 +323,43 @@ export interface RunState {
   /** Dry run only: SeenNumbers.pack(). */
   seen?: string;
   seenCapped?: boolean;
+  /**
+   * Real run: results of users past the cursor that finished while an earlier user waits
+   * for the welcome rate. They join `results` (and the counts) when the cursor reaches
+   * them, so every user is reported once, in portal order, with what really happened.
+   */
+  ahead?: BatchResult[];
+  /**
+   * In the `next` token only, never in Sync: the portal pages from the cursor on that the
+   * last slice read and did not finish, so no page is asked of the portal twice.
+   */
+  carry?: CarriedPage[];
+}
+
+/** A portal page a slice read and handed on: its users from index `from` on. */
+export interface CarriedPage {
+  url: string;
+  count: number;
+  next: string | null;
+  from: number;
+  users: PortalPage['users'];
+}
+
+/** The page at `url` as carried, with its users from `offset` on, or undefined when the carry does not hold them. */
+export function carriedPage(
+  carry: readonly CarriedPage[] | undefined,
+  url: string,
+  offset: number,
+): PortalPage | undefined {
+  const held = carry?.find((c) => c.url === url);
+  if (!held || held.from > offset || offset > held.from + held.users.length) return undefined;
+  // Users before `offset` are done: blanks keep the page's indices (the slice starts at `offset`).
+  return {
+    url: held.url,
+    count: held.count,
+    next: held.next,
+    users: [...new Array<PortalPage['users'][number]>(held.from).fill({ id: '', phone: '' }), ...held.users],
+  };
 }
 
 function cursorKey(secret: string): Buffer {
@@ -350,7 +425,18 @@ export function isRunState(value: unknown): value is RunState {
         s.cursor.offset >= 0)) &&
     typeof s.processed === 'number' &&
     typeof s.counts === 'object' &&
-    s.counts !== null
+    s.counts !== null &&
+    (s.ahead === undefined || Array.isArray(s.ahead)) &&
+    (s.carry === undefined ||
+      (Array.isArray(s.carry) &&
+        s.carry.every(
+          (c) =>
+            typeof c === 'object' &&
+            c !== null &&
+            typeof c.url === 'string' &&
+            Number.isInteger(c.from) &&
+            Array.isArray(c.users),
+        )))
   );
 }
 
@@ -370,14 +456,30 @@ export function newRunState(input: { runId: string; dryRun: boolean; firstPage: 
   };
 }
 
-/** State after a stretch of users is done: the new cursor, counts and totals. */
+/**
+ * State after a stretch of users is done: the new cursor, counts and totals. Results held
+ * ahead for these users are dropped (they are in `results` now); `ahead`, when given,
+ * adds results of users past the new cursor.
+ */
 export function advanceRun(
   state: RunState,
-  input: { cursor: PageCursor | null; results: readonly BatchResult[]; total: number | null; now: Date },
+  input: {
+    cursor: PageCursor | null;
+    results: readonly BatchResult[];
+    total: number | null;
+    now: Date;
+    ahead?: readonly BatchResult[];
+  },
 ): RunState {
   const at = input.now.toISOString();
+  const byUser = new Map((state.ahead ?? []).map((r) => [r.userId, r]));
+  for (const r of input.ahead ?? []) byUser.set(r.userId, r);
+  for (const r of input.results) byUser.delete(r.userId);
+  const ahead = [...byUser.values()];
+  const { ahead: _previous, ...rest } = state;
   return {
-    ...state,
+    ...rest,
+    ...(ahead.length > 0 && input.cursor !== null ? { ahead } : {}),
     cursor: input.cursor,
     total: input.total ?? state.total,
     processed: state.processed + input.results.length,

@@ -48,8 +48,27 @@ export interface PhoneOptions {
   mobileOnly?: boolean;
 }
 
-/** Longest input we even look at: no real number, with formatting, is longer. */
+/** Longest input we even look at, once trimmed: no real number, with formatting, is longer. */
 const MAX_RAW_LENGTH = 64;
+/**
+ * What a database column holds around a number: padding (a CHAR column, a 10-digit number
+ * and 60 spaces) and a list separator left at either end (`9884718341;`, `9742568670,`).
+ * A separator between two numbers stays, so a list of numbers is still refused.
+ */
+const PADDING = /[\s,;:]/u;
+
+/**
+ * The text with its padding and stray end separators removed: the first step, before any
+ * length limit. A scan from each end (linear on any input; a regex anchored at the end
+ * backtracks over long runs of spaces).
+ */
+export function trimPhoneText(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PADDING.test(text[start]!)) start++;
+  while (end > start && PADDING.test(text[end - 1]!)) end--;
+  return text.slice(start, end);
+}
 
 /** Types that can receive SMS/WhatsApp. US numbers cannot be told apart, hence FIXED_LINE_OR_MOBILE. */
 const MESSAGEABLE_TYPES = new Set<string>(['MOBILE', 'FIXED_LINE_OR_MOBILE', 'UNKNOWN']);
@@ -65,7 +84,7 @@ const SEPARATORS = /[\s\u00a0\u2000-\u200b\u202f\u3000\-\u2010-\u2015\u2212./()[
  * to ASCII. Returns undefined when anything but digits, separators and one leading plus remains.
  */
 export function cleanPhoneInput(raw: string): string | undefined {
-  let s = raw.trim();
+  let s = trimPhoneText(raw);
   if (NON_ASCII.test(s)) {
     s = s.normalize('NFKC').replace(/[\u0966-\u096f]/g, (d) => String(d.charCodeAt(0) - DEVANAGARI_ZERO));
   }
@@ -78,9 +97,10 @@ export function cleanPhoneInput(raw: string): string | undefined {
 export function normalizePhone(raw: unknown, options: PhoneOptions = {}): PhoneResult {
   const defaultCountry = options.defaultCountry ?? 'NP';
   if (raw === null || raw === undefined) return { ok: false, reason: 'empty' };
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : undefined;
-  if (text === undefined) return { ok: false, reason: 'not_a_number' };
-  if (text.trim() === '') return { ok: false, reason: 'empty' };
+  const given = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : undefined;
+  if (given === undefined) return { ok: false, reason: 'not_a_number' };
+  const text = trimPhoneText(given);
+  if (text === '') return { ok: false, reason: 'empty' };
   if (text.length > MAX_RAW_LENGTH) return { ok: false, reason: 'too_long' };
 
   const cleaned = cleanPhoneInput(text);

@@ -3,6 +3,8 @@
  * reason code the portal can act on.
  */
 import { parseFlag, scalarText } from './form-values';
+import { trimPhoneText } from './phone';
+import { channelOf, languageOf } from './portal-values';
 import type { Channel, Language } from './subscriber';
 import { isTimeZone } from './subscriber-time-zone';
 
@@ -20,6 +22,11 @@ export interface RegistrationInput {
 export type InputError = { code: string; message: string; field: string };
 
 export const FIELD_LIMITS = { user_id: 64, phone: 64, name: 100, timezone: 64 } as const;
+/**
+ * What the route's input gate lets through for phone and name: their limits above, measured
+ * once trimmed, plus room for a database column's padding (a CHAR(80) phone column).
+ */
+export const RAW_FIELD_LIMITS = { phone: 256, name: 256 } as const;
 
 const USER_ID = /^[A-Za-z0-9_.:@-]+$/;
 
@@ -39,7 +46,8 @@ export function parseRegistrationInput(
     const value = params[field];
     if (value !== undefined && typeof value !== 'string' && typeof value !== 'number')
       return fail(field, 'invalid_field', `${field} must be a single text value`);
-    if (typeof value === 'string' && value.length > limit)
+    // Measured once trimmed: a padded database column is not too long (see trimPhoneText).
+    if (typeof value === 'string' && (field === 'phone' ? trimPhoneText(value) : value.trim()).length > limit)
       return fail(field, 'field_too_long', `${field} is longer than ${limit} characters`);
   }
   const userId = text(params.user_id);
@@ -49,11 +57,13 @@ export function parseRegistrationInput(
   const phone = text(params.phone);
   if (phone === undefined || phone === '') return fail('phone', 'empty', 'phone is required');
 
-  const channel = text(params.channel)?.toLowerCase() || defaultChannel;
-  if (channel !== 'sms' && channel !== 'whatsapp')
-    return fail('channel', 'invalid_channel', 'channel must be sms or whatsapp');
-  const language = text(params.language)?.toLowerCase() || 'en';
-  if (language !== 'en' && language !== 'ne') return fail('language', 'invalid_language', 'language must be en or ne');
+  const channelText = text(params.channel);
+  const channel = channelText ? channelOf(channelText) : defaultChannel;
+  if (!channel) return fail('channel', 'invalid_channel', 'channel must be sms or whatsapp');
+  // The same aliases the batch maps from portal columns (nepali, np, नेपाली, ne-NP, english, ...).
+  const languageText = text(params.language);
+  const language = languageText ? languageOf(languageText) : 'en';
+  if (!language) return fail('language', 'invalid_language', 'language must be en or ne');
   const resubscribe = parseFlag(params.resubscribe);
   if (resubscribe === undefined) return fail('resubscribe', 'invalid_resubscribe', 'resubscribe must be true or false');
 

@@ -18,6 +18,8 @@ export interface Setting {
 }
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
+/** A field name of a portal user object, or a dotted path into nested ones. */
+const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export const SETTINGS: readonly Setting[] = [
   { name: 'ACCOUNT_SID', description: 'Twilio Account SID (set automatically when deployed)', pattern: SID('AC') },
@@ -192,8 +194,43 @@ export const SETTINGS: readonly Setting[] = [
     pattern: /^(Token|Bearer)$/,
     default: 'Token',
   },
-  { name: 'PORTAL_ID_FIELD', description: 'Field of a portal user holding its id', default: 'id' },
-  { name: 'PORTAL_PHONE_FIELD', description: 'Field of a portal user holding its phone number', default: 'phone' },
+  {
+    name: 'PORTAL_ID_FIELD',
+    description: 'Field of a portal user holding its id (a dotted path reads a nested object: profile.id)',
+    pattern: FIELD_PATH,
+    default: 'id',
+  },
+  {
+    name: 'PORTAL_PHONE_FIELD',
+    description: 'Field of a portal user holding its phone number (dotted path allowed)',
+    pattern: FIELD_PATH,
+    default: 'phone',
+  },
+  {
+    name: 'PORTAL_NAME_FIELD',
+    description: 'Field of a portal user holding the name the welcome greets (e.g. full_name)',
+    pattern: FIELD_PATH,
+    default: 'name',
+  },
+  {
+    name: 'PORTAL_LANGUAGE_FIELD',
+    description:
+      'Field of a portal user holding its language (e.g. preferred_language); ne, nepali, np, नेपाली, ne-NP read as ne, english/en-US as en, anything else as en',
+    pattern: FIELD_PATH,
+    default: 'language',
+  },
+  {
+    name: 'PORTAL_CHANNEL_FIELD',
+    description:
+      'Field of a portal user holding its channel, sms or whatsapp (optional; unset: DEFAULT_CHANNEL for all)',
+    pattern: FIELD_PATH,
+  },
+  {
+    name: 'PORTAL_TIMEZONE_FIELD',
+    description:
+      'Field of a portal user holding its IANA time zone for the 7 AM tip (optional; unset: from the number)',
+    pattern: FIELD_PATH,
+  },
   {
     name: 'BATCH_SLICE_MAX_USERS',
     description:

@@ -7,7 +7,12 @@ import type { RegistrationOutcome } from '../app/registration';
 import { signUp } from '../app/signup';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
-import { FIELD_LIMITS, parseRegistrationInput, PHONE_REASON_MESSAGES } from '../core/registration-input';
+import {
+  FIELD_LIMITS,
+  parseRegistrationInput,
+  PHONE_REASON_MESSAGES,
+  RAW_FIELD_LIMITS,
+} from '../core/registration-input';
 import { portalForm, text } from '../runtime/inputs';
 import { defineRoute, errorReply, json, type Reply } from '../runtime/route';
 import { defaultChannel, signupDeps } from '../runtime/services';
@@ -18,8 +23,8 @@ export const handler = defineRoute({
   auth: { kind: 'portal', path: '/register' },
   input: portalForm({
     user_id: text(FIELD_LIMITS.user_id),
-    phone: text(FIELD_LIMITS.phone),
-    name: text(FIELD_LIMITS.name),
+    phone: text(RAW_FIELD_LIMITS.phone),
+    name: text(RAW_FIELD_LIMITS.name),
     channel: text(16),
     language: text(8),
     resubscribe: text(8),

@@ -56,8 +56,15 @@ export function checkPortalSignature(context: Env, request: SignedRequest, path:
   const signature = headerOf(request.headers, PORTAL_SIGNATURE_HEADER);
   if (!signature)
     return { ok: false, code: 'missing_signature', message: `The ${PORTAL_SIGNATURE_HEADER} header is required` };
-  if (!validSignature(secret, signature, publicUrl(context, path), request.params)) {
-    return { ok: false, code: 'bad_signature', message: 'The request signature does not match' };
+  const url = publicUrl(context, path);
+  if (!validSignature(secret, signature, url, request.params)) {
+    // The URL is public (the caller just called it); naming it settles the usual mistake:
+    // signing 127.0.0.1 for localhost, another port or scheme, a trailing slash or a query.
+    return {
+      ok: false,
+      code: 'bad_signature',
+      message: `The request signature does not match: sign exactly ${url} (PUBLIC_BASE_URL + path, no query string) with the form fields and PORTAL_WEBHOOK_SECRET`,
+    };
   }
   const stamp = request.params.timestamp;
   if (typeof stamp !== 'string' || !/^\d{9,11}$/.test(stamp)) {

@@ -325,6 +325,11 @@ export function subscriberLookupDeps(context: Env, log: Logger, deadlineMs: numb
   };
 }
 
+/** POST /admin/batch-results: the store the runs' rows are in. */
+export function batchResultsStore(context: Env, deadlineMs: number): KeyValueStore {
+  return createServices(context, deadlineMs).store;
+}
+
 /** More parallel registrations than this would only meet Twilio's concurrency limit. */
 const MAX_BATCH_CONCURRENCY = 50;
 
@@ -343,6 +348,10 @@ export function batchDeps(context: Env, log: Logger, deadlineMs: number, dryRun:
       scheme: setting(context, 'PORTAL_AUTH_SCHEME') ?? 'Token',
       idField: setting(context, 'PORTAL_ID_FIELD') ?? 'id',
       phoneField: setting(context, 'PORTAL_PHONE_FIELD') ?? 'phone',
+      nameField: setting(context, 'PORTAL_NAME_FIELD'),
+      languageField: setting(context, 'PORTAL_LANGUAGE_FIELD'),
+      channelField: setting(context, 'PORTAL_CHANNEL_FIELD'),
+      timezoneField: setting(context, 'PORTAL_TIMEZONE_FIELD'),
     },
     { deadline: () => deadlineMs },
   );

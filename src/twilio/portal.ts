@@ -5,8 +5,9 @@
  * and a message that names the setting to fix. The token never appears in an error.
  */
 import { DeadlineExceededError, withRetry } from '../core/retry';
-import { PortalError, type PortalClient, type PortalPage, type PortalUser } from '../app/ports';
-import type { Language } from '../core/subscriber';
+import { PortalError, type MissingField, type PortalClient, type PortalPage, type PortalUser } from '../app/ports';
+import { channelOf, fieldAt, languageOf } from '../core/portal-values';
+import { isTimeZone } from '../core/subscriber-time-zone';
 import { httpGet, HttpGetError, type HttpAnswer, type HttpGet } from './http-get';
 
 export interface PortalConfig {
@@ -17,6 +18,33 @@ export interface PortalConfig {
   scheme: string;
   idField: string;
   phoneField: string;
+  /** PORTAL_NAME_FIELD, PORTAL_LANGUAGE_FIELD (defaults `name`, `language`). */
+  nameField?: string;
+  languageField?: string;
+  /** PORTAL_CHANNEL_FIELD, PORTAL_TIMEZONE_FIELD: unmapped unless set. */
+  channelField?: string;
+  timezoneField?: string;
+}
+
+/** The optional fields a portal user may map, with the setting that names each. */
+const OPTIONAL_FIELDS = [
+  { key: 'nameField', setting: 'PORTAL_NAME_FIELD', fallback: 'name' },
+  { key: 'languageField', setting: 'PORTAL_LANGUAGE_FIELD', fallback: 'language' },
+  { key: 'channelField', setting: 'PORTAL_CHANNEL_FIELD', fallback: undefined },
+  { key: 'timezoneField', setting: 'PORTAL_TIMEZONE_FIELD', fallback: undefined },
+] as const;
+
+type FieldConfig = Pick<
+  PortalConfig,
+  'idField' | 'phoneField' | 'nameField' | 'languageField' | 'channelField' | 'timezoneField'
+>;
+
+/** The optional fields this configuration reads: [setting, field name]. */
+function mappedFields(config: FieldConfig): Array<{ setting: string; field: string }> {
+  return OPTIONAL_FIELDS.flatMap(({ key, setting, fallback }) => {
+    const field = config[key] ?? fallback;
+    return field ? [{ setting, field }] : [];
+  });
 }
 
 /** An HTTP answer worth retrying (5xx, 429), shaped for the retry helper's classifier. */
@@ -63,25 +91,44 @@ export function portalPageUrl(candidate: string, apiUrl: string): string | undef
   return url.toString();
 }
 
-const LANGUAGES = new Set(['en', 'ne']);
 /** Redirects followed for one page (same host only). */
 const MAX_REDIRECTS = 5;
 
 /** One portal user object -> PortalUser, or a message saying what is wrong with it. */
-export function readUser(raw: unknown, config: Pick<PortalConfig, 'idField' | 'phoneField'>): PortalUser | string {
+export function readUser(raw: unknown, config: FieldConfig): PortalUser | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'a result is not an object';
   const record = raw as Record<string, unknown>;
-  const id = record[config.idField];
+  const id = fieldAt(record, config.idField).value;
   if ((typeof id !== 'string' || id.trim() === '') && !(typeof id === 'number' && Number.isFinite(id))) {
     return `a user has no usable "${config.idField}" field (check PORTAL_ID_FIELD)`;
   }
-  if (!(config.phoneField in record)) return `a user has no "${config.phoneField}" field (check PORTAL_PHONE_FIELD)`;
-  const phone = record[config.phoneField];
-  const user: PortalUser = { id: String(id).trim().slice(0, 64), phone: phone === null ? '' : phone };
-  if (typeof record.name === 'string' && record.name.trim() !== '') user.name = record.name.trim().slice(0, 100);
-  if (typeof record.language === 'string' && LANGUAGES.has(record.language.toLowerCase()))
-    user.language = record.language.toLowerCase() as Language;
+  const phone = fieldAt(record, config.phoneField);
+  if (!phone.present) return `a user has no "${config.phoneField}" field (check PORTAL_PHONE_FIELD)`;
+  const user: PortalUser = { id: String(id).trim().slice(0, 64), phone: phone.value === null ? '' : phone.value };
+  const text = (field: string | undefined) => {
+    const value = field === undefined ? undefined : fieldAt(record, field).value;
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const name = text(config.nameField ?? 'name');
+  if (name) user.name = name.slice(0, 100);
+  const language = languageOf(text(config.languageField ?? 'language'));
+  if (language) user.language = language;
+  const channel = channelOf(text(config.channelField));
+  if (channel) user.channel = channel;
+  const timezone = text(config.timezoneField);
+  if (timezone && isTimeZone(timezone)) user.timezone = timezone;
   return user;
+}
+
+/** The mapped optional fields that no user of the page has (absent, not merely null). */
+function missingOnEveryUser(results: readonly unknown[], config: FieldConfig): MissingField[] {
+  if (results.length === 0) return [];
+  return mappedFields(config).filter(
+    ({ field }) =>
+      !results.some(
+        (raw) => typeof raw === 'object' && raw !== null && fieldAt(raw as Record<string, unknown>, field).present,
+      ),
+  );
 }
 
 /** A parsed page body -> PortalPage, or a message saying why it is not a DRF page. */
@@ -106,7 +153,8 @@ export function readPage(body: unknown, url: string, config: PortalConfig): Port
     if (typeof user === 'string') return user;
     users.push(user);
   }
-  return { url, count: page.count, next, users };
+  const missingFields = missingOnEveryUser(page.results, config);
+  return { url, count: page.count, next, users, ...(missingFields.length > 0 ? { missingFields } : {}) };
 }
 
 function describe(url: string): string {

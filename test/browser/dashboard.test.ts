@@ -21,7 +21,8 @@ let page: Page;
 let stats: any;
 
 beforeAll(async () => {
-  system = await startSeededSystem();
+  // 12 welcomes a minute on one shard: the seeded 10 attempts fit, and a real run over the 60 portal users must wait.
+  system = await startSeededSystem({ WELCOME_RATE_PER_MINUTE: '12', SYNC_SHARDS: '1' });
   stats = (await system.get('/admin/stats', { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` })).json;
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Los_Angeles' });
@@ -468,4 +469,26 @@ describe('on a phone screen (390 px)', () => {
     await setDetails(true);
     expect(await seriousViolations()).toEqual([]);
   });
+});
+
+test('a real run waits for the welcome rate, says so in Nepal time, and Stop ends the wait', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.click('#batch-run');
+  await page.waitForFunction(
+    () => /Waiting for the welcome rate/.test(document.getElementById('batch-status')!.textContent ?? ''),
+    undefined,
+    { timeout: 90_000 },
+  );
+  expect(await page.textContent('#batch-status')).toMatch(
+    /^Waiting for the welcome rate \(12\/min\), \d+ left, done at about \d\d:\d\d Nepal time\. /,
+  );
+  await page.click('#batch-stop');
+  await page.waitForFunction(
+    () => /^Stopped after/.test(document.getElementById('batch-status')!.textContent ?? ''),
+    undefined,
+    { timeout: 10_000 },
+  );
+  expect(await page.textContent('#batch-status')).toMatch(/Resume with run run_/);
+  expect(await page.isEnabled('#batch-run')).toBe(true);
 });

@@ -96,7 +96,12 @@ test('the standalone health function answers with names of missing settings, nev
     };
     const secret = 'x'.repeat(40);
     const response = await new Promise<FakeResponse>((resolve) =>
-      handler({ ACCOUNT_SID: 'AC' + '0'.repeat(32), AUTH_TOKEN: secret }, {}, (_e, r) => resolve(r)),
+      // The event as the runtime builds it: `request` holds the headers and cookies.
+      handler(
+        { ACCOUNT_SID: 'AC' + '0'.repeat(32), AUTH_TOKEN: secret },
+        { request: { headers: {}, cookies: {} } },
+        (_e, r) => resolve(r),
+      ),
     );
     expect(response.status).toBe(200);
     const body = response.body as { status: string; version: string; missing: Record<string, string[]> };

@@ -276,3 +276,82 @@ describe('Lookup v2 and Messaging v1', () => {
     expect(request('GET', 'content', `/v1/Content/${CONTENT_SID}/ApprovalRequests`)).toEqual([]);
   });
 });
+
+describe('Serverless v1 and its upload host (npm run deploy, through @twilio-labs/serverless-api)', () => {
+  const ZS = 'ZS' + 'a'.repeat(32);
+  const ZE = 'ZE' + 'b'.repeat(32);
+  const ZH = 'ZH' + 'c'.repeat(32);
+  const ZN = 'ZN' + 'd'.repeat(32);
+  const ZB = 'ZB' + 'e'.repeat(32);
+
+  test('what the library sends passes, the environment FriendlyName it adds included', () => {
+    expect(
+      request('POST', 'serverless', '/v1/Services', {
+        UniqueName: 'aamcare-messaging',
+        FriendlyName: 'aamcare-messaging',
+        IncludeCredentials: 'true',
+        UiEditable: 'false',
+      }),
+    ).toEqual([]);
+    expect(
+      request('POST', 'serverless', `/v1/Services/${ZS}/Environments`, {
+        UniqueName: 'dev-environment',
+        FriendlyName: 'dev-environment Environment (Created by CLI)',
+        DomainSuffix: 'dev',
+      }),
+    ).toEqual([]);
+    expect(request('POST', 'serverless', `/v1/Services/${ZS}/Functions`, { FriendlyName: '/register' })).toEqual([]);
+    expect(
+      request('POST', 'serverless', `/v1/Services/${ZS}/Builds`, {
+        FunctionVersions: [ZN, 'ZN' + 'f'.repeat(32)],
+        AssetVersions: ZN,
+        Dependencies: '"[{"name":"twilio","version":"^6.2.0"}]"',
+        Runtime: 'node22',
+      }),
+    ).toEqual([]);
+    expect(request('GET', 'serverless', `/v1/Services/${ZS}/Builds/${ZB}/Status`)).toEqual([]);
+    expect(
+      request('POST', 'serverless', `/v1/Services/${ZS}/Environments/${ZE}/Variables`, { Key: 'K', Value: 'v' }),
+    ).toEqual([]);
+    expect(
+      request('POST', 'serverless', `/v1/Services/${ZS}/Environments/${ZE}/Deployments`, { BuildSid: ZB }),
+    ).toEqual([]);
+  });
+
+  test('FriendlyName is tolerated only where the library sends it; other unknown parameters fail', () => {
+    expect(
+      messages(request('POST', 'serverless', `/v1/Services/${ZS}/Functions`, { FriendlyName: '/x', Path: '/x' })),
+    ).toEqual([expect.stringContaining('CreateFunction: unknown form parameter "Path"')]);
+    expect(
+      messages(request('POST', 'serverless', `/v1/Services/${ZS}/Environments/${ZE}/Variables`, { Key: 'K' })),
+    ).toEqual([expect.stringContaining('CreateVariable: missing required form parameter "Value"')]);
+  });
+
+  test('uploads (not in the spec) are checked with its Version schema: Path, Visibility, Content', () => {
+    const versions = `/v1/Services/${ZS}/Functions/${ZH}/Versions`;
+    const file = { Path: '/register', Visibility: 'public', Content: '/register' };
+    expect(request('POST', 'serverless-upload', versions, file)).toEqual([]);
+    expect(
+      request('POST', 'serverless-upload', `/v1/Services/${ZS}/Assets/${ZH}/Versions`, {
+        ...file,
+        Path: '/tips.json',
+        Visibility: 'private',
+      }),
+    ).toEqual([]);
+    expect(messages(request('POST', 'serverless-upload', versions, { ...file, Visibility: 'secret' }))).toEqual([
+      expect.stringContaining(
+        'CreateFunctionVersion: form parameter "Visibility" must be one of "public", "private", "protected"',
+      ),
+    ]);
+    expect(messages(request('POST', 'serverless-upload', versions, { ...file, Path: 'register' }))).toEqual([
+      expect.stringContaining('form parameter "Path" must match pattern "^/"'),
+    ]);
+    const { Content: _none, ...withoutContent } = file;
+    expect(messages(request('POST', 'serverless-upload', versions, withoutContent))).toEqual([
+      expect.stringContaining('missing required form parameter "Content"'),
+    ]);
+    expect(messages(request('GET', 'serverless-upload', versions))).toEqual([
+      expect.stringContaining("is not an operation of Twilio's serverless-upload spec (the path exists with POST)"),
+    ]);
+  });
+});

@@ -34,6 +34,34 @@ describe("Twilio's own response examples for the operations this project uses", 
     ['sync', 'post', '/v1/Services/{ServiceSid}/Documents', `/v1/Services/${SYNC_SERVICE_SID}/Documents`],
     ['lookups', 'get', '/v2/PhoneNumbers/{PhoneNumber}', '/v2/PhoneNumbers/%2B14155552671'],
     ['messaging', 'get', '/v1/Services/{Sid}', `/v1/Services/${MESSAGING_SERVICE_SID}`],
+    // npm run deploy (@twilio-labs/serverless-api): what it creates, lists and polls
+    ...(
+      [
+        ['post', '/v1/Services'],
+        ['get', '/v1/Services'],
+        ['post', '/v1/Services/{ServiceSid}/Environments'],
+        ['get', '/v1/Services/{ServiceSid}/Environments'],
+        ['get', '/v1/Services/{ServiceSid}/Environments/{Sid}'],
+        ['post', '/v1/Services/{ServiceSid}/Functions'],
+        ['get', '/v1/Services/{ServiceSid}/Functions'],
+        ['post', '/v1/Services/{ServiceSid}/Assets'],
+        ['post', '/v1/Services/{ServiceSid}/Builds'],
+        ['get', '/v1/Services/{ServiceSid}/Builds'],
+        ['get', '/v1/Services/{ServiceSid}/Builds/{Sid}/Status'],
+        ['post', '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables'],
+        ['get', '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables'],
+        ['post', '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables/{Sid}'],
+        ['post', '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments'],
+      ] as const
+    ).map(([method, template]): [string, string, string, string] => [
+      'serverless',
+      method,
+      template,
+      template
+        .replace('{ServiceSid}', 'ZS' + '1'.repeat(32))
+        .replace('{EnvironmentSid}', 'ZE' + '2'.repeat(32))
+        .replace('{Sid}', template.includes('Builds') ? 'ZB' + '3'.repeat(32) : 'ZV' + '4'.repeat(32)),
+    ]),
   ];
   const cases = used.flatMap(([product, method, template, path]) => {
     const spec = JSON.parse(readFileSync(join(specDirectory(), SPEC_FILES[product]!), 'utf8')) as {

@@ -6,15 +6,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { localEnv } from '../../sandbox/local-env';
 import { startFaultProxy, type FaultProxy } from '../../sandbox/fault-proxy';
+import { freePort } from '../../sandbox/free-port';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../sandbox/server';
 import { twilioCli } from '../../scripts/twilio-cli';
-import { twilioRunCommand } from '../../scripts/twilio-run-command';
+import { serveBuiltFunctions } from '../../scripts/twilio-run-command';
+
+export { freePort };
 
 const root = join(__dirname, '..', '..');
 
@@ -43,17 +45,6 @@ export interface System {
   /** Kills twilio-run (SIGKILL: as a dead instance) and starts it again on the same port. */
   restart(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** Signs like the portal: Twilio's algorithm with PORTAL_WEBHOOK_SECRET over URL + params (which include `timestamp`). */
@@ -96,6 +87,18 @@ export interface SystemOptions {
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
+  // freePort() closes the port before twilio-run binds it: under a busy suite another process
+  // can take it in between (twilio-run then asks for another port). Start again on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSystemOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !/already in use/i.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startSystemOnce(options: SystemOptions): Promise<System> {
   if (!existsSync(join(root, 'dist', 'functions', 'health.js')))
     throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   // A fresh "Twilio" auth token per system, as `npm run dev` makes one per run.
@@ -128,18 +131,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       : undefined;
   const spawnRun = () => {
     // twilio-run with the guard preloaded (127.0.0.1 only, JSON body errors, no query strings in its log).
-    const twilioRun = twilioRunCommand(root, [
-      'start',
-      '--functions-folder',
-      'dist/functions',
-      '--assets-folder',
-      'dist/assets',
-      '--env',
+    const twilioRun = serveBuiltFunctions(
+      root,
       envFile,
-      '--port',
-      String(port),
-      ...(options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : []),
-    ]);
+      port,
+      options.forkPerRequest === false ? ['--no-fork-process', '--no-live'] : [],
+    );
     child = spawn(cli?.command ?? twilioRun.command, cli?.args ?? twilioRun.args, {
       cwd: root,
       detached: true,

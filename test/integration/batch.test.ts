@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PORTAL, portalUser, type UserCategory } from '../../sandbox/portal';
-import { startSystem, type HttpAnswer, type System } from '../helpers/system';
+import { startSystem, waitFor, type HttpAnswer, type System } from '../helpers/system';
 
 const USERS = 1000;
 // Slices are cut by BATCH_SLICE_MAX_USERS (below), not by a short budget, so the outcomes do not
@@ -144,6 +144,11 @@ describe('POST /admin/batch-register', () => {
     expect(system.sandbox.messages()).toHaveLength(0);
     expect(subscriberItems()).toBe(0);
     expect(system.sandbox.syncItems('batch-runs')).toHaveLength(0);
+    // One portal request per page: a slice hands the pages it read on in its `next`.
+    expect(system.sandbox.portalRequests()).toEqual([
+      '/portal/api/users/?page_size=100',
+      ...Array.from({ length: 9 }, (_, i) => `/portal/api/users/?page=${i + 2}&page_size=100`),
+    ]);
   });
 
   test('real run interrupted after 2 slices and resumed by runId: one welcome per valid unique number, no user skipped or repeated', async () => {
@@ -329,6 +334,76 @@ describe('batch CLI end to end', () => {
     expect(system.sandbox.messages()).toHaveLength(welcomeNumbers().size);
   });
 
+  test('real run: the CLI killed (-9) in the middle of a slice; `--resume` alone finds the run and the report still has everyone once', async () => {
+    const report = join(dir, 'report.csv');
+    const state = join(dir, 'state');
+    const child = spawn(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'scripts', 'batch.ts'), '--url', system.baseUrl, '--page-size', '100', '--state-dir', state],
+      // Its own process group: tsx runs the CLI in a child process, and kill -9 must reach it.
+      { cwd: root, env: { ...process.env, ADMIN_TOKEN: system.env.ADMIN_TOKEN! }, stdio: 'ignore', detached: true },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Once the CLI has saved a slice and the service has committed a page of the next one
+    // without finishing it (its lease is still held: the final commit clears it), the CLI
+    // is waiting for that slice's answer. Kill it then.
+    const run = () =>
+      system.sandbox.syncItems('batch-runs')[0] as
+        { key: string; data: { processed: number; lease: { until: string } | null } } | undefined;
+    const savedProcessed = (runId: string) => {
+      try {
+        return JSON.parse(readFileSync(join(state, `${runId}.json`), 'utf8')).processed as number;
+      } catch {
+        return undefined;
+      }
+    };
+    await waitFor(
+      'a page of a slice committed that the CLI has no answer for yet',
+      () => {
+        const item = run();
+        const saved = item && savedProcessed(item.key);
+        return item && saved !== undefined && item.data.lease && item.data.processed > saved ? true : undefined;
+      },
+      120_000,
+    );
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    const runId = run()!.key;
+    const saved = savedProcessed(runId)!;
+    // The service finishes the slice it was in.
+    await waitFor('the slice in flight finished', () => (run()!.data.lease === null ? true : undefined), 30_000);
+    const lost = run()!.data.processed - saved;
+    expect(lost).toBeGreaterThan(0);
+
+    // No runId, no URL: the unfinished run is picked from the state directory.
+    const resumed = await cli(['--resume', '--report', report, '--state-dir', state]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`recovered ${lost} users' results from the service`);
+    const rows = readFileSync(report, 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((r) => r.split(',')[0])).toEqual(allIds());
+    const counts: Record<string, number> = {};
+    for (const r of rows) counts[r.split(',')[2]!] = (counts[r.split(',')[2]!] ?? 0) + 1;
+    expect(counts).toEqual(expectedCounts(false));
+    expect([...welcomesByNumber().values()].every((n) => n === 1)).toBe(true);
+    expect(welcomesByNumber().size).toBe(welcomeNumbers().size);
+    // Pages were asked of the portal once, but for those the lost answer carried (its unfinished
+    // page and the one read ahead): the resumed slice fetched them again.
+    const requests = system.sandbox.portalRequests();
+    expect(requests.length - new Set(requests).size).toBeLessThanOrEqual(2);
+  });
+
+  test('`--resume` without a runId lists the unfinished runs when there are several', async () => {
+    const state = join(dir, 'state');
+    for (const n of [1, 2]) {
+      const first = await cli(['--url', system.baseUrl, '--dry-run', '--max-slices', '1', '--state-dir', state]);
+      expect([n, first.code]).toEqual([n, 3]);
+    }
+    const list = await cli(['--resume', '--state-dir', state]);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/2 unfinished runs/);
+    expect(list.stderr.match(/run_\S+ +dry run/g)).toHaveLength(2);
+  });
+
   test('a wrong token exits 1 with a clear message', async () => {
     const run = await cli(['--url', system.baseUrl, '--dry-run', '--state-dir', join(dir, 'state')], {
       ADMIN_TOKEN: 'wrong-token',
@@ -359,21 +434,28 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
     await capped?.stop();
   });
 
-  const driveCapped = async () => {
+  /** Drives a real run like the CLI: on `waiting`, waits the time it says (at most once, unless `waitAll`). */
+  const driveCapped = async (waitAll: boolean) => {
     let runId: string | undefined;
-    const results: Driven['results'] = [];
-    for (let i = 0; i < 20; i++) {
+    let next: string | undefined;
+    const answers: HttpAnswer['json'][] = [];
+    for (let i = 0; i < 40; i++) {
       const res = await capped.postJson(
         '/admin/batch-register',
-        { dryRun: false, pageSize: 50, runId },
+        { dryRun: false, pageSize: 50, runId, cursor: next },
         { Authorization: `Bearer ${capped.env.ADMIN_TOKEN}` },
       );
       expect(res.status).toBe(200);
-      results.push(...res.json.results);
+      answers.push(res.json);
       runId = res.json.runId;
-      if (res.json.done) return { results, counts: res.json.counts as Record<string, number> };
+      next = res.json.next ?? undefined;
+      if (res.json.done) break;
+      if (res.json.waiting) {
+        if (!waitAll) return { answers, waitingAt: new Date() };
+        await new Promise((r) => setTimeout(r, res.json.waiting.retryAfterSeconds * 1000));
+      }
     }
-    throw new Error('run did not finish');
+    return { answers, waitingAt: undefined };
   };
   /** Welcome slots counted in Sync for the minute of `at`, over every bucket. */
   const counted = (at: Date) =>
@@ -382,8 +464,8 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
       .filter((i) => i.key.startsWith(at.toISOString().slice(0, 16)))
       .reduce((sum, i) => sum + (i.data as { count: number }).count, 0);
 
-  test('spare reserved slots go back; past the cap the rest is retry_later (rate_limited) and exactly the cap is sent', async () => {
-    // Both runs must fall in one clock minute (the cap's window).
+  test('spare reserved slots go back; past the cap the run waits for the next minute instead of giving up, and finishes with every user once', async () => {
+    // Both runs must start in one clock minute (the cap's window).
     const second = new Date().getUTCSeconds();
     if (second > 30) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
     const minute = new Date();
@@ -396,23 +478,57 @@ describe('the welcome cap in a batch (WELCOME_RATE_PER_MINUTE 200, one shard: bl
       );
 
     // Under the cap: every welcome sent, and the bucket counts exactly those (no slot kept).
-    const small = await driveCapped();
+    const small = await driveCapped(true);
     const firstHundred = fresh(0, 100).size;
-    expect(small.counts.registered).toBe(firstHundred);
+    expect(small.answers.at(-1).counts.registered).toBe(firstHundred);
+    expect(small.answers.some((a) => a.waiting)).toBe(false);
     expect(capped.sandbox.messages()).toHaveLength(firstHundred);
     expect(counted(minute)).toBe(firstHundred);
 
-    // Over the cap in the same minute: exactly 200 welcomes in all, the rest told to come back.
+    // Over the cap in the same minute: the run stops at exactly 200 welcomes and says how long to wait.
     capped.sandbox.configure({ portal: { users: 400 } });
-    const big = await driveCapped();
-    expect(new Date().getUTCMinutes()).toBe(minute.getUTCMinutes());
-    const newNumbers = [...fresh(100, 400)].filter((n) => !fresh(0, 100).has(n)).length;
-    expect(newNumbers).toBeGreaterThan(200 - firstHundred);
+    const newNumbers = [...fresh(100, 400)].filter((n) => !fresh(0, 100).has(n));
+    expect(newNumbers.length).toBeGreaterThan(200 - firstHundred);
+    const big = await driveCapped(false);
+    expect(big.waitingAt).toBeDefined();
+    expect(big.waitingAt!.getUTCMinutes()).toBe(minute.getUTCMinutes());
+    const waiting = big.answers.at(-1);
+    expect(waiting.done).toBe(false);
+    expect(waiting.waiting).toMatchObject({
+      reason: 'welcome_rate',
+      welcomesPerMinute: 200,
+      left: 400 - waiting.processed,
+    });
+    expect(waiting.waiting.retryAfterSeconds).toBeGreaterThan(0);
+    expect(waiting.waiting.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(capped.sandbox.messages()).toHaveLength(200);
-    expect(big.counts.registered).toBe(200 - firstHundred);
-    const limited = big.results.filter((r) => r.outcome === 'retry_later');
-    expect(limited).toHaveLength(newNumbers - (200 - firstHundred));
-    expect(limited.every((r) => r.reason === 'rate_limited')).toBe(true);
     expect(counted(minute)).toBe(200);
-  }, 120_000);
+    // Nobody was told to come back: the ones not done are simply not reported yet.
+    const seen = big.answers.flatMap((a) => a.results);
+    expect(seen.filter((r: { outcome: string }) => r.outcome === 'retry_later')).toEqual([]);
+
+    // The same run, continued after the wait: it finishes, every user once, every number welcomed once.
+    const rest: HttpAnswer['json'][] = [];
+    let answer = waiting;
+    for (let i = 0; i < 20 && !answer.done; i++) {
+      if (answer.waiting) await new Promise((r) => setTimeout(r, answer.waiting.retryAfterSeconds * 1000));
+      const res = await capped.postJson(
+        '/admin/batch-register',
+        { dryRun: false, runId: answer.runId, cursor: answer.next },
+        { Authorization: `Bearer ${capped.env.ADMIN_TOKEN}` },
+      );
+      expect(res.status).toBe(200);
+      answer = res.json;
+      rest.push(answer);
+    }
+    expect(answer).toMatchObject({ done: true, processed: 400 });
+    const results = [...seen, ...rest.flatMap((a) => a.results)];
+    expect(results.map((r: { userId: string }) => r.userId)).toEqual(
+      Array.from({ length: 400 }, (_, i) => String(i + 1)),
+    );
+    expect(results.filter((r: { outcome: string }) => r.outcome === 'retry_later')).toEqual([]);
+    const sent = capped.sandbox.messages().map((m) => m.to);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(new Set(sent)).toEqual(new Set([...fresh(0, 100), ...newNumbers]));
+  }, 240_000);
 });

@@ -38,7 +38,7 @@ async function dailyRun(): Promise<void> {
   do {
     const res = await system.postJson(
       '/admin/schedule-tips',
-      { cursor },
+      { cursor, dryRun: false },
       {
         Authorization: `Bearer ${system.env.ADMIN_TOKEN}`,
       },

@@ -4,7 +4,12 @@
  * writes once per block and gives unused slots back.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
-import { createWelcomeCap, createReservingWelcomeCap, type WelcomeCapDeps } from '../../src/app/welcome-cap';
+import {
+  bucketCapacity,
+  createWelcomeCap,
+  createReservingWelcomeCap,
+  type WelcomeCapDeps,
+} from '../../src/app/welcome-cap';
 import { createLogger } from '../../src/core/log';
 import { shardOf } from '../../src/core/shard';
 import { createTwilioClient } from '../../src/twilio/client';
@@ -167,4 +172,60 @@ test('no cap configured: every take is free and nothing is written', async () =>
   const cap = createReservingWelcomeCap(deps(0, counting.store));
   expect(await Promise.all(numbers(5).map((n) => cap.take(n)))).toEqual([0, 0, 0, 0, 0]);
   expect(counting.writes()).toBe(0);
+});
+
+test("reserving: a batch is refused only when the whole minute is used, not when its number's shard is", async () => {
+  // 40 a minute over 4 shards: 10 each, blocks of 1. Every number below hashes to one shard.
+  const config = { welcomesPerMinute: 40, shards: 4 };
+  const oneShard = numbers(400, '98450')
+    .filter((n) => shardOf(n, 4) === 0)
+    .slice(0, 41);
+  expect(oneShard).toHaveLength(41);
+  const cap = createReservingWelcomeCap({ ...deps(40), config });
+  const waits: number[] = [];
+  for (const n of oneShard) waits.push(await cap.take(n));
+  expect(waits.slice(0, 40)).toEqual(Array(40).fill(0));
+  expect(waits[40]).toBe(55);
+  await cap.release();
+  let total = 0;
+  for (let shard = 0; shard < 4; shard++) {
+    const page = await store.list<{ count: number }>(`welcome-rate-${shard}`, { pageSize: 100 });
+    total += page.items.reduce((sum, i) => sum + i.data.count, 0);
+  }
+  expect(total).toBe(40);
+  // The per-call taker (POST /register) keeps to its number's shard.
+  sandbox.reset();
+  const perCall = createWelcomeCap({ ...deps(40), config });
+  const single: number[] = [];
+  for (const n of oneShard.slice(0, 11)) single.push(await perCall.take(n));
+  expect(single.filter((w) => w === 0)).toHaveLength(10);
+});
+
+test('the buckets add up to the cap exactly (600 a minute over 4 shards of 8 buckets is 600 slots, not 608)', async () => {
+  for (const [rate, shards] of [
+    [600, 4],
+    [600, 8],
+    [100_000, 4],
+    [1000, 7],
+    [120, 4],
+    [3, 4],
+    [1, 64],
+  ] as const) {
+    const config = { welcomesPerMinute: rate, shards };
+    let total = 0;
+    for (let shard = 0; shard < shards; shard++)
+      for (let bucket = 0; bucket < 8; bucket++) total += bucketCapacity(config, shard, bucket);
+    expect([rate, shards, total]).toEqual([rate, shards, rate]);
+  }
+  // Live, a cap smaller than the shards: 3 a minute over 4 shards, for both takers.
+  const config = { welcomesPerMinute: 3, shards: 4 };
+  const perCall = createWelcomeCap({ ...deps(3), config });
+  const calls = await Promise.all(numbers(6, '98460').map((n) => perCall.take(n)));
+  expect(calls.filter((w) => w === 0)).toHaveLength(3);
+  sandbox.reset();
+  const reserving = createReservingWelcomeCap({ ...deps(3), config });
+  const batch: number[] = [];
+  for (const n of numbers(6, '98470')) batch.push(await reserving.take(n));
+  expect(batch.filter((w) => w === 0)).toHaveLength(3);
+  await reserving.release();
 });

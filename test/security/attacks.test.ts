@@ -267,7 +267,9 @@ describe('5. names cannot garble the welcome', () => {
     const name = `Evil\u202Eexe.\u200Bx${'a'.repeat(20)}${family}${family}`;
     const res = await system.post(
       '/register',
-      { user_id: 'atk-5', phone: '9844100007', name, timestamp: unixNow() },
+      // Nepali: its welcome is UCS-2 anyway, so an emoji in the name does not push it over budget
+      // (an English SMS welcome leaves out a name that would make it UCS-2, issue 25).
+      { user_id: 'atk-5', phone: '9844100007', name, language: 'ne', timestamp: unixNow() },
       { sign: 'portal' },
     );
     expect(res.status).toBe(201);

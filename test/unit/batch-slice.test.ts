@@ -5,13 +5,14 @@
  */
 import {
   DRY_SLICE_MAX_USERS,
+  runResults,
   runSlice,
   type BatchDeps,
   type SliceAnswer,
   type SliceResponse,
 } from '../../src/app/batch';
 import type { RegistrationDeps } from '../../src/app/registration';
-import { decodeRunToken, type BatchResult } from '../../src/core/batch';
+import { decodeRunToken, encodeRunToken, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
 import { createActivity } from '../../src/app/activity';
 import {
@@ -64,8 +65,20 @@ class MemoryStore implements KeyValueStore {
     this.write(map);
     this.map(map).delete(key);
   }
-  async list<T>(): Promise<{ items: StoredItem<T>[] }> {
-    return { items: [] };
+  /** Keys in order after `after` (exclusive), as Sync's Map Item list with From and Bounds=exclusive. */
+  async list<T>(
+    map: string,
+    options: { after?: string; pageSize?: number; order?: 'asc' | 'desc' } = {},
+  ): Promise<{ items: StoredItem<T>[]; nextAfter?: string }> {
+    const desc = options.order === 'desc';
+    const size = options.pageSize ?? 100;
+    const keys = [...this.map(map).keys()]
+      .sort()
+      .filter((k) => options.after === undefined || (desc ? k < options.after : k > options.after));
+    if (desc) keys.reverse();
+    const items = await Promise.all(keys.slice(0, size).map((k) => this.get<T>(map, k)));
+    const page = items.filter((i): i is StoredItem<T> => i !== undefined);
+    return { items: page, nextAfter: page.length === size ? page[page.length - 1]!.key : undefined };
   }
 }
 
@@ -296,12 +309,34 @@ describe('batch slices over the in-memory portal', () => {
     expect(again).toMatchObject({ done: true, results: [], processed: 230 });
   });
 
-  test('real run with cursor: the page is fetched while the run state is read; a stale cursor is only a guess', async () => {
-    const { slice, store, portal } = setup(230);
+  test('real run: every portal page is fetched once; the next slice reads the pages the last one carried', async () => {
+    const { slice, portal } = setup(230);
+    const first = ok(await slice({ dryRun: false }));
+    expect(first.done).toBe(false);
+    // The token carries the pages from the cursor on, users not done yet only.
+    const carried = decodeRunToken(first.next!, SECRET)!;
+    expect(carried.carry![0]).toMatchObject({ url: carried.cursor!.page, from: carried.cursor!.offset });
+    expect(carried.carry![0]!.users[0]!.id).toBe(String(first.processed + 1));
+    const rest = await loop(slice, false, 1000, { runId: first.runId, cursor: first.next! });
+    expect(rest.bodies.length).toBeGreaterThan(1);
+    const ids = [...first.results, ...rest.results].map((r) => r.userId);
+    expect(ids).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
+    // Five pages of 50, five portal requests, however the slices cut them.
+    const pages = Array.from({ length: 5 }, (_, i) => `http://portal/api/users/?page=${i + 1}&page_size=50`);
+    expect(portal.fetched).toEqual(pages);
+  });
+
+  test('real run, stale or older cursor: the run state in Sync decides; an older token without pages is fetched while the state is read', async () => {
+    const { slice, store, portal } = setup(600);
     const first = ok(await slice({ dryRun: false }));
     const second = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));
     expect(second.results[0]!.userId).toBe(String(first.processed + 1));
-    // A client replaying an old `next`: the run state in Sync decides where the slice starts.
+    // A client replaying an old `next`: its pages are used only where they are the state's page.
+    const third = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));
+    expect(third.results[0]!.userId).toBe(String(second.processed + 1));
+    // A token of the earlier format (no carried pages): the page it names is fetched while
+    // the run state is read, and dropped when the state names another.
+    const { carry: _carry, ...older } = decodeRunToken(first.next!, SECRET)!;
     const fetchesAtStateRead: number[] = [];
     const get = store.get.bind(store);
     store.get = async (map: string, key: string) => {
@@ -310,17 +345,18 @@ describe('batch slices over the in-memory portal', () => {
     };
     const before = portal.fetches;
     portal.fetched.length = 0;
-    const third = ok(await slice({ dryRun: false, runId: first.runId, cursor: first.next! }));
+    const fourth = ok(await slice({ dryRun: false, runId: first.runId, cursor: encodeRunToken(older, SECRET) }));
+    expect(third.done).toBe(false);
     expect(fetchesAtStateRead[0]).toBe(before + 1); // the guessed page was already on its way
-    expect(third.results[0]!.userId).toBe(String(second.processed + 1));
-    // Fetched: the stale guess, then the page the run state names.
-    const guessed = decodeRunToken(first.next!, SECRET)!.cursor!.page;
-    const actual = decodeRunToken(second.next!, SECRET)!.cursor!.page;
-    expect(guessed).not.toBe(actual);
-    expect(portal.fetched.slice(0, 2)).toEqual([guessed, actual]);
-    const rest = await loop(slice, false, 1000, { runId: first.runId, cursor: third.next ?? undefined });
-    const ids = [...first.results, ...second.results, ...third.results, ...rest.results].map((r) => r.userId);
-    expect(ids).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
+    expect(fourth.results[0]!.userId).toBe(String(third.processed + 1));
+    const stateNow = decodeRunToken(third.next!, SECRET)!.cursor!.page;
+    expect(portal.fetched[0]).toBe(older.cursor!.page);
+    if (stateNow !== older.cursor!.page) expect(portal.fetched[1]).toBe(stateNow);
+    const rest = await loop(slice, false, 1000, { runId: first.runId, cursor: fourth.next ?? undefined });
+    const ids = [...first.results, ...second.results, ...third.results, ...fourth.results, ...rest.results].map(
+      (r) => r.userId,
+    );
+    expect(ids).toEqual(Array.from({ length: 600 }, (_, i) => String(i + 1)));
   });
 
   test('a slice killed before its commit is replayed: no second welcome, no user skipped', async () => {
@@ -362,6 +398,64 @@ describe('batch slices over the in-memory portal', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(new Set(sent).size).toBe(sent.length);
+    // The service kept every committed row: a client fills the answers it lost from there.
+    const kept = await runResults({ runId: first.runId, from: 0, limit: 5000 }, store);
+    expect(kept).toMatchObject({ ok: true, body: { done: true, processed: 400, from: 0, next: null } });
+    const rows = kept.ok ? kept.body.results : [];
+    expect(rows.map((r) => r.userId)).toEqual(Array.from({ length: 400 }, (_, i) => String(i + 1)));
+    const answered = new Map([...first.results, ...rest.results].map((r) => [r.userId, r]));
+    for (const row of rows) if (answered.has(row.userId)) expect(row).toEqual(answered.get(row.userId));
+    // From any row index, in pages.
+    const page = await runResults({ runId: first.runId, from: 37, limit: 50 }, store);
+    expect(page.ok && page.body.results.map((r) => r.userId)).toEqual(
+      Array.from({ length: 50 }, (_, i) => String(i + 38)),
+    );
+    expect(page.ok && page.body.next).toBe(87);
+  });
+
+  test('the welcome rate used up: the slice stops and says how long to wait; the run then finishes with every user once, in order', async () => {
+    const { slice, deps, sent, later } = setup(230);
+    deps.registration.config = { ...deps.registration.config, welcomesPerMinute: 30 };
+    const sentAt: number[] = [];
+    const send = deps.registration.sender.send.bind(deps.registration.sender);
+    deps.registration.sender = {
+      ...deps.registration.sender,
+      send: (message) => (sentAt.push(deps.registration.now().getTime()), send(message)),
+    };
+    const bodies: SliceResponse[] = [];
+    let runId: string | undefined;
+    let cursor: string | undefined;
+    for (let i = 0; i < 200 && !bodies.at(-1)?.done; i++) {
+      const body = ok(await slice({ dryRun: false, runId, cursor }));
+      bodies.push(body);
+      runId = body.runId;
+      cursor = body.next ?? undefined;
+      if (body.waiting) later(body.waiting.retryAfterSeconds * 1000);
+    }
+    const last = bodies.at(-1)!;
+    expect(last).toMatchObject({ done: true, processed: 230 });
+    const waits = bodies.filter((b) => b.waiting);
+    expect(waits.length).toBeGreaterThanOrEqual(4); // about 170 welcomes at 30 a minute
+    for (const b of waits) {
+      expect(b.waiting).toMatchObject({ reason: 'welcome_rate', welcomesPerMinute: 30, left: 230 - b.processed });
+      expect(b.waiting!.retryAfterSeconds).toBeGreaterThan(0);
+      expect(b.waiting!.retryAfterSeconds).toBeLessThanOrEqual(60);
+      expect(Date.parse(b.waiting!.estimatedDoneAt)).toBeGreaterThan(0);
+    }
+    // Users in flight beside the one that met the cap finished: held ahead, reported in their turn.
+    expect(waits.some((b) => (decodeRunToken(b.next!, SECRET)!.ahead ?? []).length > 0)).toBe(true);
+    // Every user once, in portal order, each with its true outcome: none is left to a re-run.
+    const results = bodies.flatMap((b) => b.results);
+    expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
+    results.forEach((r, i) => expect(r.outcome).toBe(expectedOutcome(portalUser(i, SEED).category, false)));
+    expect(nonZero(last.counts)).toEqual(expectedCounts(230, false));
+    // Each answer's rows follow the previous one's.
+    bodies.forEach((b, i) => expect(b.from).toBe(i === 0 ? 0 : bodies[i - 1]!.processed));
+    // One welcome per number, never more than 30 in a clock minute.
+    expect(new Set(sent).size).toBe(sent.length);
+    const perMinute = new Map<number, number>();
+    for (const at of sentAt) perMinute.set(Math.floor(at / 60_000), (perMinute.get(Math.floor(at / 60_000)) ?? 0) + 1);
+    expect(Math.max(...perMinute.values())).toBeLessThanOrEqual(30);
   });
 
   test('a malformed page stops the run with a clear error; the cursor is kept and resuming works once fixed', async () => {
@@ -443,7 +537,8 @@ describe('batch slices over the in-memory portal', () => {
       await slice({
         dryRun: true,
         runId: first.runId,
-        cursor: first.next!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+        // A changed payload character (the signature's last character may only carry padding bits).
+        cursor: first.next!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
       }),
     ).toMatchObject({ ok: false, code: 'invalid_cursor' });
     expect(await slice({ dryRun: false, cursor: first.next! })).toMatchObject({

@@ -3,12 +3,14 @@ import {
   addCounts,
   advanceRun,
   batchOutcomeOf,
+  carriedPage,
   decodeRunToken,
   emptyCounts,
   encodeRunToken,
   newRunId,
   newRunState,
   numberHash,
+  parseResultsQuery,
   parseSliceOptions,
   SeenNumbers,
   type BatchResult,
@@ -64,6 +66,106 @@ describe('parseSliceOptions', () => {
   });
 });
 
+describe('parseResultsQuery (POST /admin/batch-results)', () => {
+  test.each([
+    [{ runId: 'run_1' }, { ok: true, value: { runId: 'run_1', from: 0, limit: 1000 } }],
+    [
+      { runId: 'run_1', from: '250', limit: '5000' },
+      { ok: true, value: { runId: 'run_1', from: 250, limit: 5000 } },
+    ],
+    [{}, { ok: false, code: 'invalid_run_id' }],
+    [{ runId: 'a/b' }, { ok: false, code: 'invalid_run_id' }],
+    [
+      { runId: 'run_1', from: '-1' },
+      { ok: false, code: 'invalid_from' },
+    ],
+    [
+      { runId: 'run_1', from: '1.5' },
+      { ok: false, code: 'invalid_from' },
+    ],
+    [
+      { runId: 'run_1', limit: '0' },
+      { ok: false, code: 'invalid_limit' },
+    ],
+    [
+      { runId: 'run_1', limit: '5001' },
+      { ok: false, code: 'invalid_limit' },
+    ],
+  ])('%j', (query, expected) => expect(parseResultsQuery(query)).toMatchObject(expected));
+});
+
+describe('advanceRun keeps results ahead of the cursor until the cursor reaches them', () => {
+  const r = (userId: string, outcome: BatchResult['outcome'] = 'registered'): BatchResult => ({
+    userId,
+    masked: null,
+    outcome,
+    reason: null,
+  });
+  const now = new Date('2026-11-24T05:00:00Z');
+  const start = newRunState({ runId: 'run_1', dryRun: false, firstPage: 'http://p/u/', now });
+
+  test('held ahead, then reported once and counted once', () => {
+    const waiting = advanceRun(start, {
+      cursor: { page: 'http://p/u/', offset: 2 },
+      results: [r('1'), r('2')],
+      total: 6,
+      now,
+      ahead: [r('4', 'invalid'), r('5')],
+    });
+    expect(waiting.ahead).toEqual([r('4', 'invalid'), r('5')]);
+    expect(waiting.processed).toBe(2);
+    expect(waiting.counts.invalid).toBe(0);
+    const later = advanceRun(waiting, {
+      cursor: { page: 'http://p/u/', offset: 5 },
+      results: [r('3'), r('4', 'invalid'), r('5')],
+      total: 6,
+      now,
+    });
+    expect(later.ahead).toBeUndefined();
+    expect(later.counts).toMatchObject({ registered: 4, invalid: 1 });
+    const done = advanceRun(later, { cursor: null, results: [r('6')], total: 6, now, ahead: [r('9')] });
+    expect(done).toMatchObject({ processed: 6, finishedAt: now.toISOString() });
+    expect(done.ahead).toBeUndefined(); // nothing is ahead of a finished run
+  });
+
+  test('a result held again for the same user replaces the earlier one', () => {
+    const once = advanceRun(start, { cursor: { page: 'x', offset: 0 }, results: [], total: 3, now, ahead: [r('2')] });
+    const twice = advanceRun(once, {
+      cursor: { page: 'x', offset: 0 },
+      results: [],
+      total: 3,
+      now,
+      ahead: [r('2', 'duplicate'), r('3')],
+    });
+    expect(twice.ahead).toEqual([r('2', 'duplicate'), r('3')]);
+  });
+});
+
+describe('carriedPage', () => {
+  const carry = [
+    {
+      url: 'http://p/u/?page=2',
+      count: 9,
+      next: 'http://p/u/?page=3',
+      from: 3,
+      users: [
+        { id: '7', phone: 'a' },
+        { id: '8', phone: 'b' },
+      ],
+    },
+  ];
+  test('the carried users keep their page indices; a page or offset not held is not carried', () => {
+    const page = carriedPage(carry, 'http://p/u/?page=2', 4)!;
+    expect(page.users.slice(3)).toEqual(carry[0]!.users);
+    expect(page.users).toHaveLength(5);
+    expect(page).toMatchObject({ count: 9, next: 'http://p/u/?page=3' });
+    expect(carriedPage(carry, 'http://p/u/?page=2', 2)).toBeUndefined(); // users before `from` are not held
+    expect(carriedPage(carry, 'http://p/u/?page=2', 6)).toBeUndefined();
+    expect(carriedPage(carry, 'http://p/u/?page=3', 0)).toBeUndefined();
+    expect(carriedPage(undefined, 'http://p/u/?page=2', 3)).toBeUndefined();
+  });
+});
+
 describe('batchOutcomeOf', () => {
   test.each([
     [{ kind: 'registered', masked: '+977******278' }, 'registered', null],
@@ -71,6 +173,8 @@ describe('batchOutcomeOf', () => {
     [{ kind: 'suppressed', masked: '+977******278' }, 'already_registered', 'suppressed'],
     [{ kind: 'in_progress', masked: '+977******278' }, 'retry_later', 'in_progress'],
     [{ kind: 'rate_limited', masked: '+977******278' }, 'retry_later', 'rate_limited'],
+    [{ kind: 'rate_limited', masked: '+977******278', cause: 'welcome_rate' }, 'retry_later', 'rate_limited'],
+    [{ kind: 'rate_limited', masked: '+977******278', cause: 'cooldown' }, 'retry_later', 'cooldown'],
     [{ kind: 'invalid', reason: 'too_short' }, 'invalid', 'too_short'],
     [{ kind: 'invalid', reason: 'lookup_invalid' }, 'invalid', 'lookup_invalid'],
     [{ kind: 'invalid', reason: 'country_not_allowed' }, 'country_not_allowed', 'country_not_allowed'],
@@ -256,7 +360,62 @@ describe('portal page reading', () => {
         { id: 'x', phone: '' },
         { id: '9', phone: '' },
       ],
+      // PORTAL_NAME_FIELD defaults to `name`, which no user of this page has.
+      missingFields: [{ setting: 'PORTAL_NAME_FIELD', field: 'name' }],
     });
+  });
+
+  test('every field the batch reads is mapped: name, language (with its spellings), channel, time zone, nested paths', () => {
+    const mapped = {
+      ...config,
+      idField: 'pk',
+      phoneField: 'profile.mobile',
+      nameField: 'full_name',
+      languageField: 'preferred_language',
+      channelField: 'channel',
+      timezoneField: 'profile.tz',
+    };
+    const user = (fields: Record<string, unknown>) =>
+      ({ pk: 1, profile: { mobile: ' 9841000000 ', tz: 'America/New_York' }, ...fields }) as Record<string, unknown>;
+    const page = readPage(
+      {
+        count: 6,
+        next: null,
+        results: [
+          user({ full_name: '  Sita Sharma ', preferred_language: 'ne', channel: 'WhatsApp' }),
+          user({ full_name: 'Ram', preferred_language: 'Nepali', channel: 'sms' }),
+          user({ full_name: '', preferred_language: 'नेपाली', channel: 'pigeon' }),
+          user({ preferred_language: 'np' }),
+          user({ preferred_language: 'ne_NP', profile: { mobile: '1', tz: 'Mars/Olympus' } }),
+          user({ preferred_language: 'en-US', name: 'not this field' }),
+        ],
+      },
+      config.url,
+      mapped,
+    );
+    expect(typeof page).toBe('object');
+    const { users, missingFields } = page as Exclude<typeof page, string>;
+    expect(users.map((u) => [u.name, u.language, u.channel, u.timezone])).toEqual([
+      ['Sita Sharma', 'ne', 'whatsapp', 'America/New_York'],
+      ['Ram', 'ne', 'sms', 'America/New_York'],
+      [undefined, 'ne', undefined, 'America/New_York'],
+      [undefined, 'ne', undefined, 'America/New_York'],
+      [undefined, 'ne', undefined, undefined],
+      [undefined, 'en', undefined, 'America/New_York'],
+    ]);
+    expect(users[0]!.phone).toBe(' 9841000000 ');
+    // A field some users have is not missing; one that no user of the page has is.
+    expect(missingFields).toBeUndefined();
+    const bare = readPage({ count: 1, next: null, results: [{ pk: 1, profile: { mobile: '1' } }] }, config.url, mapped);
+    expect((bare as Exclude<typeof bare, string>).missingFields).toEqual([
+      { setting: 'PORTAL_NAME_FIELD', field: 'full_name' },
+      { setting: 'PORTAL_LANGUAGE_FIELD', field: 'preferred_language' },
+      { setting: 'PORTAL_CHANNEL_FIELD', field: 'channel' },
+      { setting: 'PORTAL_TIMEZONE_FIELD', field: 'profile.tz' },
+    ]);
+    // Unmapped channel and time zone are never reported; an empty page reports nothing.
+    const plain = readPage({ count: 0, next: null, results: [] }, config.url, config);
+    expect((plain as Exclude<typeof plain, string>).missingFields).toBeUndefined();
   });
   test.each([
     [[], 'not a JSON object'],

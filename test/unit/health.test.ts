@@ -58,6 +58,7 @@ test.each([
   ['stats', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
   ['events', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
   ['subscriberLookup', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
+  ['batchResults', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
 ])('%s needs %j', (feature, names) => {
   expect([...(FEATURE_REQUIREMENTS[feature] ?? [])].sort()).toEqual([...names].sort());
 });
@@ -66,6 +67,7 @@ test('no other feature', () => {
   expect(Object.keys(FEATURE_REQUIREMENTS).sort()).toEqual(
     [
       'batch',
+      'batchResults',
       'consent',
       'consentHistory',
       'events',

@@ -3,6 +3,7 @@ import {
   normalizePhone,
   parseCountryList,
   PHONE_REJECTIONS,
+  trimPhoneText,
   type PhoneRejection,
 } from '../../src/core/phone';
 
@@ -114,6 +115,24 @@ test('parseCountryList', () => {
 });
 
 describe('normalizePhone edges', () => {
+  test('database padding and a stray separator at either end are trimmed before any length limit', () => {
+    // A CHAR column: a 10-digit number and 60 spaces.
+    expect(normalizePhone('9807969278' + ' '.repeat(60), options)).toMatchObject({ ok: true, e164: SEED_E164 });
+    expect(normalizePhone(' '.repeat(200) + '9807969278\t\n', options)).toMatchObject({ ok: true, e164: SEED_E164 });
+    for (const raw of ['9807969278;', '9807969278,', '9807969278 ; ', ',9807969278', '9807969278:', '९८०७९६९२७८;'])
+      expect([raw, normalizePhone(raw, options)]).toEqual([
+        raw,
+        expect.objectContaining({ ok: true, e164: SEED_E164 }),
+      ]);
+    // Two numbers in one column stay refused: which one is meant is a guess.
+    expect(normalizePhone('9807969278, 9841000000', options)).toMatchObject({ ok: false });
+    expect(normalizePhone('9807969278;9841000000', options)).toMatchObject({ ok: false });
+    expect(normalizePhone(' ;, ', options)).toEqual({ ok: false, reason: 'empty' });
+    expect(trimPhoneText('  +977 980-796-9278 ;')).toBe('+977 980-796-9278');
+    // Linear on long padding (a regex anchored at the end would backtrack over it).
+    expect(trimPhoneText('1' + ' '.repeat(200_000) + '2')).toHaveLength(200_002);
+  });
+
   test('input is looked at up to 64 characters, formatting included', () => {
     const padded = (length: number) => '+977' + ' '.repeat(length - 14) + '9807969278';
     expect(padded(64)).toHaveLength(64);

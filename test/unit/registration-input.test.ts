@@ -29,6 +29,20 @@ describe('parseRegistrationInput accepts the portal form', () => {
     ['resubscribe empty', { ...valid, resubscribe: '' }, { resubscribe: false }],
     ['resubscribe as a JSON number 1', { ...valid, resubscribe: 1 }, { resubscribe: true }],
     ['fields at their length limits', { user_id: 'u'.repeat(64), phone: '9'.repeat(64), name: 'n'.repeat(100) }, {}],
+    [
+      'a padded database column is measured once trimmed',
+      { user_id: 'u-1', phone: '9807969278' + ' '.repeat(60), name: 'Sita' + ' '.repeat(120) },
+      { phone: '9807969278', name: 'Sita' },
+    ],
+    [
+      'a stray separator after the number is no length problem',
+      { ...valid, phone: '9884718341;' },
+      { phone: '9884718341;' },
+    ],
+    ['language spellings the batch also reads', { ...valid, language: 'Nepali' }, { language: 'ne' }],
+    ['language नेपाली', { ...valid, language: 'नेपाली' }, { language: 'ne' }],
+    ['language ne-NP', { ...valid, language: 'ne-NP' }, { language: 'ne' }],
+    ['language english', { ...valid, language: 'English' }, { language: 'en' }],
   ];
   test.each(accepted)('%s', (_name, params, expected) => {
     const result = parseRegistrationInput(params, 'sms');
@@ -79,6 +93,13 @@ describe('parseRegistrationInput refuses with a field and a code', () => {
     ['phone missing', { user_id: 'u' }, 'phone', 'empty', 'phone is required'],
     ['phone blank', { user_id: 'u', phone: ' ' }, 'phone', 'empty', 'phone is required'],
     ['phone too long', { user_id: 'u', phone: '9'.repeat(65) }, 'phone', 'field_too_long', expect.any(String)],
+    [
+      'phone too long once trimmed',
+      { user_id: 'u', phone: ` ${'9'.repeat(65)} ` },
+      'phone',
+      'field_too_long',
+      expect.any(String),
+    ],
     ['phone a list', { user_id: 'u', phone: ['1', '2'] }, 'phone', 'invalid_field', expect.any(String)],
     [
       'name too long',

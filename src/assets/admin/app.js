@@ -855,26 +855,69 @@
       const body = { dryRun };
       if (runId) body.runId = runId;
       if (next) body.cursor = next;
-      return api('/admin/batch-register', body, slice).then((answer) => {
-        runId = answer.runId;
-        next = answer.next;
-        batch.results = batch.results.concat(answer.results || []);
-        setProgress(answer.processed, answer.total || answer.processed);
-        const counts = Object.keys(answer.counts || {})
-          .map((k) => k.replace(/_/g, ' ') + ' ' + answer.counts[k])
-          .join(', ');
-        if (answer.done) {
-          $('batch-status').textContent =
-            (dryRun ? 'Dry run' : 'Run') + ' done: ' + answer.processed + ' users. ' + counts;
-          return finish(!dryRun);
-        }
-        if (batch.stop) {
-          $('batch-status').textContent =
-            'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
-          return finish(!dryRun);
-        }
-        $('batch-status').textContent = 'Working: ' + answer.processed + ' of ' + (answer.total || '?') + '. ' + counts;
-        return slice();
+      return (
+        api('/admin/batch-register', body, slice)
+          // Rows of a slice whose answer never arrived (a real run keeps them): fetched first.
+          .then((answer) => fillGap(answer).then(() => answer))
+          .then((answer) => {
+            runId = answer.runId;
+            next = answer.next;
+            batch.results = batch.results.concat(answer.results || []);
+            setProgress(answer.processed, answer.total || answer.processed);
+            const counts = Object.keys(answer.counts || {})
+              .map((k) => k + ' ' + answer.counts[k])
+              .join(', ');
+            if (answer.done) {
+              $('batch-status').textContent =
+                (dryRun ? 'Dry run' : 'Run') + ' done: ' + answer.processed + ' users. ' + counts;
+              return finish(!dryRun);
+            }
+            if (batch.stop) {
+              $('batch-status').textContent =
+                'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
+              return finish(!dryRun);
+            }
+            if (answer.waiting) {
+              // The welcome rate is used up this minute: wait for it and go on (Stop still works).
+              const w = answer.waiting;
+              $('batch-status').textContent =
+                'Waiting for the welcome rate (' +
+                w.welcomesPerMinute +
+                '/min), ' +
+                w.left +
+                ' left, done at about ' +
+                clockTime(w.estimatedDoneAt) +
+                '. ' +
+                counts;
+              return pause(w.retryAfterSeconds * 1000).then(() => {
+                if (!batch.stop) return slice();
+                $('batch-status').textContent =
+                  'Stopped after ' + answer.processed + ' users. Resume with run ' + runId + '. ' + counts;
+                return finish(!dryRun);
+              });
+            }
+            $('batch-status').textContent =
+              'Working: ' + answer.processed + ' of ' + (answer.total || '?') + '. ' + counts;
+            return slice();
+          })
+      );
+    }
+    function fillGap(answer) {
+      const from = batch.results.length;
+      if (answer.dryRun || typeof answer.from !== 'number' || answer.from <= from) return Promise.resolve();
+      const body = { runId: answer.runId, from, limit: Math.min(5000, answer.from - from) };
+      return api('/admin/batch-results', body).then((page) => {
+        batch.results = batch.results.concat(page.results || []);
+      });
+    }
+    /** Resolves after ms, or early when Stop is pressed. */
+    function pause(ms) {
+      const until = Date.now() + ms;
+      return new Promise((resolve) => {
+        (function tick() {
+          if (batch.stop || Date.now() >= until) return resolve();
+          setTimeout(tick, Math.min(250, until - Date.now()));
+        })();
       });
     }
     function finish(refresh) {
@@ -885,6 +928,17 @@
       if (refresh) loadStats().catch(() => {});
     }
     slice().catch(() => finish(false));
+  }
+
+  /** "14:05 Nepal time": a clock time in the service's zone, never the browser's. */
+  function clockTime(iso) {
+    const clock = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(iso));
+    return clock + ' ' + zoneName();
   }
 
   function downloadReport() {
