@@ -56,7 +56,8 @@ export function unixNow(): string {
   return String(Math.floor(Date.now() / 1000));
 }
 
-async function answer(res: Response): Promise<HttpAnswer> {
+/** A fetch Response as the tests read it: status, headers, text and the JSON when it parses. */
+export async function answer(res: Response): Promise<HttpAnswer> {
   const text = await res.text();
   let json: unknown;
   try {

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
-import { register, signPortal, startSystem, unixNow, type HttpAnswer, type System } from '../helpers/system';
+import { answer, register, signPortal, startSystem, unixNow, type HttpAnswer, type System } from '../helpers/system';
 
 jest.setTimeout(120_000);
 
@@ -48,15 +48,7 @@ async function raw(
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<HttpAnswer> {
-  const res = await fetch(system.baseUrl + path, { method: init.method ?? 'POST', ...init });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return answer(await fetch(system.baseUrl + path, { method: init.method ?? 'POST', ...init }));
 }
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
