@@ -6,8 +6,18 @@
  * Twilio uploads each function alone, so nothing may require a sibling file.
  */
 import { execSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, watch as watchFiles } from 'node:fs';
-import { join, relative } from 'node:path';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  watch as watchFiles,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { checkContent } from '../src/core/content-check';
 import { defineCli, parseCli } from './cli';
@@ -17,6 +27,26 @@ const root = join(__dirname, '..');
 const functionsDir = join(root, 'src', 'functions');
 const assetsDir = join(root, 'src', 'assets');
 const defaultOutDir = join(root, 'dist');
+
+/**
+ * Browser libraries the dashboard loads from the service's own assets (never a CDN), copied
+ * from their npm packages: Chart.js's UMD build (its package exports only the module builds,
+ * so the file is found beside the CommonJS entry).
+ */
+export const VENDOR_ASSETS: ReadonlyArray<{ file: () => string; to: string }> = [
+  {
+    file: () => join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    to: join('admin', 'vendor', 'chart.umd.min.js'),
+  },
+];
+
+function copyVendorAssets(assetsOut: string): void {
+  for (const asset of VENDOR_ASSETS) {
+    const target = join(assetsOut, asset.to);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(asset.file(), target);
+  }
+}
 
 function listRoutes(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -72,6 +102,7 @@ export async function buildAll(outDir = defaultOutDir): Promise<string[]> {
     ),
   );
   if (existsSync(assetsDir)) cpSync(assetsDir, join(outDir, 'assets'), { recursive: true });
+  copyVendorAssets(join(outDir, 'assets'));
   return routes.map((r) => relative(functionsDir, r));
 }
 

@@ -14,6 +14,8 @@ import { upsertItem, upsertSpread } from './store-writes';
 const COUNTERS_MAP = 'counters';
 const EVENTS_MAP = 'events';
 const EVENT_TTL_SECONDS = 7 * 24 * 3600;
+/** Events one shard reads for a filtered page before it answers short (the Function's time box). */
+const MAX_EVENTS_SCANNED_PER_SHARD = 500;
 /** Items per date in each counters map. */
 export const COUNTER_SLOTS = 8;
 /** Between the date and the slot in a counter key; sorts after every digit, so a date's slots stay together. */
@@ -43,10 +45,27 @@ export interface BufferedActivity extends Activity {
   flush(): Promise<void>;
 }
 
+export interface EventsPageQuery {
+  /** Only events whose key sorts before this one (the previous page's `next`). */
+  before?: string;
+  limit: number;
+  /** Keep only the events it accepts (a kind filter). */
+  match?: (event: ActivityEvent) => boolean;
+}
+
+export interface EventsPage {
+  /** Newest first, with their keys. */
+  events: Array<ActivityEvent & { key: string }>;
+  /** `before` of the next (older) page, or null at the end. */
+  next: string | null;
+}
+
 export interface ActivityReader {
   /** Summed counters per local date in [from, to]. */
   countersBetween(from: string, to: string): Promise<Map<string, CounterDeltas>>;
   recentEvents(limit: number): Promise<ActivityEvent[]>;
+  /** A page of events, newest first, across the shards; a filtered page may come back short with a `next`. */
+  eventsPage(query: EventsPageQuery): Promise<EventsPage>;
   /** Subscriber totals by status, summed over shards. */
   gauges(): Promise<CounterDeltas>;
 }
@@ -235,6 +254,41 @@ export function createActivityReader(store: KeyValueStore, shards: number): Acti
         .flatMap((p) => p.items.map((i) => i.data))
         .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))
         .slice(0, limit);
+    },
+    async eventsPage({ before, limit, match = () => true }) {
+      // Each shard is read newest first until it has `limit` matches, runs out, or has read enough;
+      // `floor` is the oldest key it read (undefined: it ran out). Above the highest floor every
+      // shard was read completely, so the page is exact there, and the next page starts at it.
+      const scans = await Promise.all(
+        allShardNames(EVENTS_MAP, shards).map(async (map) => {
+          const found: StoredItem<ActivityEvent>[] = [];
+          let after = before;
+          let scanned = 0;
+          for (;;) {
+            const page = await store.list<ActivityEvent>(map, { after, order: 'desc', pageSize: 100 });
+            for (const item of page.items) {
+              scanned++;
+              if (match(item.data)) found.push(item);
+              if (found.length >= limit) return { found, floor: item.key };
+            }
+            if (!page.nextAfter) return { found, floor: undefined };
+            after = page.nextAfter;
+            if (scanned >= MAX_EVENTS_SCANNED_PER_SHARD) return { found, floor: after };
+          }
+        }),
+      );
+      const floors = scans.map((s) => s.floor).filter((f): f is string => f !== undefined);
+      const floor = floors.length > 0 ? floors.reduce((a, b) => (a > b ? a : b)) : undefined;
+      const kept = scans
+        .flatMap((s) => s.found)
+        .filter((item) => floor === undefined || item.key >= floor)
+        .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+      const page = kept.slice(0, limit);
+      const last = page[page.length - 1];
+      let next: string | null = null;
+      if (kept.length > limit || (floor !== undefined && kept.length === limit)) next = last!.key;
+      else if (floor !== undefined) next = floor;
+      return { events: page.map((item) => ({ ...item.data, key: item.key })), next };
     },
   };
 }

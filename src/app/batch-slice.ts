@@ -24,6 +24,7 @@ import {
   type SeenNumbers,
   type SliceOptions,
 } from '../core/batch';
+import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import { normalizePhone } from '../core/phone';
 import { RecentDurations } from '../core/recent-durations';
@@ -208,6 +209,10 @@ export async function processSlice(
       const seenBefore = owner === undefined && (hooks.seen?.has(normalized.e164) ?? false);
       if ((owner !== undefined && owner !== user.id) || seenBefore) {
         // The first portal user with this number keeps it; later ones are never registered.
+        if (!dryRun)
+          await deps.registration.activity.count(deps.registration.localDate(deps.registration.now()), {
+            [COUNTER.registrationDuplicate]: 1,
+          });
         return { userId: user.id, masked: normalized.masked, outcome: 'duplicate', reason: null };
       }
       sliceOwners.set(normalized.e164, user.id);

@@ -90,7 +90,7 @@ export async function withdrawConsent(e164: string, change: ConsentChange, deps:
   if (before === 'opted_out') return { kind: 'unchanged', subscriber: updated.data };
   deps.log.info('consent.opt_out', { phone: e164, source: change.source, reason: change.reason });
   await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
-  await deps.activity.gauge(statusChange(before, 'opted_out'));
+  await deps.activity.gauge(statusChange(before, 'opted_out', updated.data));
   await deps.activity.event({
     time: deps.now().toISOString(),
     event: 'consent.opt_out',
@@ -112,7 +112,7 @@ export async function giveConsent(e164: string, change: ConsentChange, deps: Con
   if (before === 'active') return { kind: 'unchanged', subscriber: updated.data };
   deps.log.info('consent.opt_in', { phone: e164, source: change.source });
   await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optIn]: 1 });
-  await deps.activity.gauge(statusChange(before, 'active'));
+  await deps.activity.gauge(statusChange(before, 'active', updated.data));
   await deps.activity.event({
     time: deps.now().toISOString(),
     event: 'consent.opt_in',

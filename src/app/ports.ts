@@ -6,6 +6,7 @@
 import type { PortalPage } from '../core/portal-values';
 import type { SentMatcher } from '../core/send-outcome';
 import type { Channel } from '../core/subscriber';
+import type { MessageSummary } from '../core/subscriber-view';
 
 // --- Key-value storage (Twilio Sync Maps: src/twilio/sync-store.ts, sync-reader.ts)
 
@@ -69,6 +70,12 @@ export interface MessageSender {
   cancel(messageSid: string): Promise<void>;
   /** The message to this address a claim was about, from Twilio's own records (Messages list, To filter). */
   findSent(channel: Channel, to: string, matcher: SentMatcher): Promise<SentMessage | undefined>;
+}
+
+/** Twilio's records of what was sent to a number (Messages list, To filter), for support. */
+export interface MessageHistory {
+  /** The latest messages to this address, newest first (at most `limit`). */
+  recentTo(channel: Channel, to: string, limit: number): Promise<MessageSummary[]>;
 }
 
 // --- Lookup (Twilio Lookup v2: src/twilio/lookup.ts)

@@ -148,6 +148,35 @@ export async function registerNumber(
       defaultCountry: deps.config.defaultCountry,
       allowedCountries: deps.config.allowedCountries,
     });
+  const outcome = await registerSafely(request, normalized, deps, options);
+  if (!options.dryRun) await countOutcome(outcome, deps);
+  return outcome;
+}
+
+/**
+ * The outcomes counted here rather than where they are decided (each has several exits): with
+ * the counts written on the way, every answer the portal gets is counted once.
+ */
+const OUTCOME_COUNTERS: Partial<Record<RegistrationOutcome['kind'], string>> = {
+  rate_limited: COUNTER.registrationRateLimited,
+  needs_join: COUNTER.registrationNeedsJoin,
+  retry_later: COUNTER.registrationRetryLater,
+  in_progress: COUNTER.registrationRetryLater,
+  twilio_configuration: COUNTER.registrationTwilioConfiguration,
+  suppressed: COUNTER.registrationSuppressed,
+};
+
+async function countOutcome(outcome: RegistrationOutcome, deps: RegistrationDeps): Promise<void> {
+  const counter = OUTCOME_COUNTERS[outcome.kind];
+  if (counter) await deps.activity.count(deps.localDate(deps.now()), { [counter]: 1 });
+}
+
+async function registerSafely(
+  request: RegistrationRequest,
+  normalized: PhoneResult,
+  deps: RegistrationDeps,
+  options: RegistrationOptions,
+): Promise<RegistrationOutcome> {
   try {
     return await registerOnce(request, normalized, deps, options);
   } catch (error) {
@@ -316,9 +345,10 @@ async function continueWithItem(
           phone: number.e164,
           welcome: item.data.welcome.state,
         });
-        await deps.activity.count(today, { [COUNTER.registrationAlready]: 1 });
+        // Still waiting for the WhatsApp join: counted as needs_join (registerNumber), not twice.
         if (item.data.welcome.state === 'needs_join')
           return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
+        await deps.activity.count(today, { [COUNTER.registrationAlready]: 1 });
         return { kind: 'already_registered', ...number, welcome: item.data.welcome.status ?? item.data.welcome.state };
       case 'in_progress': {
         // The same user's registration is sending right now (or its answer was lost): if
@@ -345,7 +375,7 @@ async function continueWithItem(
         if (updated) {
           log.info('registration.resubscribed', { userId: request.userId, phone: number.e164 });
           await deps.activity.count(today, { [COUNTER.optIn]: 1 });
-          await deps.activity.gauge(statusChange('opted_out', 'active', request.language));
+          await deps.activity.gauge(statusChange('opted_out', 'active', updated.data));
           await deps.activity.event({
             time: deps.now().toISOString(),
             event: 'consent.opt_in',
@@ -570,7 +600,7 @@ async function recordWelcome(
       })(),
       // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
       created ? deps.activity.count(today, { [COUNTER.registrationCreated]: 1 }) : undefined,
-      created ? deps.activity.gauge(statusChange(undefined, 'active', subscriber.language)) : undefined,
+      created ? deps.activity.gauge(statusChange(undefined, 'active', subscriber)) : undefined,
       deps.activity.event({
         time: deps.now().toISOString(),
         event: 'registration.created',
@@ -651,19 +681,28 @@ async function handleSendFailure(
   const category = info?.category ?? 'unknown';
   await deps.activity.count(today, { [COUNTER.failure(twilioCode)]: 1 });
   switch (decision.action) {
-    case 'opt_out':
-      await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+    case 'opt_out': {
+      const updated = await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
         optOut(welcomeFailed(current, 'failed', twilioCode, deps.now()), `twilio-${twilioCode}`, deps.now()),
       );
       log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code: twilioCode });
       await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
-      await deps.activity.gauge(statusChange(created ? undefined : 'active', 'opted_out', request.language));
+      await deps.activity.gauge(
+        statusChange(created ? undefined : 'active', 'opted_out', updated?.data ?? { language: request.language }),
+      );
       return { kind: 'opted_out', ...number };
+    }
     case 'needs_join':
       await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
         welcomeFailed(current, 'needs_join', twilioCode, deps.now()),
       );
       log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
+      await deps.activity.event({
+        time: deps.now().toISOString(),
+        event: 'registration.needs_join',
+        masked: number.masked,
+        detail: String(twilioCode),
+      });
       return { kind: 'needs_join', ...number, instruction: config.joinInstruction };
     case 'hold':
       // Our setup is wrong (sender, region permission, template): the number is not to blame. The
@@ -686,6 +725,14 @@ async function handleSendFailure(
       );
   }
   log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code: twilioCode, category });
-  await deps.activity.count(today, { [COUNTER.registrationRejected(twilioCode)]: 1 });
+  await Promise.all([
+    deps.activity.count(today, { [COUNTER.registrationRejected(twilioCode)]: 1 }),
+    deps.activity.event({
+      time: deps.now().toISOString(),
+      event: 'registration.rejected',
+      masked: number.masked,
+      detail: String(twilioCode),
+    }),
+  ]);
   return { kind: 'rejected', ...number, code: twilioCode, category, description: decision.description };
 }

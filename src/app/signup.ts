@@ -32,13 +32,17 @@ export async function signUp(request: RegistrationRequest, deps: SignupDeps): Pr
   const log = deps.registration.log;
   if (tips && outcome.kind === 'registered' && outcome.firstTip) {
     const { date, claimId, record } = outcome.firstTip;
-    await firstTip(log, outcome.e164, date, () => sendClaimedTip(outcome.e164, date, claimId, record, tips));
+    await firstTip(log, outcome.e164, date, () =>
+      sendClaimedTip(outcome.e164, date, claimId, record, tips, undefined, { countScheduled: true }),
+    );
   } else if (
     tips &&
     firstTipDate &&
     (outcome.kind === 'registered' || (outcome.kind === 'already_registered' && outcome.adopted))
   ) {
-    await firstTip(log, outcome.e164, firstTipDate, () => scheduleTip(outcome.e164, firstTipDate, tips, false));
+    await firstTip(log, outcome.e164, firstTipDate, () =>
+      scheduleTip(outcome.e164, firstTipDate, tips, false, undefined, { countScheduled: true }),
+    );
   }
   return outcome;
 }

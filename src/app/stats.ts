@@ -3,6 +3,7 @@
  * the subscriber totals and the recent-events feed (docs/admin-api.md has the shape).
  */
 import { GAUGE, type ActivityEvent, type CounterDeltas } from '../core/activity';
+import { periodRates, previousPeriod } from '../core/stats-rates';
 import { describeTwilioError } from '../core/twilio-errors';
 import type { ActivityReader } from './activity';
 
@@ -29,20 +30,19 @@ function sum(counters: CounterDeltas, prefix: string): Record<string, number> {
   return out;
 }
 
-export function buildStats(
-  range: StatsRange,
-  byDate: Map<string, CounterDeltas>,
-  gauges: CounterDeltas,
-  recent: ActivityEvent[],
-  now: Date,
-) {
+/** Counters summed over the dates in [from, to]. */
+function totalOf(byDate: Map<string, CounterDeltas>, from: string, to: string): CounterDeltas {
   const total: CounterDeltas = {};
-  for (const counters of byDate.values()) for (const [k, v] of Object.entries(counters)) total[k] = (total[k] ?? 0) + v;
-  const get = (name: string, from: CounterDeltas = total) => from[name] ?? 0;
-  const invalidTotal = (counters: CounterDeltas) =>
-    Object.values(sum(counters, 'registration.invalid.')).reduce((a, b) => a + b, 0);
+  for (const [date, counters] of byDate)
+    if (date >= from && date <= to) for (const [k, v] of Object.entries(counters)) total[k] = (total[k] ?? 0) + v;
+  return total;
+}
 
-  const failures = Object.entries(sum(total, 'failure.'))
+const totalIn = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Twilio codes with their meaning, most frequent first. */
+function byCode(counts: Record<string, number>) {
+  return Object.entries(counts)
     .map(([code, count]) => {
       const info = describeTwilioError(Number(code));
       return {
@@ -52,7 +52,27 @@ export function buildStats(
         description: info?.description ?? 'Unknown error',
       };
     })
-    .sort((a, b) => b.count - a.count);
+    .sort((a, b) => b.count - a.count || a.code - b.code);
+}
+
+/**
+ * `byDate` holds the range and, for ranges up to MAX_TREND_DAYS, the period of the same
+ * length before it (the rates' trend); everything else counts the range only.
+ */
+export function buildStats(
+  range: StatsRange,
+  byDate: Map<string, CounterDeltas>,
+  gauges: CounterDeltas,
+  recent: ActivityEvent[],
+  now: Date,
+) {
+  const total = totalOf(byDate, range.from, range.to);
+  const previous = comparesWithPrevious(range) ? previousPeriod(range.from, range.to) : null;
+  const get = (name: string, from: CounterDeltas = total) => from[name] ?? 0;
+  const failedOf = (prefix: string, c: CounterDeltas) => get(`${prefix}.failed`, c) + get(`${prefix}.undelivered`, c);
+  const failures = byCode(sum(total, 'failure.'));
+  const invalid = sum(total, 'registration.invalid.');
+  const rejected = sum(total, 'registration.rejected.');
 
   return {
     range,
@@ -65,28 +85,56 @@ export function buildStats(
       created: get('registration.created'),
       alreadyRegistered: get('registration.already_registered'),
       conflicts: get('registration.conflict'),
-      invalid: sum(total, 'registration.invalid.'),
-      rejected: sum(total, 'registration.rejected.'),
+      optedOut: get('registration.opted_out'),
+      suppressed: get('registration.suppressed'),
+      duplicates: get('registration.duplicate'),
+      invalid,
+      invalidTotal: totalIn(invalid),
+      rejected,
+      rejectedTotal: totalIn(rejected),
+      rejectedCodes: byCode(rejected),
+      rateLimited: get('registration.rate_limited'),
+      needsJoin: get('registration.needs_join'),
+      retryLater: get('registration.retry_later'),
+      twilioConfiguration: get('registration.twilio_configuration'),
     },
-    welcome: Object.fromEntries(WELCOME_STATUSES.map((s) => [s, get(`welcome.${s}`)])),
+    welcome: {
+      ...Object.fromEntries(WELCOME_STATUSES.map((s) => [s, get(`welcome.${s}`)])),
+      expired: get('welcome.expired'),
+    },
     failures,
     consent: { optOuts: get('consent.opt_out'), optIns: get('consent.opt_in') },
     tips: {
       scheduled: get('tips.scheduled'),
       delivered: get('tips.delivered'),
       canceled: get('tips.canceled'),
-      failed: get('tips.failed') + get('tips.undelivered'),
+      failed: failedOf('tips', total),
+      expired: get('tips.expired'),
+    },
+    rates: {
+      previousRange: previous,
+      ...periodRates(total, previous ? totalOf(byDate, previous.from, previous.to) : {}),
     },
     daily: datesBetween(range.from, range.to).map((date) => {
       const c = byDate.get(date) ?? {};
+      const invalidByReason = sum(c, 'registration.invalid.');
       return {
         date,
         registrations: get('registration.created', c),
-        invalid: invalidTotal(c),
+        alreadyRegistered: get('registration.already_registered', c),
+        invalid: totalIn(invalidByReason),
+        invalidByReason,
+        rejected: totalIn(sum(c, 'registration.rejected.')),
         delivered: get('welcome.delivered', c),
-        failed: get('welcome.failed', c) + get('welcome.undelivered', c),
-        optOuts: get('consent.opt_out', c),
+        // Failed or undelivered, expired ones included (as the welcome totals count them).
+        failed: failedOf('welcome', c),
+        expired: get('welcome.expired', c),
         tipsScheduled: get('tips.scheduled', c),
+        tipsDelivered: get('tips.delivered', c),
+        tipsFailed: failedOf('tips', c),
+        tipsExpired: get('tips.expired', c),
+        optOuts: get('consent.opt_out', c),
+        optIns: get('consent.opt_in', c),
       };
     }),
     recent,
@@ -94,9 +142,23 @@ export function buildStats(
   };
 }
 
+/**
+ * Rates are compared with the period before for ranges up to a quarter: a year's range would
+ * read two years of counter items within one Function call.
+ */
+export const MAX_TREND_DAYS = 92;
+
+function comparesWithPrevious(range: StatsRange): boolean {
+  return datesBetween(range.from, range.to).length <= MAX_TREND_DAYS;
+}
+
 export async function readStats(reader: ActivityReader, range: StatsRange, now: Date) {
   const [byDate, gauges, recent] = await Promise.all([
-    reader.countersBetween(range.from, range.to),
+    // The period before too: the rates' trend compares with it.
+    reader.countersBetween(
+      comparesWithPrevious(range) ? previousPeriod(range.from, range.to).from : range.from,
+      range.to,
+    ),
     reader.gauges(),
     reader.recentEvents(50),
   ]);

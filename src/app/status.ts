@@ -40,6 +40,9 @@ export interface StatusDeps {
   reconcile?: (e164: string, subscriber: Subscriber) => Promise<void>;
 }
 
+/** Twilio's "message expired": still queued when its ValidityPeriod ran out. */
+const EXPIRED = 30036;
+
 export type StatusResult = 'applied' | 'ignored' | 'unknown_message';
 
 export async function applyStatusCallback(
@@ -79,10 +82,23 @@ export async function applyStatusCallback(
   const today = deps.localDate(deps.now());
   const counterName =
     message.kind === 'welcome' ? COUNTER.welcomeStatus(callback.status) : COUNTER.tipStatus(callback.status);
-  await deps.activity.count(today, {
-    [counterName]: 1,
-    ...(callback.errorCode ? { [COUNTER.failure(callback.errorCode)]: 1 } : {}),
-  });
+  const failed = callback.status === 'failed' || callback.status === 'undelivered';
+  await Promise.all([
+    deps.activity.count(today, {
+      [counterName]: 1,
+      ...(callback.errorCode ? { [COUNTER.failure(callback.errorCode)]: 1 } : {}),
+      ...(callback.errorCode === EXPIRED ? { [COUNTER.expired(message.kind)]: 1 } : {}),
+    }),
+    // A failed delivery is what support is asked about: one event (masked), a success none.
+    failed
+      ? deps.activity.event({
+          time: deps.now().toISOString(),
+          event: 'delivery.failed',
+          masked: maskPhone(message.e164),
+          detail: `${message.kind}:${callback.errorCode ?? ''}`,
+        })
+      : undefined,
+  ]);
   log.info('status.applied', {
     messageSid: callback.messageSid,
     kind: message.kind,

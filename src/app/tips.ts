@@ -228,6 +228,7 @@ export async function scheduleTip(
   deps: TipDeps,
   dryRun: boolean,
   plan?: TipPlan,
+  options: SendOptions = {},
 ): Promise<TipOutcome> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   let snapshot = await deps.store.get<Subscriber>(map, e164);
@@ -275,7 +276,15 @@ export async function scheduleTip(
   if (!claimed) return 'skipped_opted_out';
   if (verdict) return verdict;
   if (dryRun) return 'would_schedule';
-  return sendClaimedTip(e164, date, claimId, claimed, deps, slot);
+  return sendClaimedTip(e164, date, claimId, claimed, deps, slot, options);
+}
+
+export interface SendOptions {
+  /**
+   * Count the tip in the day's `tips.scheduled` when it is scheduled (a single tip: a signup's
+   * first, or one settled by reconciliation). The daily run counts its slices' tips in one write.
+   */
+  countScheduled?: boolean;
 }
 
 /**
@@ -290,9 +299,15 @@ export async function sendClaimedTip(
   claimed: StoredItem<Subscriber>,
   deps: TipDeps,
   plan?: TipPlan,
+  options: SendOptions = {},
 ): Promise<TipOutcome> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   const subscriber = claimed.data;
+  const today = deps.localDate(deps.now());
+  // The counter slot is read while Twilio schedules the tip: the count is then one write beside the record's.
+  if (options.countScheduled) deps.activity.prefetch?.(today);
+  const count = () =>
+    options.countScheduled ? deps.activity.count(today, { [COUNTER.tipStatus('scheduled')]: 1 }) : undefined;
   const slot = plan ?? planTip(e164, subscriber, date, {}, deps);
   const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
   const tip = tipForDate(deps.tips, date);
@@ -316,7 +331,10 @@ export async function sendClaimedTip(
       const claimedAt = parseTipClaim(claimId)!.claimedAt;
       const found = await findScheduledTip(e164, date, subscriber, claimedAt, deps).catch(() => undefined);
       if (found) {
-        await recordTip(e164, date, claimId, found, subscriber, deps, 'adopted_from_twilio', claimed);
+        await Promise.all([
+          recordTip(e164, date, claimId, found, subscriber, deps, 'adopted_from_twilio', claimed),
+          count(),
+        ]);
         return 'scheduled';
       }
       deps.log.warn('tips.send_ambiguous', {
@@ -349,7 +367,7 @@ export async function sendClaimedTip(
     if (code !== undefined) await applyRefusal(e164, code, deps);
     return 'failed';
   }
-  await recordTip(e164, date, claimId, sent, subscriber, deps, undefined, claimed);
+  await Promise.all([recordTip(e164, date, claimId, sent, subscriber, deps, undefined, claimed), count()]);
   return 'scheduled';
 }
 
@@ -413,14 +431,15 @@ export async function reconcileNumber(e164: string, subscriber: Subscriber, deps
         localTime: deps.config.localTime,
         minLeadMinutes: 16,
       });
-      if (!open.tipDates.includes(date)) await scheduleTip(e164, date, deps, false);
+      if (!open.tipDates.includes(date))
+        await scheduleTip(e164, date, deps, false, undefined, { countScheduled: true });
     }
   }
   for (const date of open.tipDates) {
     if (date < today) continue;
     const claim = parseTipClaim(subscriber.tips![date])!;
     if (deps.now().getTime() - Date.parse(claim.claimedAt) >= CLAIM_SETTLE_MS) {
-      await scheduleTip(e164, date, deps, false);
+      await scheduleTip(e164, date, deps, false, undefined, { countScheduled: true });
       continue;
     }
     // Still inside its settle time: its call is on it; only record what Twilio already holds.
@@ -525,7 +544,7 @@ async function applyRefusal(e164: string, code: number, deps: TipDeps): Promise<
   if (!updated || before !== 'active') return;
   const event = decision.action === 'opt_out' ? 'subscriber.opt_out' : 'subscriber.suppress';
   deps.log.info(event, { phone: e164, errorCode: code });
-  await deps.activity.gauge(statusChange('active', updated.data.status, updated.data.language));
+  await deps.activity.gauge(statusChange('active', updated.data.status, updated.data));
   await deps.activity.event({ time: deps.now().toISOString(), event, masked: maskPhone(e164), detail: String(code) });
   if (decision.action === 'opt_out') await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
 }

@@ -11,8 +11,21 @@ export const COUNTER = {
   registrationOptedOut: 'registration.opted_out',
   registrationInvalid: (reason: string) => `registration.invalid.${reason}`,
   registrationRejected: (code: number | string) => `registration.rejected.${code}`,
+  /** Refused by the welcome cap or the per-number cooldown (the portal retries after Retry-After). */
+  registrationRateLimited: 'registration.rate_limited',
+  /** The WhatsApp number has not joined the sandbox (63015): the portal shows the join instruction. */
+  registrationNeedsJoin: 'registration.needs_join',
+  /** Twilio failing for a while, or a send's outcome not known yet (202 + Retry-After). */
+  registrationRetryLater: 'registration.retry_later',
+  /** Our Twilio setup refused the welcome (sender, region permission, template). */
+  registrationTwilioConfiguration: 'registration.twilio_configuration',
+  registrationSuppressed: 'registration.suppressed',
+  /** A batch found the number twice in the portal: the later user is not registered. */
+  registrationDuplicate: 'registration.duplicate',
   welcomeStatus: (status: string) => `welcome.${status}`,
   tipStatus: (status: string) => `tips.${status}`,
+  /** Failed with 30036: still queued when its ValidityPeriod ran out (also counted as failed). */
+  expired: (kind: 'welcome' | 'tip') => (kind === 'welcome' ? 'welcome.expired' : 'tips.expired'),
   failure: (code: number | string) => `failure.${code}`,
   optOut: 'consent.opt_out',
   optIn: 'consent.opt_in',
@@ -26,10 +39,45 @@ export const GAUGE = {
   suppressed: 'subscribers.suppressed',
   /** Active subscribers by language: the tip forecast counts segments with it. */
   activeIn: (language: string) => `subscribers.active.${language}`,
+  /** Active subscribers by channel, country and language: the tip's audience and cost. */
+  activeMix: (channel: string, country: string, language: string) =>
+    `${ACTIVE_MIX_PREFIX}${channel}.${country}.${language}`,
 } as const;
 
+const ACTIVE_MIX_PREFIX = 'subscribers.mix.';
+
+/** One cell of the active-subscriber mix, read back from the gauges. */
+export interface MixCell {
+  channel: string;
+  country: string;
+  language: string;
+  count: number;
+}
+
+/** The mix gauges (positive cells only), in a stable order. */
+export function activeMix(gauges: CounterDeltas): MixCell[] {
+  return Object.entries(gauges)
+    .filter(([name, n]) => name.startsWith(ACTIVE_MIX_PREFIX) && n > 0)
+    .map(([name, count]) => {
+      const [channel = '', country = '', language = ''] = name.slice(ACTIVE_MIX_PREFIX.length).split('.');
+      return { channel, country, language, count };
+    })
+    .sort((a, b) => (a.channel + a.country + a.language).localeCompare(b.channel + b.country + b.language));
+}
+
+/** Who a subscriber is, for the gauges that break the active ones down. */
+export interface SubscriberProfile {
+  language?: string;
+  channel?: string;
+  country?: string;
+  /** Only a subscriber counted in the mix since its creation moves it (see Subscriber.mixCounted). */
+  mixCounted?: boolean;
+}
+
 /** Gauge deltas for a subscriber moving from one status to another. */
-export function statusChange(from: string | undefined, to: string, language?: string): CounterDeltas {
+export function statusChange(from: string | undefined, to: string, who?: string | SubscriberProfile): CounterDeltas {
+  const profile: SubscriberProfile = typeof who === 'string' ? { language: who } : (who ?? {});
+  const language = profile.language;
   const name = (status: string | undefined) =>
     status === 'active'
       ? GAUGE.active
@@ -46,6 +94,11 @@ export function statusChange(from: string | undefined, to: string, language?: st
   if (after) deltas[after] = 1;
   if (language && before === GAUGE.active) deltas[GAUGE.activeIn(language)] = -1;
   if (language && after === GAUGE.active) deltas[GAUGE.activeIn(language)] = 1;
+  if (language && profile.channel && profile.country && profile.mixCounted) {
+    const cell = GAUGE.activeMix(profile.channel, profile.country, language);
+    if (before === GAUGE.active) deltas[cell] = -1;
+    if (after === GAUGE.active) deltas[cell] = 1;
+  }
   return deltas;
 }
 

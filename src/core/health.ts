@@ -33,5 +33,7 @@ export const FEATURE_REQUIREMENTS: Record<string, readonly string[]> = {
     'SYNC_SERVICE_SID',
   ],
   stats: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
+  events: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
+  subscriberLookup: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
   batchResults: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
 };

@@ -3,6 +3,7 @@
  * the /health report and the `.env.example` check. Pure: works on a plain env object.
  */
 import { REQUEST_BUDGET_MS } from './budget';
+import { PRICE_LIST_PATTERN } from './tip-price';
 
 export interface Setting {
   name: string;
@@ -123,6 +124,24 @@ export const SETTINGS: readonly Setting[] = [
     description:
       "Global cap on welcome messages per minute (per shard group); unset: what SENDER_MPS carries at the welcome's segment count",
     pattern: /^\d+$/,
+  },
+  {
+    name: 'SMS_PRICE_PER_SEGMENT',
+    description:
+      "Price of one SMS segment by destination country, for the dashboard's cost estimate, e.g. NP=0.1055,US=0.0083 (* = any other country; Twilio's SMS pricing page per country)",
+    pattern: PRICE_LIST_PATTERN,
+  },
+  {
+    name: 'WHATSAPP_PRICE_PER_MESSAGE',
+    description:
+      "Price of one WhatsApp template message by country (Twilio's fee plus Meta's utility rate), for the dashboard's cost estimate, e.g. NP=0.0064,*=0.01",
+    pattern: PRICE_LIST_PATTERN,
+  },
+  {
+    name: 'PRICE_CURRENCY',
+    description: 'Currency of SMS_PRICE_PER_SEGMENT and WHATSAPP_PRICE_PER_MESSAGE (ISO 4217)',
+    pattern: /^[A-Z]{3}$/,
+    default: 'USD',
   },
   {
     name: 'UNREACHABLE_SUPPRESS_AFTER',

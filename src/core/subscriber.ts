@@ -55,6 +55,11 @@ export interface Subscriber {
   timeZone?: string;
   /** Scheduled daily tips by local date: the message SID, or `claimed:<id>` while being scheduled. */
   tips?: Record<string, string>;
+  /**
+   * Counted in the active-mix gauges (channel x country x language) since it was created; records
+   * from before those gauges are not, so their status changes leave the mix alone (no drift).
+   */
+  mixCounted?: true;
 }
 
 /** Scheduled tips that can still be canceled: a real SID for today or later. */
@@ -140,6 +145,7 @@ export function newSubscriber(input: {
     welcome: { state: 'pending', attempts: 0 },
     consent: [{ action: 'opt_in', source: input.source, at }],
     unreachableCount: 0,
+    mixCounted: true,
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
   };
 }

@@ -12,12 +12,14 @@ import type { KeyValueStore, LookupMode } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
 import type { SignupDeps } from '../app/signup';
 import type { StatusDeps } from '../app/status';
+import type { SubscriberLookupDeps } from '../app/subscriber-lookup';
 import { reconcileNumber, type TipDeps } from '../app/tips';
 import { createWelcomeCap } from '../app/welcome-cap';
 import { newRunId } from '../core/batch';
 import { welcomeSegments, welcomesPerMinuteFor, type Throughput } from '../core/tip-plan';
 import { parseExtraKeywords } from '../core/keywords';
 import { parseTips, type Tip } from '../core/tips';
+import { parsePriceList } from '../core/tip-price';
 import type { Logger } from '../core/log';
 import type { Channel } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
@@ -25,10 +27,10 @@ import { DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../core/reachability';
 import { unsubscribeLink } from '../core/unsubscribe-token';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf, nextTipDate } from '../core/tip-time';
-import type { TipForecastInput } from '../app/tip-forecast';
+import type { TipForecastInput, TipPricing } from '../app/tip-forecast';
 import { requireTwilioCredentials, sharedTwilioClient, type TwilioClient } from '../twilio/client';
 import { createPhoneLookup } from '../twilio/lookup';
-import { createMessageSender } from '../twilio/messaging';
+import { createMessageHistory, createMessageSender } from '../twilio/messaging';
 import { createPortalClient } from '../twilio/portal';
 import { createSyncItemReader, readOnlyStore } from '../twilio/sync-reader';
 import { createSyncStore } from '../twilio/sync-store';
@@ -202,6 +204,17 @@ export function tipForecastInput(context: Env, now: Date): TipForecastInput {
     localTime,
     // A number's link is as long as any other's: it sizes the tips that carry one.
     sampleLink: stopSettings(context).unsubscribeLink('+9779800000000'),
+    pricing: pricingOf(context),
+  };
+}
+
+/** SMS_PRICE_PER_SEGMENT, WHATSAPP_PRICE_PER_MESSAGE, PRICE_CURRENCY: the tip's cost estimate. */
+export function pricingOf(context: Env): TipPricing {
+  return {
+    sms: parsePriceList(setting(context, 'SMS_PRICE_PER_SEGMENT')),
+    whatsapp: parsePriceList(setting(context, 'WHATSAPP_PRICE_PER_MESSAGE')),
+    currency: setting(context, 'PRICE_CURRENCY') ?? 'USD',
+    defaultCountry: setting(context, 'DEFAULT_COUNTRY') ?? 'NP',
   };
 }
 
@@ -295,6 +308,19 @@ export function statsDeps(context: Env, deadlineMs: number): StatsDeps {
   return {
     reader: createActivityReader(services.store, services.shards),
     timeZone: services.timeZone,
+    localDate: services.localDate,
+  };
+}
+
+/** Support's look-up of one number: the store and Twilio's message records (read only). */
+export function subscriberLookupDeps(context: Env, log: Logger, deadlineMs: number): SubscriberLookupDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    shards: services.shards,
+    history: createMessageHistory(services.client, () => deadlineMs),
+    log,
+    now: () => new Date(),
     localDate: services.localDate,
   };
 }

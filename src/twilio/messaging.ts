@@ -4,7 +4,7 @@
  * when it provably never reached Twilio; other calls are retried on transient failures
  * within the caller's deadline; permanent errors surface as thrown Twilio errors.
  */
-import type { MessageSender } from '../app/ports';
+import type { MessageHistory, MessageSender } from '../app/ports';
 import { failureOf, withRetry } from '../core/retry';
 import {
   AmbiguousSendError,
@@ -108,6 +108,34 @@ export function createMessageSender(
 
     async cancel(messageSid) {
       await withRetry(() => client.messages(messageSid).update({ status: 'canceled' }), { deadline: deadline() });
+    },
+  };
+}
+
+const iso = (date: Date | null | undefined) =>
+  date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+
+/** The Messages list with a To filter (newest first), without bodies: they may carry a personal link. */
+export function createMessageHistory(client: TwilioClient, deadline: () => number): MessageHistory {
+  return {
+    async recentTo(channel, to, limit) {
+      const listed = await withRetry(
+        () => client.messages.list({ to: addressFor(channel, to), pageSize: limit, limit }),
+        {
+          deadline: deadline(),
+        },
+      );
+      return listed.map((m) => ({
+        sid: m.sid,
+        status: m.status,
+        direction: m.direction,
+        dateCreated: iso(m.dateCreated),
+        dateSent: iso(m.dateSent),
+        errorCode: typeof m.errorCode === 'number' && m.errorCode !== 0 ? m.errorCode : null,
+        segments: m.numSegments !== null && m.numSegments !== undefined ? Number(m.numSegments) : null,
+        price: m.price ?? null,
+        priceUnit: m.priceUnit ?? null,
+      }));
     },
   };
 }

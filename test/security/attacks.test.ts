@@ -249,6 +249,13 @@ describe('4. every admin input is validated before use: 400 with the field named
     ['/admin/batch-register', { dryRun: true, runId: '../../etc' }, 'invalid_run_id', 'runId'],
     ['/admin/consent-history', { phone: '' }, 'empty', 'phone'],
     ['/admin/consent-history', { phone: '9844100006', format: 'xml' }, 'invalid_format', 'format'],
+    ['/admin/events', { kind: 'everything' }, 'invalid_kind', 'kind'],
+    ['/admin/events', { limit: 1e9 }, 'invalid_limit', 'limit'],
+    ['/admin/events', { before: '../../etc' }, 'invalid_cursor', 'before'],
+    ['/admin/events', { kind: { $ne: '' } }, 'invalid_field', 'kind'],
+    ['/admin/subscriber', { phone: '' }, 'empty', 'phone'],
+    ['/admin/subscriber', { phone: ['9844100006'] }, 'repeated_field', 'phone'],
+    ['/admin/subscriber', { phone: '9844100006', format: 'csv' }, 'unknown_field', 'format'],
   ])('%s %j -> 400 %s', async (path, body, code, field) => {
     expectError(await noEffect(() => system.postJson(path, body, admin)), 400, code, field);
   });

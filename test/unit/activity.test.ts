@@ -14,6 +14,14 @@ test('counter names are the keys the stats reader sums (renaming one loses its h
     COUNTER.failure(30003),
     COUNTER.optOut,
     COUNTER.optIn,
+    COUNTER.registrationRateLimited,
+    COUNTER.registrationNeedsJoin,
+    COUNTER.registrationRetryLater,
+    COUNTER.registrationTwilioConfiguration,
+    COUNTER.registrationSuppressed,
+    COUNTER.registrationDuplicate,
+    COUNTER.expired('welcome'),
+    COUNTER.expired('tip'),
   ]).toEqual([
     'registration.created',
     'registration.already_registered',
@@ -26,7 +34,16 @@ test('counter names are the keys the stats reader sums (renaming one loses its h
     'failure.30003',
     'consent.opt_out',
     'consent.opt_in',
+    'registration.rate_limited',
+    'registration.needs_join',
+    'registration.retry_later',
+    'registration.twilio_configuration',
+    'registration.suppressed',
+    'registration.duplicate',
+    'welcome.expired',
+    'tips.expired',
   ]);
+  expect(GAUGE.activeMix('sms', 'NP', 'ne')).toBe('subscribers.mix.sms.NP.ne');
   expect(ALL_TIME).toBe('all-time');
 });
 

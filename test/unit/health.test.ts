@@ -56,6 +56,8 @@ test.each([
     ],
   ],
   ['stats', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
+  ['events', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
+  ['subscriberLookup', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
   ['batchResults', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
 ])('%s needs %j', (feature, names) => {
   expect([...(FEATURE_REQUIREMENTS[feature] ?? [])].sort()).toEqual([...names].sort());
@@ -68,10 +70,12 @@ test('no other feature', () => {
       'batchResults',
       'consent',
       'consentHistory',
+      'events',
       'incoming',
       'register',
       'stats',
       'statusCallback',
+      'subscriberLookup',
       'tips',
       'unsubscribe',
     ].sort(),

@@ -177,6 +177,7 @@ describe('the welcome claim: exactly one instance sends', () => {
       welcome: { state: 'pending', attempts: 0 },
       consent: [{ action: 'opt_in', source: 'register', at: NOW.toISOString() }],
       unreachableCount: 0,
+      mixCounted: true,
     });
   });
 
