@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { SETTINGS } from '../../src/core/settings';
+import { builtRoutePaths } from './built-routes';
 import { deploy as runDeploy } from '../../src/ops/deploy';
 import { localEnv } from '../../sandbox/local-env';
 import { startSandbox, type SandboxHandle, type ServerlessState } from '../../sandbox/server';
@@ -147,7 +148,13 @@ test(
       '/tips.json': 'private',
       '/admin/index.html': 'public',
     });
-    expect(s.versions.filter((v) => v.kind === 'function')).toHaveLength(10);
+    // Every built route, and nothing else, is uploaded as a function.
+    expect(
+      s.versions
+        .filter((v) => v.kind === 'function')
+        .map((v) => v.path)
+        .sort(),
+    ).toEqual(builtRoutePaths(root));
     expect(s.builds[0]!.dependencies.map((d) => d.name).sort()).toEqual(
       Object.keys(
         (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: object }).dependencies,
