@@ -78,7 +78,7 @@ export interface SliceResponse {
   results: BatchResult[];
   /** Present when the welcome rate ended the slice: wait, then continue with `next`. */
   waiting?: WaitingForRate;
-  /** Portal data worth a look (a mapped field no user of a page has); repeated in no later slice of the run. */
+  /** Portal data worth a look (a mapped field no user of a page has): once per setting in a slice; clients show each once a run. */
   warnings?: SliceWarning[];
   elapsedMs: number;
 }

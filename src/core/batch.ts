@@ -4,7 +4,7 @@
  * signed cursor token a dry run travels with (a dry run writes nothing to Sync, so its
  * state rides with the client). No I/O.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { REQUEST_BUDGET_MS } from './budget';
 import { explicitDryRun, isBlank, parseInteger } from './form-values';
 import type { PortalPage } from './portal-values';
@@ -362,6 +362,37 @@ export function carriedPage(
   };
 }
 
+/**
+ * The carried pages hold portal users' numbers and names, and the token goes to the client
+ * (the CLI and the Django command save it on disk): they travel encrypted, AES-256-GCM
+ * under a key of their own derived from the admin token, as `base64url(iv | ciphertext | tag)`.
+ */
+function carryKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('batch-carry-v1').digest();
+}
+
+export function sealCarry(carry: readonly CarriedPage[], secret: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', carryKey(secret), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(carry), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+}
+
+/** The pages, or undefined when the sealed text is damaged or was sealed with another key. */
+export function openCarry(sealed: string, secret: string): CarriedPage[] | undefined {
+  try {
+    const bytes = Buffer.from(sealed, 'base64url');
+    if (bytes.length < 12 + 16) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', carryKey(secret), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    const text = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+    const carry = JSON.parse(text.toString('utf8')) as unknown;
+    return Array.isArray(carry) ? (carry as CarriedPage[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function cursorKey(secret: string): Buffer {
   // A key of its own, derived from the admin token: a cursor is no admin credential.
   return createHmac('sha256', secret).update('batch-cursor-v1').digest();
@@ -383,8 +414,9 @@ function signature(parts: readonly string[], secret: string): Buffer {
  * part (already base64url: encoding them inside the JSON would base64 them twice).
  */
 export function encodeRunToken(state: RunState, secret: string): string {
-  const { seen, ...rest } = state;
-  const payload = Buffer.from(JSON.stringify(rest)).toString('base64url');
+  const { seen, carry, ...rest } = state;
+  const sealed = carry && carry.length > 0 ? { sealedCarry: sealCarry(carry, secret) } : {};
+  const payload = Buffer.from(JSON.stringify({ ...rest, ...sealed })).toString('base64url');
   const parts = seen === undefined ? [payload] : [payload, seen];
   return `${parts.join('.')}.${signature(parts, secret).toString('base64url')}`;
 }
@@ -403,8 +435,13 @@ export function decodeRunToken(token: string, secret: string): RunState | undefi
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   if (seen !== undefined && !BASE64URL.test(seen)) return undefined;
   try {
-    const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as RunState;
+    const { sealedCarry, ...state } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as RunState & {
+      sealedCarry?: unknown;
+    };
     if (seen !== undefined) state.seen = seen;
+    // Pages that do not open are only pages the next slice fetches again.
+    const carry = typeof sealedCarry === 'string' ? openCarry(sealedCarry, secret) : undefined;
+    if (carry) state.carry = carry;
     return isRunState(state) ? state : undefined;
   } catch {
     return undefined;

@@ -10,8 +10,10 @@ import {
   newRunId,
   newRunState,
   numberHash,
+  openCarry,
   parseResultsQuery,
   parseSliceOptions,
+  sealCarry,
   SeenNumbers,
   type BatchResult,
 } from '../../src/core/batch';
@@ -138,6 +140,45 @@ describe('advanceRun keeps results ahead of the cursor until the cursor reaches 
       ahead: [r('2', 'duplicate'), r('3')],
     });
     expect(twice.ahead).toEqual([r('2', 'duplicate'), r('3')]);
+  });
+});
+
+describe('the carried pages travel sealed', () => {
+  const carry = [
+    {
+      url: 'http://p/u/?page=2',
+      count: 9,
+      next: null,
+      from: 0,
+      users: [{ id: '7', phone: '+9779807969278', name: 'सीता शर्मा', language: 'ne' as const }],
+    },
+  ];
+  const state = {
+    ...newRunState({ runId: 'run_1', dryRun: false, firstPage: 'http://p/u/', now: new Date(0) }),
+    carry,
+  };
+
+  test('a token carries them, and no number or name can be read in it', () => {
+    const token = encodeRunToken(state, SECRET);
+    const visible = token
+      .split('.')
+      .map((part) => Buffer.from(part, 'base64url').toString('utf8'))
+      .join(' ');
+    expect(visible).not.toContain('9807969278');
+    expect(visible).not.toContain('सीता');
+    expect(decodeRunToken(token, SECRET)!.carry).toEqual(carry);
+    // Sealed anew each time (random IV): two tokens of one state differ.
+    expect(encodeRunToken(state, SECRET)).not.toBe(token);
+  });
+
+  test('pages sealed with another key, or damaged, are left behind (the slice fetches them)', () => {
+    expect(openCarry(sealCarry(carry, 'b'.repeat(48)), SECRET)).toBeUndefined();
+    const sealed = sealCarry(carry, SECRET);
+    expect(openCarry(sealed, SECRET)).toEqual(carry);
+    const flipped = Buffer.from(sealed, 'base64url');
+    flipped[20] = flipped[20]! ^ 1;
+    expect(openCarry(flipped.toString('base64url'), SECRET)).toBeUndefined();
+    expect(openCarry('short', SECRET)).toBeUndefined();
   });
 });
 
