@@ -3,7 +3,7 @@
  * exactly like /register (PORTAL_WEBHOOK_SECRET, X-Portal-Signature, `timestamp`). Form
  * fields: user_id, phone, action (opt_out | opt_in), reason (optional, opt_out only).
  */
-import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { changePortalConsent } from '../app/consent-requests';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { normalizePhone, parseCountryList } from '../core/phone';
@@ -43,18 +43,11 @@ export const handler = defineRoute({
     if (!phone.ok) return errorReply(400, phone.reason, 'The phone number is not valid', { field: 'phone' });
 
     const deps = consentDeps(context, log, started + REQUEST_BUDGET_MS);
-    const item = await readSubscriber(phone.e164, deps);
-    if (!item) return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
-    if (item.data.userId !== userId) {
-      log.warn('consent.conflict', { userId, phone: phone.e164 });
-      return errorReply(409, 'number_taken', 'This number is registered to another user', { phone: phone.masked });
-    }
-    const result =
-      action === 'opt_out'
-        ? await withdrawConsent(phone.e164, { source: 'portal', ...(reason ? { reason } : {}) }, deps)
-        : await giveConsent(phone.e164, { source: 'portal' }, deps);
+    const result = await changePortalConsent({ e164: phone.e164, userId, action, ...(reason ? { reason } : {}) }, deps);
     if (result.kind === 'not_registered')
       return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
+    if (result.kind === 'number_taken')
+      return errorReply(409, 'number_taken', 'This number is registered to another user', { phone: phone.masked });
     return json(200, {
       status: result.subscriber.status,
       changed: result.kind === 'changed',

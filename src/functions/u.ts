@@ -4,7 +4,7 @@
  * only the form's POST (form-encoded body with an `action`) changes consent. A Function's
  * event does not carry the HTTP method, hence the Content-Type check.
  */
-import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { answerConsentLink } from '../app/consent-requests';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { maskPhone } from '../core/phone';
@@ -57,23 +57,10 @@ export const handler = defineRoute({
     const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
       headerOf(headers, 'content-type') ?? '',
     );
-    const action = posted ? event.action : undefined;
-    if (action === 'stop') {
-      const reason = isOptOutReason(event.reason) ? event.reason : undefined;
-      const result = await withdrawConsent(e164, { source: 'link', ...(reason ? { reason } : {}) }, deps);
-      if (result.kind === 'not_registered') return page({ kind: 'invalid' });
-      return page({ kind: 'unsubscribed', masked, token, reason });
-    }
-    if (action === 'start') {
-      const result = await giveConsent(e164, { source: 'link' }, deps);
-      if (result.kind === 'not_registered') return page({ kind: 'invalid' });
-      return page({ kind: 'subscribed', masked, token });
-    }
-    const item = await readSubscriber(e164, deps);
-    if (!item) return page({ kind: 'invalid' });
-    log.info('unsubscribe.viewed', { phone: e164, status: item.data.status });
-    return page(
-      item.data.status === 'opted_out' ? { kind: 'unsubscribed', masked, token } : { kind: 'confirm', masked, token },
-    );
+    const action = posted && (event.action === 'stop' || event.action === 'start') ? event.action : undefined;
+    const reason = action === 'stop' && isOptOutReason(event.reason) ? event.reason : undefined;
+    const shown = await answerConsentLink({ e164, ...(action ? { action } : {}), ...(reason ? { reason } : {}) }, deps);
+    if (shown.kind === 'invalid') return page({ kind: 'invalid' });
+    return page({ kind: shown.kind, masked, token, ...(shown.kind === 'unsubscribed' && reason ? { reason } : {}) });
   },
 });
