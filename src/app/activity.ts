@@ -70,11 +70,20 @@ export interface ActivityReader {
   gauges(): Promise<CounterDeltas>;
 }
 
+/**
+ * The counter slot this process last wrote per date (or ALL_TIME), as that write left it.
+ * Kept across the requests of a warm Function instance: its next count for the date is one
+ * revision-checked update of the same slot, with no read. Another writer that got in between
+ * fails the update, and the count goes the usual way (read, write, any slot).
+ */
+export type KnownCounterSlots = Map<string, { map: string; item: StoredItem<CounterDeltas> }>;
+
 export function createActivity(
   store: KeyValueStore,
   shards: number,
   log: Logger,
   random: () => number = Math.random,
+  known?: KnownCounterSlots,
 ): Activity {
   const pick = (base: string, count: number) => `${base}-${Math.floor(random() * Math.max(1, count))}`;
   // Any slot will do (they are summed when read): a lost race just moves to another.
@@ -87,6 +96,22 @@ export function createActivity(
     { map: string; key: string; read: Promise<StoredItem<CounterDeltas> | undefined> }
   >();
 
+  /** One write on the slot this process wrote last for the date; undefined when another writer moved it on. */
+  async function writeKnown(localDate: string, deltas: CounterDeltas): Promise<StoredItem<CounterDeltas> | undefined> {
+    const last = known?.get(localDate);
+    if (!last) return undefined;
+    // Taken out while in use: a concurrent count of this process goes the usual way meanwhile.
+    known!.delete(localDate);
+    const written = await store.update(
+      last.map,
+      last.item.key,
+      addCounters(last.item.data, deltas),
+      last.item.revision,
+    );
+    if (written) known!.set(localDate, { map: last.map, item: written });
+    return written;
+  }
+
   /** One write on the prefetched slot; false when it moved on (or the read failed): count the usual way. */
   async function writePrefetched(localDate: string, deltas: CounterDeltas): Promise<boolean> {
     const slot = prefetched.get(localDate);
@@ -97,12 +122,13 @@ export function createActivity(
     const written = item
       ? await store.update(slot.map, slot.key, addCounters(item.data, deltas), item.revision)
       : await store.create(slot.map, slot.key, addCounters({}, deltas));
+    if (written) known?.set(localDate, { map: slot.map, item: written });
     return written !== undefined;
   }
 
   const activity: Activity = {
     prefetch(localDate) {
-      if (prefetched.has(localDate)) return;
+      if (prefetched.has(localDate) || known?.has(localDate)) return;
       const { map, key } = anySlot(localDate)();
       const read = store.get<CounterDeltas>(map, key);
       read.catch(() => undefined);
@@ -113,13 +139,16 @@ export function createActivity(
     },
     async count(localDate, deltas) {
       try {
+        if (await writeKnown(localDate, deltas)) return;
         if (await writePrefetched(localDate, deltas)) return;
-        await upsertSpread<CounterDeltas>(
+        let slot = { map: '', key: '' };
+        const item = await upsertSpread<CounterDeltas>(
           store,
-          anySlot(localDate),
+          () => (slot = anySlot(localDate)()),
           () => ({}),
           (current) => addCounters(current, deltas),
         );
+        known?.set(localDate, { map: slot.map, item });
       } catch (error) {
         log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), error });
       }

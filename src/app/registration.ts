@@ -44,7 +44,6 @@ import type { WelcomeCap } from './welcome-cap';
 
 export const SUBSCRIBERS_MAP = 'subscribers';
 export const MESSAGES_MAP = 'messages';
-const MESSAGE_TTL_SECONDS = 35 * 24 * 3600;
 
 export interface RegistrationRequest {
   userId: string;
@@ -103,8 +102,8 @@ export type RegistrationOutcome =
       e164: string;
       messageSid: string;
       welcomeStatus: string;
-      /** The first tip's claim, written with the welcome's record (see RegistrationOptions.firstTipDate). */
-      firstTip?: { date: string; claimId: string; record: StoredItem<Subscriber> };
+      /** The first tip, scheduled beside the welcome and recorded in the same write (see RegistrationOptions.firstTip). */
+      firstTip?: { date: string; outcome: 'scheduled' | 'unsettled' | 'deferred' | 'failed' };
     }
   | { kind: 'would_register'; masked: string; e164: string }
   /** `adopted`: this call finished a registration whose welcome Twilio held but nobody had recorded. */
@@ -135,8 +134,28 @@ export interface RegistrationOptions {
   dryRun?: boolean;
   /** `request.phone` already through normalizePhone with this config (the batch did it to find duplicates). */
   normalized?: PhoneResult;
-  /** Claim this date's tip in the same write that records the welcome (the caller then sends it). */
-  firstTipDate?: string;
+  /** Claim this tip in the write that claims the welcome, schedule it beside the welcome, record both in one write. */
+  firstTip?: FirstTip;
+}
+
+/** What Twilio did with the first tip's scheduled create (the tips service's TipSend). */
+export type FirstTipSend =
+  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean }
+  | { kind: 'unsettled' }
+  | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed'; code?: number };
+
+export interface FirstTip {
+  date: string;
+  /** The claimed tip's scheduled create, recording nothing (the registration records its SID). */
+  send: (e164: string, subscriber: Subscriber, claimId: string) => Promise<FirstTipSend>;
+}
+
+/** The first tip of this call: its claim on `tips[date]` and, once sent, what Twilio did. */
+interface TipState {
+  date: string;
+  claimId: string;
+  send: FirstTip['send'];
+  result?: FirstTipSend;
 }
 
 export async function registerNumber(
@@ -220,8 +239,12 @@ async function registerOnce(
   if (missing.length > 0) return { kind: 'not_configured', missing };
 
   const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
-  // The day's counter slot is read while the subscriber is: the count at the end is one write.
-  if (!options.dryRun) deps.activity.prefetch?.(deps.localDate(deps.now()));
+  // The day's counter slot and the welcome-rate bucket are read while the subscriber is: the
+  // count at the end and the slot taken beside the create are then one write each.
+  if (!options.dryRun) {
+    deps.activity.prefetch?.(deps.localDate(deps.now()));
+    deps.welcomeCap.prefetch?.(e164);
+  }
   const existing = await deps.store.get<Subscriber>(map, e164);
 
   if (options.dryRun) {
@@ -233,43 +256,95 @@ async function registerOnce(
   // Claims made by this call carry its id: a retried write that landed without an answer
   // leaves a claim this call recognises as its own instead of waiting it out.
   const callId = deps.newId();
+  const tip: TipState | undefined = options.firstTip
+    ? { date: options.firstTip.date, claimId: tipClaim(callId, deps.now()), send: options.firstTip.send }
+    : undefined;
   let item = existing;
   if (!item) {
     deps.activity.prefetch?.(ALL_TIME);
-    // Independent round trips, side by side; a slot taken for a number Lookup refuses is lost (rare).
-    const [refusal, limited] = await Promise.all([
+    // Created already claimed (the welcome and the first tip): whoever creates the item is the
+    // one instance that welcomes. Lookup and the welcome-rate slot are asked beside the create;
+    // a refusal removes the record this call created (nobody sends for a claim meanwhile).
+    const fresh = newSubscriber({
+      userId: request.userId,
+      channel: request.channel,
+      language: request.language,
+      country: normalized.country,
+      source: request.source,
+      now: deps.now(),
+      timeZone: subscriberTimeZone(
+        { requested: request.timezone, e164, country: normalized.country },
+        deps.config.timeZone ?? 'Asia/Kathmandu',
+      ),
+    });
+    const claim = withTipClaim(claimWelcome(fresh, callId, deps.now(), fingerprintOf(e164, fresh, request, deps)), tip);
+    const createOrRead = async (): Promise<{ ours?: StoredItem<Subscriber>; other?: StoredItem<Subscriber> }> => {
+      const created = await deps.store.create(map, e164, claim);
+      if (created) return { ours: created };
+      const found = await deps.store.get<Subscriber>(map, e164);
+      // Our own create landed and only its answer was lost (the retry met 54208).
+      return found && holdsClaim(found.data, callId) ? { ours: found } : { other: found };
+    };
+    const [refusal, limited, placed] = await Promise.allSettled([
       lookupRefusal(e164, request.channel, deps),
       deps.welcomeCap.take(e164),
+      createOrRead(),
     ]);
-    if (refusal) return refusal;
-    if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited, cause: 'welcome_rate' };
+    const ours = placed.status === 'fulfilled' ? placed.value.ours : undefined;
+    const verdict =
+      refusal.status === 'rejected'
+        ? refusal
+        : limited.status === 'rejected'
+          ? limited
+          : refusal.value
+            ? { status: 'answer' as const, value: refusal.value }
+            : limited.value
+              ? {
+                  status: 'answer' as const,
+                  value: {
+                    kind: 'rate_limited' as const,
+                    ...number,
+                    retryAfterSeconds: limited.value,
+                    cause: 'welcome_rate' as const,
+                  },
+                }
+              : undefined;
+    if (verdict) {
+      // A slot taken for a number Lookup refuses, or by a call that lost the create, is lost (rare).
+      if (ours) await removeUnsent(deps, map, e164);
+      if (verdict.status === 'rejected') throw verdict.reason;
+      return verdict.value;
+    }
+    if (placed.status === 'rejected') throw placed.reason;
+    if (ours) return sendWelcome(request, deps, map, ours, callId, number, true, tip);
+    item = placed.value.other;
     // A few rounds: the instance that beat us to the create may drop the record again
     // (Twilio refused the number) before we read it.
-    for (let round = 0; round < 3 && !item; round++) {
-      // Created already claimed: whoever creates the item is the one instance that welcomes.
-      const fresh = newSubscriber({
-        userId: request.userId,
-        channel: request.channel,
-        language: request.language,
-        country: normalized.country,
-        source: request.source,
-        now: deps.now(),
-        timeZone: subscriberTimeZone(
-          { requested: request.timezone, e164, country: normalized.country },
-          deps.config.timeZone ?? 'Asia/Kathmandu',
-        ),
-      });
-      const claim = claimWelcome(fresh, callId, deps.now(), fingerprintOf(e164, fresh, request, deps));
-      const claimed = await deps.store.create(map, e164, claim);
-      if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, true, options.firstTipDate);
-      item = await deps.store.get<Subscriber>(map, e164);
-      // Our own create landed and only its answer was lost (the retry met 54208).
-      if (item && holdsClaim(item.data, callId))
-        return sendWelcome(request, deps, map, item, callId, number, true, options.firstTipDate);
+    for (let round = 0; round < 2 && !item; round++) {
+      const again = await createOrRead();
+      if (again.ours) return sendWelcome(request, deps, map, again.ours, callId, number, true, tip);
+      item = again.other;
     }
     if (!item) return { kind: 'in_progress', ...number, retryAfterSeconds: 1 };
   }
-  return continueWithItem(request, deps, map, item, number, callId, options.firstTipDate);
+  return continueWithItem(request, deps, map, item, number, callId, tip);
+}
+
+/** The welcome claim plus the first tip's, when this subscriber has nothing for that date yet. */
+function withTipClaim(claim: Subscriber, tip: TipState | undefined): Subscriber {
+  if (!tip || claim.status !== 'active' || claim.tips?.[tip.date]) return claim;
+  return { ...claim, tips: { ...claim.tips, [tip.date]: tip.claimId } };
+}
+
+/** Removes the record this call created when Lookup or the welcome cap said no (nothing was sent for it). */
+async function removeUnsent(deps: RegistrationDeps, map: string, e164: string): Promise<void> {
+  try {
+    // Nobody else writes a record whose claim is this fresh: no re-read needed.
+    await deps.store.remove(map, e164);
+  } catch (error) {
+    // The claim then goes stale and a later call re-claims it (no welcome was sent).
+    deps.log.warn('registration.unsent_record_kept', { phone: e164, error });
+  }
 }
 
 function dryRunOutcome(
@@ -323,7 +398,7 @@ async function continueWithItem(
   start: StoredItem<Subscriber>,
   number: { e164: string; masked: string },
   callId: string,
-  firstTipDate: string | undefined,
+  tip: TipState | undefined,
 ): Promise<RegistrationOutcome> {
   const { log, config } = deps;
   const today = deps.localDate(deps.now());
@@ -401,14 +476,16 @@ async function continueWithItem(
         }
         const limited = await deps.welcomeCap.take(number.e164);
         if (limited) return { kind: 'rate_limited', ...number, retryAfterSeconds: limited, cause: 'welcome_rate' };
-        const claim = claimWelcome(item.data, callId, deps.now(), fingerprintOf(number.e164, item.data, request, deps));
+        const claim = withTipClaim(
+          claimWelcome(item.data, callId, deps.now(), fingerprintOf(number.e164, item.data, request, deps)),
+          tip,
+        );
         const claimed = await deps.store.update(map, number.e164, claim, item.revision);
-        if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, false, firstTipDate);
+        if (claimed) return sendWelcome(request, deps, map, claimed, callId, number, false, tip);
         const fresh = await deps.store.get<Subscriber>(map, number.e164);
         if (!fresh) throw new Error('subscriber vanished during claim');
         // Our update landed and only its answer was lost.
-        if (holdsClaim(fresh.data, callId))
-          return sendWelcome(request, deps, map, fresh, callId, number, false, firstTipDate);
+        if (holdsClaim(fresh.data, callId)) return sendWelcome(request, deps, map, fresh, callId, number, false, tip);
         item = fresh;
         continue;
       }
@@ -494,12 +571,19 @@ async function sendWelcome(
   callId: string,
   number: { e164: string; masked: string },
   created: boolean,
-  firstTipDate?: string,
+  firstTip?: TipState,
 ): Promise<RegistrationOutcome> {
   const { config } = deps;
   const subscriber = claimed.data;
   const claimedAt = Date.parse(subscriber.welcome.claimedAt ?? '') || deps.now().getTime();
-  let sent: { sid: string; status: string };
+  // The first tip's scheduled create goes beside the welcome's (its claim rode on the welcome's).
+  const tip = firstTip && subscriber.tips?.[firstTip.date] === firstTip.claimId ? firstTip : undefined;
+  const tipSent = tip?.send(number.e164, subscriber, tip.claimId).catch((error: unknown): FirstTipSend => {
+    deps.log.warn('register.first_tip_failed', { phone: number.e164, error });
+    return { kind: 'unsettled' };
+  });
+  let sent: { sid: string; status: string } | undefined;
+  let failure: unknown;
   try {
     sent = await deps.sender.send({
       channel: subscriber.channel,
@@ -509,11 +593,69 @@ async function sendWelcome(
       ...welcomeContent(number.e164, subscriber, request, deps),
     });
   } catch (error) {
-    if (classifySendFailure(error) === 'ambiguous')
-      return settleAmbiguousWelcome(error, request, deps, map, claimed, number, created, callId, firstTipDate);
-    return handleSendFailure(error, request, deps, map, callId, number, created);
+    failure = error;
   }
-  return recordWelcome(request, deps, map, claimed, number, created, sent, callId, firstTipDate);
+  const settled = tip && tipSent ? { ...tip, result: await tipSent } : undefined;
+  if (sent) return recordWelcome(request, deps, map, claimed, number, created, sent, settled);
+  const outcome =
+    classifySendFailure(failure) === 'ambiguous'
+      ? await settleAmbiguousWelcome(failure, request, deps, map, claimed, number, created, settled)
+      : await handleSendFailure(failure, request, deps, map, callId, number, created, settled);
+  return outcome;
+}
+
+/** The record with the first tip's outcome: its SID, its claim let go, or the claim kept until settled. */
+function settleTip(current: Subscriber, tip: TipState | undefined): Subscriber {
+  if (!tip?.result || current.tips?.[tip.date] !== tip.claimId || tip.result.kind === 'unsettled') return current;
+  if (tip.result.kind === 'scheduled') return { ...current, tips: { ...current.tips, [tip.date]: tip.result.sid } };
+  const { [tip.date]: _dropped, ...rest } = current.tips;
+  return { ...current, tips: rest };
+}
+
+/**
+ * The welcome did not go (refused for good): its first tip must not either. Cancelled, the
+ * claim is let go; if the cancel fails the tip stays recorded with its SID (never scheduled twice).
+ */
+async function withdrawTip(
+  tip: TipState | undefined,
+  deps: RegistrationDeps,
+  e164: string,
+): Promise<TipState | undefined> {
+  if (tip?.result?.kind !== 'scheduled') return tip;
+  try {
+    await deps.sender.cancel(tip.result.sid);
+    return { ...tip, result: { kind: 'not_scheduled', outcome: 'failed' } };
+  } catch (error) {
+    deps.log.error('register.first_tip_not_cancelled', { phone: e164, messageSid: tip.result.sid, error });
+    return tip;
+  }
+}
+
+/** A tip scheduled by a call whose welcome is still open (retry later) stays: counted and recorded. */
+async function keepTip(
+  tip: TipState | undefined,
+  deps: RegistrationDeps,
+  map: string,
+  e164: string,
+  written: boolean,
+): Promise<void> {
+  if (!tip?.result || tip.result.kind === 'unsettled') return;
+  try {
+    await Promise.all([
+      written
+        ? undefined
+        : modifyItem<Subscriber>(deps.store, map, e164, (current) => {
+            const next = settleTip(current, tip);
+            return next === current ? undefined : next;
+          }),
+      tip.result.kind === 'scheduled'
+        ? deps.activity.count(deps.localDate(deps.now()), { [COUNTER.tipStatus('scheduled')]: 1 })
+        : undefined,
+    ]);
+  } catch (error) {
+    // Reconciliation settles the claim from Twilio's records.
+    deps.log.warn('register.first_tip_not_recorded', { phone: e164, error });
+  }
 }
 
 /**
@@ -529,8 +671,7 @@ async function settleAmbiguousWelcome(
   claimed: StoredItem<Subscriber>,
   number: { e164: string; masked: string },
   created: boolean,
-  callId: string,
-  firstTipDate: string | undefined,
+  tip: TipState | undefined,
 ): Promise<RegistrationOutcome> {
   let found: { sid: string; status: string } | undefined;
   try {
@@ -546,7 +687,9 @@ async function settleAmbiguousWelcome(
     action: found ? 'adopted_from_twilio' : 'kept_claim_until_settled',
     ...(found ? { messageSid: found.sid } : { retryAfterSeconds }),
   });
-  if (found) return recordWelcome(request, deps, map, claimed, number, created, found, callId, firstTipDate);
+  if (found) return recordWelcome(request, deps, map, claimed, number, created, found, tip);
+  // The welcome may still have gone: its tip stays (recorded), and an adopted welcome keeps it.
+  await keepTip(tip, deps, map, number.e164, false);
   return { kind: 'retry_later', ...number, retryAfterSeconds };
 }
 
@@ -563,47 +706,36 @@ async function recordWelcome(
   number: { e164: string; masked: string },
   created: boolean,
   sent: { sid: string; status: string },
-  callId: string,
-  firstTipDate: string | undefined,
+  tip: TipState | undefined,
 ): Promise<RegistrationOutcome> {
-  const { config, log } = deps;
+  const { log } = deps;
   const subscriber = claimed.data;
   const today = deps.localDate(deps.now());
-  const tipClaimId = firstTipDate ? tipClaim(callId, deps.now()) : undefined;
-  // The welcome's SID and the first tip's claim, in one write.
-  const record = (current: Subscriber): Subscriber => {
-    const next = welcomeSent(current, sent.sid, sent.status, deps.now());
-    if (!firstTipDate || !tipClaimId || next.status !== 'active' || next.tips?.[firstTipDate]) return next;
-    return { ...next, tips: { ...next.tips, [firstTipDate]: tipClaimId } };
+  // The welcome's SID and the first tip's, in one write.
+  const record = (current: Subscriber): Subscriber =>
+    settleTip(welcomeSent(current, sent.sid, sent.status, deps.now()), tip);
+  const tipScheduled = tip?.result?.kind === 'scheduled' ? tip.result : undefined;
+  const counts = {
+    ...(created ? { [COUNTER.registrationCreated]: 1 } : {}),
+    ...(tipScheduled ? { [COUNTER.tipStatus('scheduled')]: 1 } : {}),
   };
-  let recorded: StoredItem<Subscriber> | undefined;
   try {
-    // Independent writes side by side (the portal waits for one round trip, not five). A
-    // status callback that outruns the index is settled from the subscriber record.
+    // Independent writes side by side: the portal waits for one round trip, not four. No
+    // message index: the first status callback builds it from this record (status.ts).
     await Promise.all([
-      deps.store.create(
-        shardedName(MESSAGES_MAP, sent.sid, config.shards),
-        sent.sid,
-        {
-          kind: 'welcome',
-          e164: number.e164,
-          userId: subscriber.userId,
-          status: sent.status,
-          createdAt: deps.now().toISOString(),
-        },
-        MESSAGE_TTL_SECONDS,
-      ),
       (async () => {
         // We hold the claim's revision; only if a status callback got in first do we re-read.
-        recorded = await deps.store.update(map, number.e164, record(subscriber), claimed.revision);
-        recorded ??= await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-          current.welcome.state === 'sent' && current.welcome.messageSid === sent.sid && !tipClaimId
+        if (await deps.store.update(map, number.e164, record(subscriber), claimed.revision)) return;
+        await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
+          current.welcome.state === 'sent' &&
+          current.welcome.messageSid === sent.sid &&
+          settleTip(current, tip) === current
             ? undefined
             : record(current),
         );
       })(),
       // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
-      created ? deps.activity.count(today, { [COUNTER.registrationCreated]: 1 }) : undefined,
+      Object.keys(counts).length > 0 ? deps.activity.count(today, counts) : undefined,
       created ? deps.activity.gauge(statusChange(undefined, 'active', subscriber)) : undefined,
       deps.activity.event({
         time: deps.now().toISOString(),
@@ -617,6 +749,7 @@ async function recordWelcome(
       phone: number.e164,
       channel: subscriber.channel,
       messageSid: sent.sid,
+      ...(tipScheduled ? { firstTipSid: tipScheduled.sid } : {}),
     });
   } catch (error) {
     log.error('registration.bookkeeping_failed', {
@@ -626,10 +759,12 @@ async function recordWelcome(
       error,
     });
   }
-  const firstTip =
-    firstTipDate && tipClaimId && recorded?.data.tips?.[firstTipDate] === tipClaimId
-      ? { date: firstTipDate, claimId: tipClaimId, record: recorded }
-      : undefined;
+  const firstTip = tip?.result
+    ? {
+        date: tip.date,
+        outcome: tip.result.kind === 'not_scheduled' ? tip.result.outcome : tip.result.kind,
+      }
+    : undefined;
   return {
     kind: 'registered',
     ...number,
@@ -647,9 +782,11 @@ async function handleSendFailure(
   claimId: string,
   number: { e164: string; masked: string },
   created: boolean,
+  firstTip: TipState | undefined,
 ): Promise<RegistrationOutcome> {
   const { log, config } = deps;
   const today = deps.localDate(deps.now());
+  let tip = firstTip;
   const failure = failureOf(error instanceof DeadlineExceededError ? error.lastError : error);
   const code = typeof failure.code === 'string' ? Number.parseInt(failure.code, 10) : failure.code;
   const info = describeTwilioError(code);
@@ -660,8 +797,9 @@ async function handleSendFailure(
       : decideOutcome(request.source === 'batch' ? 'batch' : 'registration', { code });
   const releaseAndAnswer = async (): Promise<void> => {
     await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-      holdsClaim(current, claimId) ? releaseClaim(current, deps.now()) : undefined,
+      holdsClaim(current, claimId) ? settleTip(releaseClaim(current, deps.now()), tip) : undefined,
     );
+    await keepTip(tip, deps, map, number.e164, true);
   };
 
   if (!decision || decision.action === 'retry_later') {
@@ -682,15 +820,21 @@ async function handleSendFailure(
     };
   }
 
+  // Refused for good, or our setup is wrong: the first tip scheduled beside the welcome goes too.
+  tip = await withdrawTip(tip, deps, number.e164);
   const twilioCode = code!;
   const category = info?.category ?? 'unknown';
   await deps.activity.count(today, { [COUNTER.failure(twilioCode)]: 1 });
   switch (decision.action) {
     case 'opt_out': {
       const updated = await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-        optOut(welcomeFailed(current, 'failed', twilioCode, deps.now()), `twilio-${twilioCode}`, deps.now()),
+        settleTip(
+          optOut(welcomeFailed(current, 'failed', twilioCode, deps.now()), `twilio-${twilioCode}`, deps.now()),
+          tip,
+        ),
       );
       log.info('registration.opted_out', { userId: request.userId, phone: number.e164, code: twilioCode });
+      await keepTip(tip, deps, map, number.e164, true);
       await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });
       await deps.activity.gauge(
         statusChange(created ? undefined : 'active', 'opted_out', updated?.data ?? { language: request.language }),
@@ -699,9 +843,10 @@ async function handleSendFailure(
     }
     case 'needs_join':
       await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-        welcomeFailed(current, 'needs_join', twilioCode, deps.now()),
+        settleTip(welcomeFailed(current, 'needs_join', twilioCode, deps.now()), tip),
       );
       log.info('registration.needs_join', { userId: request.userId, phone: number.e164 });
+      await keepTip(tip, deps, map, number.e164, true);
       await deps.activity.event({
         time: deps.now().toISOString(),
         event: 'registration.needs_join',
@@ -720,16 +865,17 @@ async function handleSendFailure(
       if (created) await deps.store.remove(map, number.e164);
       else
         await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-          welcomeFailed(current, 'failed', twilioCode, deps.now()),
+          settleTip(welcomeFailed(current, 'failed', twilioCode, deps.now()), tip),
         );
       break;
     default:
       // The number is fine (expired, marketing limit, carrier filter): the welcome is recorded as failed.
       await modifyItem<Subscriber>(deps.store, map, number.e164, (current) =>
-        welcomeFailed(current, 'failed', twilioCode, deps.now()),
+        settleTip(welcomeFailed(current, 'failed', twilioCode, deps.now()), tip),
       );
   }
   log.warn('registration.rejected', { userId: request.userId, phone: number.e164, code: twilioCode, category });
+  await keepTip(tip, deps, map, number.e164, true);
   await Promise.all([
     deps.activity.count(today, { [COUNTER.registrationRejected(twilioCode)]: 1 }),
     deps.activity.event({

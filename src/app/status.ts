@@ -40,6 +40,9 @@ export interface StatusDeps {
   reconcile?: (e164: string, subscriber: Subscriber) => Promise<void>;
 }
 
+const WELCOME_INDEX_TTL_SECONDS = 35 * 24 * 3600;
+const TIP_INDEX_TTL_SECONDS = 40 * 24 * 3600;
+
 /** Twilio's "message expired": still queued when its ValidityPeriod ran out. */
 const EXPIRED = 30036;
 
@@ -49,6 +52,7 @@ export async function applyStatusCallback(
   callback: StatusCallback,
   deps: StatusDeps,
   reconciled = false,
+  indexed = false,
 ): Promise<StatusResult> {
   const { store, log } = deps;
   const messagesMap = shardedName(MESSAGES_MAP, callback.messageSid, deps.shards);
@@ -64,8 +68,12 @@ export async function applyStatusCallback(
     };
   });
   if (!record) {
-    // The callback may arrive before /register has indexed the message it just sent.
-    if (!reconciled && (await adoptInFlightWelcome(callback, deps))) return applyStatusCallback(callback, deps, true);
+    // /register records its messages' SIDs on the subscriber only: the first callback indexes them.
+    if (!indexed && (await indexFromSubscriber(callback, deps)))
+      return applyStatusCallback(callback, deps, reconciled, true);
+    // The callback may arrive before /register has recorded the message it just sent.
+    if (!reconciled && (await adoptInFlightWelcome(callback, deps)))
+      return applyStatusCallback(callback, deps, true, indexed);
     log.warn('status.unknown_message', { messageSid: callback.messageSid, status: callback.status });
     return 'unknown_message';
   }
@@ -205,6 +213,50 @@ async function updateSubscriber(
     if (effectAction === 'opt_out') await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
   }
   return seen;
+}
+
+/**
+ * The index entry of a message the number's record names (its welcome's SID, or a tip's):
+ * /register writes the SIDs there and leaves the index to the first status callback, so the
+ * portal does not wait for it. The callback's `To` (signed by Twilio) names the record.
+ * False when the record does not name this message.
+ */
+async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): Promise<boolean> {
+  if (!callback.to) return false;
+  const subscriber = await deps.store.get<Subscriber>(
+    shardedName(SUBSCRIBERS_MAP, callback.to, deps.shards),
+    callback.to,
+  );
+  if (!subscriber) return false;
+  const { welcome, tips } = subscriber.data;
+  const tipDate = Object.entries(tips ?? {}).find(([, value]) => value === callback.messageSid)?.[0];
+  if (welcome.messageSid !== callback.messageSid && !tipDate) return false;
+  const record: MessageRecord =
+    welcome.messageSid === callback.messageSid
+      ? {
+          kind: 'welcome',
+          e164: callback.to,
+          userId: subscriber.data.userId,
+          // What Twilio answered the create with (the record keeps it until a callback moves it).
+          status: welcome.status ?? 'accepted',
+          createdAt: deps.now().toISOString(),
+        }
+      : {
+          kind: 'tip',
+          e164: callback.to,
+          userId: subscriber.data.userId,
+          status: 'scheduled',
+          date: tipDate,
+          createdAt: deps.now().toISOString(),
+        };
+  // A concurrent callback may have indexed it first: either way it is there now.
+  await deps.store.create(
+    shardedName(MESSAGES_MAP, callback.messageSid, deps.shards),
+    callback.messageSid,
+    record,
+    record.kind === 'tip' ? TIP_INDEX_TTL_SECONDS : WELCOME_INDEX_TTL_SECONDS,
+  );
+  return true;
 }
 
 /**

@@ -287,10 +287,78 @@ export interface SendOptions {
   countScheduled?: boolean;
 }
 
+/** What Twilio did with a claimed tip's scheduled create (nothing recorded yet). */
+export type TipSend =
+  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean }
+  /** The create's outcome is unknown and Twilio's records do not show it yet: the claim stays until settled. */
+  | { kind: 'unsettled' }
+  /** Nothing was scheduled (refused, or out of time): the claim may go. */
+  | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed'; code?: number };
+
+/**
+ * Twilio's scheduled create for a claimed tip, and nothing else: the caller records the SID
+ * (or lets the claim go). Registration runs it beside the welcome's send and records both in
+ * one write; `sendClaimedTip` records it on its own.
+ */
+export async function sendTipMessage(
+  e164: string,
+  date: string,
+  claimId: string,
+  subscriber: Subscriber,
+  deps: TipDeps,
+  plan?: TipPlan,
+): Promise<TipSend> {
+  const slot = plan ?? planTip(e164, subscriber, date, {}, deps);
+  const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
+  const tip = tipForDate(deps.tips, date);
+  const whatsapp = subscriber.channel === 'whatsapp';
+  try {
+    const sent = await deps.sender.send({
+      channel: subscriber.channel,
+      to: e164,
+      sendAt: slot?.sendAt ?? sendAtFor(date, deps.config.localTime, timeZone),
+      ...(slot?.validityPeriod !== undefined ? { validityPeriod: slot.validityPeriod } : {}),
+      statusCallback: deps.config.statusCallbackUrl,
+      notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
+      ...(whatsapp
+        ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
+        : { body: tipBody(e164, date, subscriber, deps), shortenUrls: deps.config.shortenUrls }),
+    });
+    return { kind: 'scheduled', sid: sent.sid, status: sent.status, adopted: false };
+  } catch (error) {
+    if (classifySendFailure(error) === 'ambiguous') {
+      // It may be scheduled already: never schedule again here; Twilio's records settle it.
+      const claimedAt = parseTipClaim(claimId)!.claimedAt;
+      const found = await findScheduledTip(e164, date, subscriber, claimedAt, deps).catch(() => undefined);
+      if (found) return { kind: 'scheduled', sid: found.sid, status: found.status, adopted: true };
+      deps.log.warn('tips.send_ambiguous', {
+        phone: e164,
+        date,
+        reason: (error as { reason?: string }).reason,
+        action: 'kept_claim_until_settled',
+      });
+      return { kind: 'unsettled' };
+    }
+    if (sendOutOfTime(error)) {
+      deps.log.info('tips.deferred', { phone: e164, date });
+      return { kind: 'not_scheduled', outcome: 'deferred' };
+    }
+    const code = (error as { code?: number }).code;
+    deps.log.warn('tips.schedule_failed', {
+      phone: e164,
+      date,
+      code,
+      failure: failureOf(error instanceof DeadlineExceededError ? error.lastError : error),
+      category: describeTwilioError(typeof code === 'number' ? code : undefined)?.category,
+      error,
+    });
+    return { kind: 'not_scheduled', outcome: 'failed', ...(typeof code === 'number' ? { code } : {}) };
+  }
+}
+
 /**
  * The claim on `tips[date]` is written (`claimed` is the record as that write left it):
- * schedules the message and records its SID. Registration folds the first tip's claim into
- * the write that records the welcome, then calls this.
+ * schedules the message and records its SID.
  */
 export async function sendClaimedTip(
   e164: string,
@@ -308,70 +376,27 @@ export async function sendClaimedTip(
   if (options.countScheduled) deps.activity.prefetch?.(today);
   const count = () =>
     options.countScheduled ? deps.activity.count(today, { [COUNTER.tipStatus('scheduled')]: 1 }) : undefined;
-  const slot = plan ?? planTip(e164, subscriber, date, {}, deps);
-  const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
-  const tip = tipForDate(deps.tips, date);
-  const whatsapp = subscriber.channel === 'whatsapp';
-  let sent: { sid: string; status: string };
-  try {
-    sent = await deps.sender.send({
-      channel: subscriber.channel,
-      to: e164,
-      sendAt: slot?.sendAt ?? sendAtFor(date, deps.config.localTime, timeZone),
-      ...(slot?.validityPeriod !== undefined ? { validityPeriod: slot.validityPeriod } : {}),
-      statusCallback: deps.config.statusCallbackUrl,
-      notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
-      ...(whatsapp
-        ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
-        : { body: tipBody(e164, date, subscriber, deps), shortenUrls: deps.config.shortenUrls }),
-    });
-  } catch (error) {
-    if (classifySendFailure(error) === 'ambiguous') {
-      // It may be scheduled already: never schedule again here; Twilio's records settle it.
-      const claimedAt = parseTipClaim(claimId)!.claimedAt;
-      const found = await findScheduledTip(e164, date, subscriber, claimedAt, deps).catch(() => undefined);
-      if (found) {
-        await Promise.all([
-          recordTip(e164, date, claimId, found, subscriber, deps, 'adopted_from_twilio', claimed),
-          count(),
-        ]);
-        return 'scheduled';
-      }
-      deps.log.warn('tips.send_ambiguous', {
-        phone: e164,
-        date,
-        reason: (error as { reason?: string }).reason,
-        action: 'kept_claim_until_settled',
-      });
-      return 'unsettled';
-    }
+  const sent = await sendTipMessage(e164, date, claimId, subscriber, deps, plan);
+  if (sent.kind === 'unsettled') return 'unsettled';
+  if (sent.kind === 'not_scheduled') {
     // Nothing was scheduled: let the claim go so the next run tries again; report what Twilio said.
-    await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
-      if (current.tips?.[date] !== claimId) return undefined;
-      const { [date]: _dropped, ...rest } = current.tips;
-      return { ...current, tips: rest };
-    });
-    if (sendOutOfTime(error)) {
-      deps.log.info('tips.deferred', { phone: e164, date });
-      return 'deferred';
-    }
-    const code = (error as { code?: number }).code;
-    deps.log.warn('tips.schedule_failed', {
-      phone: e164,
-      date,
-      code,
-      failure: failureOf(error instanceof DeadlineExceededError ? error.lastError : error),
-      category: describeTwilioError(typeof code === 'number' ? code : undefined)?.category,
-      error,
-    });
-    if (code !== undefined) await applyRefusal(e164, code, deps);
-    return 'failed';
+    await modifyItem<Subscriber>(deps.store, map, e164, (current) => withoutTip(current, date, claimId));
+    if (sent.code !== undefined) await applyRefusal(e164, sent.code, deps);
+    return sent.outcome;
   }
-  await Promise.all([recordTip(e164, date, claimId, sent, subscriber, deps, undefined, claimed), count()]);
+  await Promise.all([
+    recordTip(e164, date, claimId, sent, subscriber, deps, sent.adopted ? 'adopted_from_twilio' : undefined, claimed),
+    count(),
+  ]);
   return 'scheduled';
 }
 
-/** The create was never made because the request's time box closed (not a refusal by Twilio). */
+/** The record without this claim on `tips[date]` (undefined when the claim is not there). */
+export function withoutTip(current: Subscriber, date: string, claimId: string): Subscriber | undefined {
+  if (current.tips?.[date] !== claimId) return undefined;
+  const { [date]: _dropped, ...rest } = current.tips;
+  return { ...current, tips: rest };
+}
 
 /**
  * A welcome claimed and never recorded (its call lost the recording write, or died): the

@@ -24,6 +24,11 @@ const MAX_BLOCK = 8;
 export interface WelcomeCap {
   /** One welcome slot for this number: 0, or the seconds to wait when the cap is reached. */
   take(e164: string): Promise<number>;
+  /**
+   * Starts reading the bucket the next `take` for this number tries first, so that take is
+   * one write: a caller overlaps the read with its own first round trip (the subscriber read).
+   */
+  prefetch?(e164: string): void;
 }
 
 /** A batch slice's cap: reserves ahead of its takers, gives unused slots back at the end. */
@@ -39,6 +44,11 @@ export interface WelcomeCapDeps {
   config: { welcomesPerMinute: number; shards: number };
   log: Logger;
   now: () => Date;
+  /**
+   * Buckets as this process's last write left them (by `map/key`), kept across the requests of
+   * a warm Function instance: the next take from such a bucket is one revision-checked write.
+   */
+  known?: Map<string, StoredItem<{ count: number }>>;
 }
 
 interface Layout {
@@ -92,6 +102,8 @@ async function reserve(
   minute: string,
   firstBucket: number,
   want: number,
+  /** A read of an item already under way (prefetch): used instead of reading it again, once. */
+  started?: (map: string, key: string) => Promise<StoredItem<{ count: number }> | undefined> | undefined,
 ): Promise<Reservation | undefined> {
   const { buckets } = layoutOf(deps.config);
   const map = `${RATE_MAP}-${shard}`;
@@ -102,9 +114,14 @@ async function reserve(
     while (full.has(bucket)) bucket = (bucket + 1) % buckets;
     if (attempt >= buckets) await pauseAfterConflict(attempt - buckets + 1);
     const key = bucketKey(minute, bucket);
-    const item = await deps.store.get<{ count: number }>(map, key);
-    const used = item?.data.count ?? 0;
     const capacity = bucketCapacity(deps.config, shard, bucket);
+    const read = () => deps.store.get<{ count: number }>(map, key);
+    // This process's last write of the bucket stands for a read, once, while it shows room
+    // (the write is revision-checked; a batch may have given slots back since it showed none).
+    const last = attempt === 0 ? deps.known?.get(`${map}/${key}`) : undefined;
+    // A prefetched read that failed is simply made again.
+    const item = last && last.data.count < capacity ? last : await (started?.(map, key)?.catch(read) ?? read());
+    const used = item?.data.count ?? 0;
     if (used >= capacity) {
       full.add(bucket);
       continue;
@@ -113,7 +130,10 @@ async function reserve(
     const written = item
       ? await deps.store.update(map, key, { count: used + granted }, item.revision)
       : await deps.store.create(map, key, { count: granted }, RATE_TTL_SECONDS);
-    if (written) return { key, granted, written };
+    if (written) {
+      deps.known?.set(`${map}/${key}`, written);
+      return { key, granted, written };
+    }
   }
   if (full.size < buckets) throw new SyncConflictError('welcome-rate buckets kept changing under us');
   return undefined;
@@ -121,13 +141,39 @@ async function reserve(
 
 /** One slot per call, starting at the number's own bucket (POST /register). */
 export function createWelcomeCap(deps: WelcomeCapDeps): WelcomeCap {
+  const { shards, buckets, perBucket } = layoutOf(deps.config);
+  const firstItem = (e164: string, minute: string) => ({
+    shard: shardOf(e164, shards),
+    bucket: shardOf(e164 + '_bucket', buckets),
+    map: `${RATE_MAP}-${shardOf(e164, shards)}`,
+    key: bucketKey(minute, shardOf(e164 + '_bucket', buckets)),
+  });
+  const prefetched = new Map<string, Promise<StoredItem<{ count: number }> | undefined>>();
+  /** A prefetched read of this item, handed out once (a later attempt must read afresh). */
+  const started = (map: string, key: string) => {
+    const read = prefetched.get(`${map}/${key}`);
+    prefetched.delete(`${map}/${key}`);
+    return read;
+  };
   return {
+    prefetch(e164) {
+      if (deps.config.welcomesPerMinute <= 0) return;
+      const minute = minuteOf(deps.now());
+      // Buckets of past minutes are never written again.
+      for (const name of deps.known?.keys() ?? []) if (!name.includes(`/${minute}_`)) deps.known!.delete(name);
+      const { map, key } = firstItem(e164, minute);
+      if (deps.known?.has(`${map}/${key}`)) return;
+      const read = deps.store.get<{ count: number }>(map, key);
+      read.catch(() => undefined);
+      prefetched.set(`${map}/${key}`, read);
+    },
     async take(e164) {
       if (deps.config.welcomesPerMinute <= 0) return 0;
       const now = deps.now();
-      const { shards, buckets, perBucket } = layoutOf(deps.config);
-      const shard = shardOf(e164, shards);
-      if (await reserve(deps, shard, minuteOf(now), shardOf(e164 + '_bucket', buckets), 1)) return 0;
+      const { shard, bucket } = firstItem(e164, minuteOf(now));
+      const taken = await reserve(deps, shard, minuteOf(now), bucket, 1, started);
+      prefetched.clear();
+      if (taken) return 0;
       deps.log.warn('registration.rate_limited', { phone: e164, perBucket, buckets });
       return secondsToNextMinute(now);
     },

@@ -5,10 +5,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { createActivity, createActivityReader, type ActivityReader } from '../app/activity';
+import { createActivity, createActivityReader, type ActivityReader, type KnownCounterSlots } from '../app/activity';
 import type { BatchDeps } from '../app/batch';
 import type { ConsentDeps, ConsentHistoryDeps } from '../app/consent';
-import type { KeyValueStore, LookupMode } from '../app/ports';
+import type { KeyValueStore, LookupMode, StoredItem } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
 import type { SignupDeps } from '../app/signup';
 import type { StatusDeps } from '../app/status';
@@ -250,6 +250,14 @@ export function registrationConfig(context: Env): RegistrationConfig {
   };
 }
 
+/**
+ * Sync items this Function instance wrote last (the day's counter slot, welcome-rate buckets),
+ * kept while the instance stays warm: a registration's next write to them needs no read.
+ * Every such write is revision-checked, so another instance's write in between only costs a read.
+ */
+const knownCounterSlots: KnownCounterSlots = new Map();
+const knownRateBuckets = new Map<string, StoredItem<{ count: number }>>();
+
 export function registrationDeps(context: Env, log: Logger, deadlineMs: number): RegistrationDeps {
   const services = createServices(context, deadlineMs);
   const deadline = () => deadlineMs;
@@ -259,8 +267,8 @@ export function registrationDeps(context: Env, log: Logger, deadlineMs: number):
     store: services.store,
     sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID')!, deadline),
     lookup: createPhoneLookup(services.client, deadline),
-    activity: createActivity(services.store, services.shards, log),
-    welcomeCap: createWelcomeCap({ store: services.store, config, log, now }),
+    activity: createActivity(services.store, services.shards, log, Math.random, knownCounterSlots),
+    welcomeCap: createWelcomeCap({ store: services.store, config, log, now, known: knownRateBuckets }),
     log,
     config,
     now,

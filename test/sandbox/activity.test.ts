@@ -152,3 +152,39 @@ describe('events pages (GET /admin/events)', () => {
     expect(await createActivityReader(store, SHARDS).eventsPage({ limit: 10 })).toEqual({ events: [], next: null });
   });
 });
+
+test('a warm instance counts a date with one write and no read; another writer in between costs a read, never a count', async () => {
+  const calls = { get: 0, write: 0 };
+  const counting: KeyValueStore = {
+    ...store,
+    get: (...args) => (calls.get++, store.get(...args)),
+    update: (...args) => (calls.write++, store.update(...args)),
+    create: (...args) => (calls.write++, store.create(...args)),
+  };
+  const known = new Map();
+  const warm = createActivity(counting, SHARDS, log, Math.random, known);
+  await warm.count('2026-05-05', { n: 1 });
+  const after = { ...calls };
+  for (let i = 0; i < 5; i++) await warm.count('2026-05-05', { n: 1 });
+  expect(calls.get).toBe(after.get);
+  expect(calls.write).toBe(after.write + 5);
+  // The next request of the same instance knows the slot too; prefetch reads nothing.
+  createActivity(counting, SHARDS, log, Math.random, known).prefetch!('2026-05-05');
+  expect(calls.get).toBe(after.get);
+  // Another instance writing the same slot (one slot only: random 0) and concurrent counts of this one.
+  const other = createActivity(store, SHARDS, log, () => 0);
+  const slotOf = [...known.values()][0] as { map: string; item: { key: string } };
+  await store.update(
+    slotOf.map,
+    slotOf.item.key,
+    { n: 6 + 100 },
+    (await store.get(slotOf.map, slotOf.item.key))!.revision,
+  );
+  await Promise.all([
+    ...Array.from({ length: 10 }, () => warm.count('2026-05-05', { n: 1 })),
+    ...Array.from({ length: 10 }, () => other.count('2026-05-05', { n: 1 })),
+  ]);
+  const byDate = await createActivityReader(store, SHARDS).countersBetween('2026-05-05', '2026-05-05');
+  expect(byDate.get('2026-05-05')).toEqual({ n: 6 + 100 + 20 });
+  expect(warnings.filter((w) => w.includes('count_failed'))).toEqual([]);
+});

@@ -229,3 +229,25 @@ test('the buckets add up to the cap exactly (600 a minute over 4 shards of 8 buc
   expect(batch.filter((w) => w === 0)).toHaveLength(3);
   await reserving.release();
 });
+
+test('per call, two warm instances sharing the buckets: each writes a bucket it wrote last without reading it, and the cap stays exact', async () => {
+  let reads = 0;
+  const counting: KeyValueStore = { ...store, get: (...args) => (reads++, store.get(...args)) };
+  const instance = () => ({ ...deps(10, counting), known: new Map() });
+  const [a, b] = [instance(), instance()];
+  const [capA, capB] = [createWelcomeCap(a), createWelcomeCap(b)];
+  // One bucket (10 a minute, one shard): A's first take reads it, its second does not.
+  expect(await capA.take('+9779841000001')).toBe(0);
+  const afterFirst = reads;
+  expect(await capA.take('+9779841000002')).toBe(0);
+  expect(reads).toBe(afterFirst);
+  // B wrote in between: A's known revision is stale, its write fails and it reads again (no slot lost or doubled).
+  const waits = [];
+  for (const [i, number] of numbers(30, '98420').entries()) waits.push(await (i % 3 ? capA : capB).take(number));
+  expect(waits.filter((w) => w === 0)).toHaveLength(8);
+  expect(await counted('2026-05-01T06:30')).toBe(10);
+  // Prefetch skips a bucket the instance knows.
+  const before = reads;
+  createWelcomeCap(a).prefetch!('+9779841000003');
+  expect(reads).toBe(before);
+});
