@@ -1,9 +1,12 @@
 /**
  * POST /consent: the portal's profile page opts a user out of messages or back in. Signed
  * exactly like /register (PORTAL_WEBHOOK_SECRET, X-Portal-Signature, `timestamp`). Form
- * fields: user_id, phone, action (opt_out | opt_in), reason (optional, opt_out only).
+ * fields: user_id, phone, action (opt_out | opt_in | support | no_support), reason (optional,
+ * opt_out only; a loss reason opens the offer of the supportive set: docs/loss.md).
  */
 import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { answerSupportOffer } from '../app/loss';
+import { supportAvailable } from '../core/loss';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { normalizePhone, parseCountryList } from '../core/phone';
@@ -14,6 +17,8 @@ import { FIELD_LIMITS } from '../core/registration-input';
 import { portalForm, text } from '../runtime/inputs';
 import { defineRoute, errorReply, json } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
+
+const ACTIONS = ['opt_out', 'opt_in', 'support', 'no_support'] as const;
 
 export const handler = defineRoute({
   name: 'consent',
@@ -31,8 +36,8 @@ export const handler = defineRoute({
     const userId = typeof fields.user_id === 'string' ? fields.user_id.trim() : '';
     if (userId === '') return errorReply(400, 'missing_user_id', 'user_id is required', { field: 'user_id' });
     const action = fields.action;
-    if (action !== 'opt_out' && action !== 'opt_in')
-      return errorReply(400, 'bad_action', 'action must be opt_out or opt_in', { field: 'action' });
+    if (!(ACTIONS as readonly unknown[]).includes(action))
+      return errorReply(400, 'bad_action', `action must be one of ${ACTIONS.join(', ')}`, { field: 'action' });
     const reason = typeof fields.reason === 'string' && fields.reason.trim() !== '' ? fields.reason.trim() : undefined;
     if (reason !== undefined && !(OPT_OUT_REASONS as readonly string[]).includes(reason))
       return errorReply(400, 'bad_reason', `reason must be one of ${OPT_OUT_REASONS.join(', ')}`, { field: 'reason' });
@@ -49,16 +54,42 @@ export const handler = defineRoute({
       log.warn('consent.conflict', { userId, phone: phone.e164 });
       return errorReply(409, 'number_taken', 'This number is registered to another user', { phone: phone.masked });
     }
+    if (action === 'support' || action === 'no_support') {
+      const answer = deps.support
+        ? await answerSupportOffer(phone.e164, action === 'support' ? 'yes' : 'no', 'portal', {
+            ...deps,
+            support: deps.support,
+          })
+        : 'unavailable';
+      if (answer === 'not_registered')
+        return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
+      if (answer === 'not_offered' || answer === 'unavailable')
+        return errorReply(409, `support_${answer}`, 'The supportive messages are offered only after a loss reason', {
+          phone: phone.masked,
+        });
+      return json(200, { support: answer === 'decline' ? 'declined' : 'accepted', phone: phone.masked });
+    }
     const result =
       action === 'opt_out'
         ? await withdrawConsent(phone.e164, { source: 'portal', ...(reason ? { reason } : {}) }, deps)
         : await giveConsent(phone.e164, { source: 'portal' }, deps);
     if (result.kind === 'not_registered')
       return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
+    const loss = result.subscriber.loss;
     return json(200, {
       status: result.subscriber.status,
       changed: result.kind === 'changed',
       phone: phone.masked,
+      // After a loss reason: what the portal may offer next (action=support or no_support), never sent unasked.
+      ...(loss
+        ? {
+            support:
+              loss.support === 'offered' &&
+              !(deps.support && supportAvailable(result.subscriber.channel, deps.support.contentSid))
+                ? 'unavailable'
+                : loss.support,
+          }
+        : {}),
     });
   },
 });

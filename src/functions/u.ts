@@ -4,7 +4,10 @@
  * only the form's POST (form-encoded body with an `action`) changes consent. A Function's
  * event does not carry the HTTP method, hence the Content-Type check.
  */
-import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
+import { giveConsent, readSubscriber, withdrawConsent, type ConsentDeps } from '../app/consent';
+import { answerSupportOffer } from '../app/loss';
+import { supportAvailable } from '../core/loss';
+import type { Subscriber } from '../core/subscriber';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { maskPhone } from '../core/phone';
@@ -15,6 +18,16 @@ import { text } from '../runtime/inputs';
 import { headerOf } from '../runtime/request-params';
 import { defineRoute, type Reply } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
+
+/** After a loss: condolences, and the offer while it is open and can be kept on this channel. */
+function lossView(subscriber: Subscriber, deps: ConsentDeps): { loss?: boolean; offer?: boolean } {
+  if (!subscriber.loss) return {};
+  const offer =
+    subscriber.loss.support === 'offered' &&
+    deps.support !== undefined &&
+    supportAvailable(subscriber.channel, deps.support.contentSid);
+  return { loss: true, offer };
+}
 
 function page(state: PageState): Reply {
   const { status, html } = renderUnsubscribePage(state);
@@ -62,7 +75,18 @@ export const handler = defineRoute({
       const reason = isOptOutReason(event.reason) ? event.reason : undefined;
       const result = await withdrawConsent(e164, { source: 'link', ...(reason ? { reason } : {}) }, deps);
       if (result.kind === 'not_registered') return page({ kind: 'invalid' });
-      return page({ kind: 'unsubscribed', masked, token, reason });
+      return page({ kind: 'unsubscribed', masked, token, reason, ...lossView(result.subscriber, deps) });
+    }
+    if ((action === 'support' || action === 'no_support') && deps.support) {
+      const answer = await answerSupportOffer(e164, action === 'support' ? 'yes' : 'no', 'link', {
+        ...deps,
+        support: deps.support,
+      });
+      if (answer === 'not_registered') return page({ kind: 'invalid' });
+      if (answer === 'accept' || answer === 'already_accepted')
+        return page({ kind: 'support', masked, token, accepted: true });
+      if (answer === 'decline') return page({ kind: 'support', masked, token, accepted: false });
+      // Not offered (no loss reported, or subscribed again): the page as it is.
     }
     if (action === 'start') {
       const result = await giveConsent(e164, { source: 'link' }, deps);
@@ -73,7 +97,9 @@ export const handler = defineRoute({
     if (!item) return page({ kind: 'invalid' });
     log.info('unsubscribe.viewed', { phone: e164, status: item.data.status });
     return page(
-      item.data.status === 'opted_out' ? { kind: 'unsubscribed', masked, token } : { kind: 'confirm', masked, token },
+      item.data.status === 'opted_out'
+        ? { kind: 'unsubscribed', masked, token, ...lossView(item.data, deps) }
+        : { kind: 'confirm', masked, token },
     );
   },
 });
