@@ -9,6 +9,7 @@ import { createActivity, createActivityReader, type ActivityReader } from '../ap
 import type { BatchDeps } from '../app/batch';
 import { afterSwitchToSms } from '../app/channel-switch';
 import type { ConsentDeps, ConsentHistoryDeps } from '../app/consent';
+import type { DeletionDeps } from '../app/deletion';
 import type { SupportConfig } from '../app/loss';
 import type { KeyValueStore, LookupMode } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
@@ -362,6 +363,21 @@ export function subscriberLookupDeps(context: Env, log: Logger, deadlineMs: numb
     shards: services.shards,
     history: createMessageHistory(services.client, () => deadlineMs),
     log,
+    now: () => new Date(),
+    localDate: services.localDate,
+  };
+}
+
+/** POST /admin/delete-subscriber: the store, Twilio's records of the number's messages, a sender to cancel. */
+export function deletionDeps(context: Env, log: Logger, deadlineMs: number): DeletionDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadlineMs),
+    history: createMessageHistory(services.client, () => deadlineMs),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    shards: services.shards,
     now: () => new Date(),
     localDate: services.localDate,
   };

@@ -207,3 +207,41 @@ describe('failed delivery', () => {
     expect(tip?.to).toBe(e164);
   });
 });
+
+describe('deleting personal data on request', () => {
+  const e164 = '+9779845200006';
+  const allOfSync = () =>
+    system.sandbox.syncMaps().flatMap((map) => system.sandbox.syncItems(map).map((item) => ({ map, ...item })));
+
+  test('an admin deletes it: scheduled messages canceled, no number left in Sync, the history kept anonymously', async () => {
+    expect((await register(system, { user_id: 'l6', phone: '9845200006' })).status).toBe(201);
+    await scheduleTips(later(0));
+    const scheduled = messagesTo(e164).filter((m) => m.status === 'scheduled');
+    expect(scheduled.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(allOfSync())).toContain('9845200006');
+
+    const refused = await system.postJson('/admin/delete-subscriber', { phone: '9845200006' }, admin);
+    expect(refused.status).toBe(400);
+    const res = await system.postJson('/admin/delete-subscriber', { phone: '9845200006', confirm: 'delete' }, admin);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ deleted: true, masked: '+977******006' });
+    expect(res.text).not.toContain('9845200006');
+
+    for (const m of scheduled) expect(system.sandbox.messages().find((x) => x.sid === m.sid)!.status).toBe('canceled');
+    const left = JSON.stringify(allOfSync());
+    expect(left).not.toContain('9845200006');
+    const trace = system.sandbox.syncItems('deletions').find((i) => i.key === res.json.record)!;
+    expect(trace.data).toMatchObject({ source: 'admin' });
+    const history = (trace.data as { history: Array<{ action: string }> }).history;
+    expect(history[0]).toMatchObject({ action: 'opt_in' });
+    expect(history.at(-1)).toMatchObject({ action: 'deleted', source: 'admin' });
+    expect(JSON.stringify(trace.data)).not.toContain('l6');
+
+    expect((await system.postJson('/admin/subscriber', { phone: e164 }, admin)).status).toBe(404);
+    const stats = await system.postJson('/admin/stats', {}, admin);
+    expect(stats.json.losses.deleted).toBeGreaterThanOrEqual(1);
+    expect((await system.postJson('/admin/delete-subscriber', { phone: e164, confirm: 'delete' }, admin)).status).toBe(
+      404,
+    );
+  });
+});
