@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
-import { SEEDED, startSeededSystem } from '../helpers/dashboard-seed';
-import type { System } from '../helpers/system';
+import { SEEDED, seededPhone, startSeededSystem } from '../helpers/dashboard-seed';
+import { portalConsent, type System } from '../helpers/system';
 
 const artifacts = join(__dirname, '..', '..', 'test-artifacts');
 let system: System;
@@ -491,4 +491,26 @@ test('a real run waits for the welcome rate, says so in Nepal time, and Stop end
   );
   expect(await page.textContent('#batch-status')).toMatch(/Resume with run run_/);
   expect(await page.isEnabled('#batch-run')).toBe(true);
+});
+
+test('losses are counts only: a loss reported through the portal shows in the panel, never who', async () => {
+  const res = await portalConsent(system, {
+    user_id: 'd2',
+    phone: seededPhone(2),
+    action: 'opt_out',
+    reason: 'stillbirth',
+  });
+  expect(res.status).toBe(200);
+  expect(res.json.support).toBe('offered');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.reload();
+  await signIn(system.env.ADMIN_TOKEN!);
+  await page.waitForSelector('body[data-loaded="true"]');
+  await page.waitForSelector('[data-loss="reported"]');
+  expect(await page.textContent('[data-loss="reported"]')).toBe('1');
+  expect(await page.textContent('[data-loss="reason-stillbirth"]')).toBe('1');
+  expect(await page.textContent('[data-loss="reason-miscarriage"]')).toBe('0');
+  expect(await page.textContent('#losses')).not.toMatch(/\+977|\*{3}/);
+  expect(await kpi('paused')).toBe('0');
+  expect(await kpi('switchedToSms')).toBe('0');
 });
