@@ -502,15 +502,22 @@ test('losses are counts only: a loss reported through the portal shows in the pa
   });
   expect(res.status).toBe(200);
   expect(res.json.support).toBe('offered');
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.reload();
-  await signIn(system.env.ADMIN_TOKEN!);
-  await page.waitForSelector('body[data-loaded="true"]');
-  await page.waitForSelector('[data-loss="reported"]');
-  expect(await page.textContent('[data-loss="reported"]')).toBe('1');
-  expect(await page.textContent('[data-loss="reason-stillbirth"]')).toBe('1');
-  expect(await page.textContent('[data-loss="reason-miscarriage"]')).toBe('0');
-  expect(await page.textContent('#losses')).not.toMatch(/\+977|\*{3}/);
-  expect(await kpi('paused')).toBe('0');
-  expect(await kpi('switchedToSms')).toBe('0');
+  // A fresh browser context (signed out, nothing left from the batch run above).
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Los_Angeles' });
+  try {
+    const view = await fresh.newPage();
+    await view.goto(`${system.baseUrl}/admin/index.html`);
+    await view.getByLabel('Admin token').fill(system.env.ADMIN_TOKEN!);
+    await view.getByRole('button', { name: 'Sign in' }).click();
+    await view.waitForSelector('body[data-loaded="true"]');
+    await view.waitForSelector('[data-loss="reported"]');
+    expect(await view.textContent('[data-loss="reported"]')).toBe('1');
+    expect(await view.textContent('[data-loss="reason-stillbirth"]')).toBe('1');
+    expect(await view.textContent('[data-loss="reason-miscarriage"]')).toBe('0');
+    expect(await view.textContent('#losses')).not.toMatch(/\+977|\*{3}/);
+    expect(await view.getAttribute('[data-kpi="paused"]', 'data-value')).toBe('0');
+    expect(await view.getAttribute('[data-kpi="switchedToSms"]', 'data-value')).toBe('0');
+  } finally {
+    await fresh.close();
+  }
 });
