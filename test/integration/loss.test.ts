@@ -220,8 +220,11 @@ describe('deleting personal data on request', () => {
     expect(scheduled.length).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(allOfSync())).toContain('9845200006');
 
+    const unauthorized = await system.postJson('/admin/delete-subscriber', { phone: '9845200006', confirm: 'delete' });
+    expect(unauthorized.status).toBe(401);
     const refused = await system.postJson('/admin/delete-subscriber', { phone: '9845200006' }, admin);
     expect(refused.status).toBe(400);
+    expect(subscriber(e164)?.status).toBe('active');
     const res = await system.postJson('/admin/delete-subscriber', { phone: '9845200006', confirm: 'delete' }, admin);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ deleted: true, masked: '+977******006' });
