@@ -7,9 +7,9 @@
  */
 import { addCounters, ALL_TIME, type ActivityEvent, type CounterDeltas } from '../core/activity';
 import type { Logger } from '../core/log';
-import { allShardNames, shardedName } from '../core/shard';
+import { allShardNames } from '../core/shard';
 import type { KeyValueStore, ListPage, StoredItem } from './ports';
-import { upsertItem, upsertSpread } from './store-writes';
+import { upsertSpread } from './store-writes';
 
 const COUNTERS_MAP = 'counters';
 const EVENTS_MAP = 'events';
@@ -136,17 +136,11 @@ export function createActivity(
   return activity;
 }
 
-/** Writes one date's counter deltas. */
-export type CounterWriter = (localDate: string, deltas: CounterDeltas) => Promise<void>;
-
 /**
  * For batch work: many registrations' counts become one write per date when flushed,
  * instead of a read-modify-write on a shared counter per registration.
  */
-export function bufferActivity(
-  inner: Activity,
-  write: CounterWriter = (date, deltas) => inner.count(date, deltas),
-): BufferedActivity {
+export function bufferActivity(inner: Activity): BufferedActivity {
   let pending = new Map<string, CounterDeltas>();
   const add = (date: string, deltas: CounterDeltas) => {
     if (Object.keys(deltas).length > 0) pending.set(date, addCounters(pending.get(date) ?? {}, deltas));
@@ -167,37 +161,8 @@ export function bufferActivity(
       const writes = [...writing]
         .map(([date, deltas]) => [date, withoutZeros(deltas)] as const)
         .filter(([, deltas]) => Object.keys(deltas).length > 0);
-      await Promise.all(writes.map(([date, deltas]) => write(date, deltas)));
+      await Promise.all(writes.map(([date, deltas]) => inner.count(date, deltas)));
     },
-  };
-}
-
-/**
- * Counters of one writer that nobody else writes (a batch run): its own item per date, so
- * once this writer knows the item's revision a write is a single Sync call, with no read
- * and no race. Summed with the shared slots when read. Best effort, like Activity.count.
- */
-export function ownedCounterWriter(store: KeyValueStore, shards: number, owner: string, log: Logger): CounterWriter {
-  const known = new Map<string, StoredItem<CounterDeltas>>();
-  const map = shardedName(COUNTERS_MAP, owner, shards);
-  return async (localDate, deltas) => {
-    const key = `${localDate}${SLOT_SEPARATOR}${owner}`;
-    try {
-      const last = known.get(key);
-      const written =
-        (last && (await store.update(map, key, addCounters(last.data, deltas), last.revision))) ||
-        (await upsertItem<CounterDeltas>(
-          store,
-          map,
-          key,
-          () => ({}),
-          (current) => addCounters(current, deltas),
-        ));
-      known.set(key, written);
-    } catch (error) {
-      known.delete(key);
-      log.warn('activity.count_failed', { localDate, names: Object.keys(deltas), error });
-    }
   };
 }
 

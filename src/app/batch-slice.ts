@@ -6,7 +6,7 @@
  * the run state around it (Sync for a real run, the signed token for a dry run).
  *
  * Users start in portal order, so the users done are a prefix, plus, when the welcome
- * rate stopped a user, the few that were in flight beside it: those wait in `ahead` until
+ * rate or the time box stopped a user, the few that were in flight beside it: those wait in `ahead` until
  * the cursor reaches them. The cursor is "page URL + how many of its users are done".
  * The pages read and not finished travel to the next slice in the token (`carry`), so each
  * portal page is asked for once.
@@ -243,6 +243,12 @@ export async function processSlice(
       // The minute's welcomes are used up: this user waits (not done), nobody new starts,
       // and the caller comes back when the rate has room (the answer says when).
       waitSeconds = Math.max(waitSeconds ?? 0, outcome.retryAfterSeconds);
+      stopped = true;
+      return undefined;
+    }
+    if (outcome.kind === 'retry_later' && outcome.outOfTime) {
+      // The slice's own time box refused the welcome before it reached Twilio (the claim is
+      // given back): not started, so the next slice resumes at this user, as tips do.
       stopped = true;
       return undefined;
     }

@@ -26,7 +26,7 @@ import {
   type RunState,
 } from '../core/batch';
 import { missingWelcomeSettings } from '../core/welcome';
-import { bufferActivity, ownedCounterWriter } from './activity';
+import { bufferActivity } from './activity';
 import { readResults, saveResults, type ResultsPage } from './batch-results';
 import {
   prefetchPage,
@@ -204,13 +204,9 @@ async function realRunSlice(input: SliceInput, fromToken: RunState | undefined, 
   }
 
   // The slice's registrations share one counter write per commit instead of one each
-  // (hot shared items under BATCH_CONCURRENCY writers), into the run's own counter items;
-  // a Function killed between two commits loses at most one page's dashboard counts,
-  // never a registration.
-  const activity = bufferActivity(
-    deps.registration.activity,
-    ownedCounterWriter(deps.store, deps.registration.config.shards, state.runId, deps.log),
-  );
+  // (hot shared items under BATCH_CONCURRENCY writers); a Function killed between two
+  // commits loses at most one page's dashboard counts, never a registration.
+  const activity = bufferActivity(deps.registration.activity);
   // Welcome slots in blocks, reserved ahead: the slice's concurrent users do not each write
   // (and race for) a rate bucket; the slots left over go back with the final commit.
   const welcomeCap = createReservingWelcomeCap(deps.registration);

@@ -12,7 +12,7 @@ import { subscriberTimeZone } from '../core/subscriber-time-zone';
 import type { Logger } from '../core/log';
 import { normalizePhone, type PhoneRejection, type PhoneResult } from '../core/phone';
 import { DeadlineExceededError, defaultRetryable, failureOf } from '../core/retry';
-import { classifySendFailure, contentFingerprint, type SentMatcher } from '../core/send-outcome';
+import { classifySendFailure, contentFingerprint, sendOutOfTime, type SentMatcher } from '../core/send-outcome';
 import { shardedName } from '../core/shard';
 import {
   CLAIM_SEND_WINDOW_MS,
@@ -118,7 +118,8 @@ export type RegistrationOutcome =
   | { kind: 'rejected'; masked: string; e164: string; code: number; category: ErrorCategory; description: string }
   | { kind: 'needs_join'; masked: string; e164: string; instruction: string }
   | { kind: 'twilio_configuration'; masked: string; e164: string; code: number; description: string }
-  | { kind: 'retry_later'; masked: string; e164: string; retryAfterSeconds: number }
+  /** `outOfTime`: the welcome was not sent because this call's time box closed first (nothing reached Twilio). */
+  | { kind: 'retry_later'; masked: string; e164: string; retryAfterSeconds: number; outOfTime?: true }
   /** `welcome_rate`: WELCOME_RATE_PER_MINUTE is used up this minute; `cooldown`: this number had a welcome attempt just now. */
   | {
       kind: 'rate_limited';
@@ -150,7 +151,9 @@ export async function registerNumber(
       allowedCountries: deps.config.allowedCountries,
     });
   const outcome = await registerSafely(request, normalized, deps, options);
-  if (!options.dryRun) await countOutcome(outcome, deps);
+  // A batch user whose welcome the slice's time box refused is resumed by the next slice: no answer to count.
+  const resumed = request.source === 'batch' && outcome.kind === 'retry_later' && outcome.outOfTime;
+  if (!options.dryRun && !resumed) await countOutcome(outcome, deps);
   return outcome;
 }
 
@@ -675,6 +678,7 @@ async function handleSendFailure(
       kind: 'retry_later',
       ...number,
       retryAfterSeconds: Math.max(1, Math.ceil((failure.retryAfterMs ?? 5000) / 1000)),
+      ...(sendOutOfTime(error) ? { outOfTime: true as const } : {}),
     };
   }
 

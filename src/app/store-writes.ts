@@ -40,19 +40,6 @@ export async function modifyItem<T>(
   throw new SyncConflictError(`item kept changing under us after ${attempts} attempts`);
 }
 
-/** Like modifyItem, but creates the item from `initial` when it does not exist yet. */
-export async function upsertItem<T>(
-  store: KeyValueStore,
-  map: string,
-  key: string,
-  initial: () => T,
-  change: (current: T) => T,
-  options: { ttlSeconds?: number; attempts?: number } = {},
-): Promise<StoredItem<T>> {
-  // One item only: every lost race waits before the next try.
-  return upsertSpread(store, () => ({ map, key }), initial, change, options);
-}
-
 /** Hops to another interchangeable item before a losing writer starts to wait. */
 const FREE_HOPS = 4;
 
@@ -60,7 +47,7 @@ const FREE_HOPS = 4;
  * Read-modify-write on whichever of several interchangeable items (counter slots, rate
  * buckets) is free: `target(attempt)` names the item to try each time. A lost race moves
  * to the next item at once for the first few attempts (another item is very likely free),
- * and backs off like upsertItem when the target stays the same or every hop was busy.
+ * and backs off when the target stays the same or every hop was busy.
  */
 export async function upsertSpread<T>(
   store: KeyValueStore,

@@ -13,7 +13,7 @@ import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
 import { canReply } from '../core/reachability';
 import { DeadlineExceededError, failureOf } from '../core/retry';
-import { classifySendFailure, contentFingerprint, SETTLE_RESERVE_MS } from '../core/send-outcome';
+import { classifySendFailure, contentFingerprint, sendOutOfTime, SETTLE_RESERVE_MS } from '../core/send-outcome';
 import {
   optOut,
   type Subscriber,
@@ -351,7 +351,7 @@ export async function sendClaimedTip(
       const { [date]: _dropped, ...rest } = current.tips;
       return { ...current, tips: rest };
     });
-    if (outOfTime(error)) {
+    if (sendOutOfTime(error)) {
       deps.log.info('tips.deferred', { phone: e164, date });
       return 'deferred';
     }
@@ -372,11 +372,6 @@ export async function sendClaimedTip(
 }
 
 /** The create was never made because the request's time box closed (not a refusal by Twilio). */
-function outOfTime(error: unknown): boolean {
-  const inner = error instanceof DeadlineExceededError ? error.lastError : error;
-  if ((inner as { code?: unknown } | null)?.code === 'ERR_SEND_WINDOW_CLOSED') return true;
-  return error instanceof DeadlineExceededError && failureOf(inner).code === undefined;
-}
 
 /**
  * A welcome claimed and never recorded (its call lost the recording write, or died): the

@@ -75,9 +75,8 @@ export function failureOf(error: unknown): {
 }
 
 export function defaultRetryable(error: unknown): boolean {
-  const f = failureOf(error);
-  if (f.status === undefined && f.code === undefined && !f.network) return false;
-  return isRetryable(f);
+  // No status, code or network failure (a programming error) falls through to "not retryable".
+  return isRetryable(failureOf(error));
 }
 
 /** "Retry-After" header value (seconds or HTTP date) to milliseconds. */

@@ -28,6 +28,22 @@ export function classifySendFailure(error: unknown): SendFailureKind {
   return 'ambiguous';
 }
 
+/** The time box refused to start a create: nothing was sent (a never-sent failure). */
+export function sendWindowClosed(): Error {
+  return Object.assign(new Error('send window closed before the request was made'), { code: 'ERR_SEND_WINDOW_CLOSED' });
+}
+
+/**
+ * The send ran out of time without Twilio answering: its window closed before a create
+ * started, or the retries' deadline came with no Twilio error code. Nothing was sent, and
+ * it is no fault of the number: the caller tries again in its next time box.
+ */
+export function sendOutOfTime(error: unknown): boolean {
+  const inner = error instanceof DeadlineExceededError ? error.lastError : error;
+  if ((inner as { code?: unknown } | null)?.code === 'ERR_SEND_WINDOW_CLOSED') return true;
+  return error instanceof DeadlineExceededError && failureOf(inner).code === undefined;
+}
+
 /** The create may or may not have reached Twilio: settle from Twilio's records, never resend blindly. */
 export class AmbiguousSendError extends Error {
   readonly ambiguous = true;

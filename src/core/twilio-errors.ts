@@ -182,10 +182,10 @@ const TABLE: ErrorInfo[] = [
   },
 ];
 
-const BY_CODE = new Map(TABLE.map((e) => [e.code, e]));
+const BY_CODE: ReadonlyMap<number | undefined, ErrorInfo> = new Map(TABLE.map((e) => [e.code, e]));
 
 export function describeTwilioError(code: number | undefined): ErrorInfo | undefined {
-  return code === undefined ? undefined : BY_CODE.get(code);
+  return BY_CODE.get(code);
 }
 
 export interface FailureLike {
@@ -201,8 +201,8 @@ export interface FailureLike {
  */
 export function isRetryable(failure: FailureLike): boolean {
   if (failure.network) return true;
-  const code = typeof failure.code === 'string' ? Number.parseInt(failure.code, 10) : failure.code;
-  const info = describeTwilioError(code);
+  // twilio-node gives the code as a number, some answers as text; no code reads as NaN (not in the table).
+  const info = describeTwilioError(Number.parseInt(String(failure.code), 10));
   if (info) return info.retryable;
   const status = failure.status ?? 0;
   return status === 429 || status >= 500;

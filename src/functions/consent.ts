@@ -1,12 +1,9 @@
 /**
  * POST /consent: the portal's profile page opts a user out of messages or back in. Signed
  * exactly like /register (PORTAL_WEBHOOK_SECRET, X-Portal-Signature, `timestamp`). Form
- * fields: user_id, phone, action (opt_out | opt_in | support | no_support), reason (optional,
- * opt_out only; a loss reason opens the offer of the supportive set: docs/loss.md).
+ * fields: user_id, phone, action (opt_out | opt_in), reason (optional, opt_out only).
  */
-import { giveConsent, readSubscriber, withdrawConsent } from '../app/consent';
-import { answerSupportOffer } from '../app/loss';
-import { supportAvailable } from '../core/loss';
+import { changePortalConsent, lossView } from '../app/consent-requests';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { normalizePhone, parseCountryList } from '../core/phone';
@@ -35,7 +32,7 @@ export const handler = defineRoute({
     const started = Date.now();
     const userId = typeof fields.user_id === 'string' ? fields.user_id.trim() : '';
     if (userId === '') return errorReply(400, 'missing_user_id', 'user_id is required', { field: 'user_id' });
-    const action = fields.action;
+    const action = fields.action as (typeof ACTIONS)[number];
     if (!(ACTIONS as readonly unknown[]).includes(action))
       return errorReply(400, 'bad_action', `action must be one of ${ACTIONS.join(', ')}`, { field: 'action' });
     const reason = typeof fields.reason === 'string' && fields.reason.trim() !== '' ? fields.reason.trim() : undefined;
@@ -48,19 +45,13 @@ export const handler = defineRoute({
     if (!phone.ok) return errorReply(400, phone.reason, 'The phone number is not valid', { field: 'phone' });
 
     const deps = consentDeps(context, log, started + REQUEST_BUDGET_MS);
-    const item = await readSubscriber(phone.e164, deps);
-    if (!item) return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
-    if (item.data.userId !== userId) {
-      log.warn('consent.conflict', { userId, phone: phone.e164 });
+    const result = await changePortalConsent({ e164: phone.e164, userId, action, ...(reason ? { reason } : {}) }, deps);
+    if (result.kind === 'not_registered')
+      return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
+    if (result.kind === 'number_taken')
       return errorReply(409, 'number_taken', 'This number is registered to another user', { phone: phone.masked });
-    }
-    if (action === 'support' || action === 'no_support') {
-      const answer = deps.support
-        ? await answerSupportOffer(phone.e164, action === 'support' ? 'yes' : 'no', 'portal', {
-            ...deps,
-            support: deps.support,
-          })
-        : 'unavailable';
+    if (result.kind === 'support') {
+      const answer = result.answer;
       if (answer === 'not_registered')
         return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
       if (answer === 'not_offered' || answer === 'unavailable')
@@ -69,27 +60,14 @@ export const handler = defineRoute({
         });
       return json(200, { support: answer === 'decline' ? 'declined' : 'accepted', phone: phone.masked });
     }
-    const result =
-      action === 'opt_out'
-        ? await withdrawConsent(phone.e164, { source: 'portal', ...(reason ? { reason } : {}) }, deps)
-        : await giveConsent(phone.e164, { source: 'portal' }, deps);
-    if (result.kind === 'not_registered')
-      return errorReply(404, 'not_registered', 'This number is not registered', { phone: phone.masked });
     const loss = result.subscriber.loss;
+    const offer = lossView(result.subscriber, deps).offer;
     return json(200, {
       status: result.subscriber.status,
       changed: result.kind === 'changed',
       phone: phone.masked,
       // After a loss reason: what the portal may offer next (action=support or no_support), never sent unasked.
-      ...(loss
-        ? {
-            support:
-              loss.support === 'offered' &&
-              !(deps.support && supportAvailable(result.subscriber.channel, deps.support.contentSid))
-                ? 'unavailable'
-                : loss.support,
-          }
-        : {}),
+      ...(loss ? { support: loss.support === 'offered' && !offer ? 'unavailable' : loss.support } : {}),
     });
   },
 });

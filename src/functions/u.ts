@@ -4,10 +4,7 @@
  * only the form's POST (form-encoded body with an `action`) changes consent. A Function's
  * event does not carry the HTTP method, hence the Content-Type check.
  */
-import { giveConsent, readSubscriber, withdrawConsent, type ConsentDeps } from '../app/consent';
-import { answerSupportOffer } from '../app/loss';
-import { supportAvailable } from '../core/loss';
-import type { Subscriber } from '../core/subscriber';
+import { answerConsentLink } from '../app/consent-requests';
 import { REQUEST_BUDGET_MS } from '../core/budget';
 import { FEATURE_REQUIREMENTS } from '../core/health';
 import { maskPhone } from '../core/phone';
@@ -18,16 +15,6 @@ import { text } from '../runtime/inputs';
 import { headerOf } from '../runtime/request-params';
 import { defineRoute, type Reply } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
-
-/** After a loss: condolences, and the offer while it is open and can be kept on this channel. */
-function lossView(subscriber: Subscriber, deps: ConsentDeps): { loss?: boolean; offer?: boolean } {
-  if (!subscriber.loss) return {};
-  const offer =
-    subscriber.loss.support === 'offered' &&
-    deps.support !== undefined &&
-    supportAvailable(subscriber.channel, deps.support.contentSid);
-  return { loss: true, offer };
-}
 
 function page(state: PageState): Reply {
   const { status, html } = renderUnsubscribePage(state);
@@ -70,36 +57,23 @@ export const handler = defineRoute({
     const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
       headerOf(headers, 'content-type') ?? '',
     );
-    const action = posted ? event.action : undefined;
-    if (action === 'stop') {
-      const reason = isOptOutReason(event.reason) ? event.reason : undefined;
-      const result = await withdrawConsent(e164, { source: 'link', ...(reason ? { reason } : {}) }, deps);
-      if (result.kind === 'not_registered') return page({ kind: 'invalid' });
-      return page({ kind: 'unsubscribed', masked, token, reason, ...lossView(result.subscriber, deps) });
-    }
-    if ((action === 'support' || action === 'no_support') && deps.support) {
-      const answer = await answerSupportOffer(e164, action === 'support' ? 'yes' : 'no', 'link', {
-        ...deps,
-        support: deps.support,
+    const action =
+      posted && ['stop', 'start', 'support', 'no_support'].includes(event.action as string)
+        ? (event.action as 'stop' | 'start' | 'support' | 'no_support')
+        : undefined;
+    const reason = action === 'stop' && isOptOutReason(event.reason) ? event.reason : undefined;
+    const shown = await answerConsentLink({ e164, ...(action ? { action } : {}), ...(reason ? { reason } : {}) }, deps);
+    if (shown.kind === 'invalid') return page({ kind: 'invalid' });
+    if (shown.kind === 'support') return page({ kind: 'support', masked, token, accepted: shown.accepted });
+    if (shown.kind === 'unsubscribed')
+      return page({
+        kind: 'unsubscribed',
+        masked,
+        token,
+        ...(reason ? { reason } : {}),
+        loss: shown.loss,
+        offer: shown.offer,
       });
-      if (answer === 'not_registered') return page({ kind: 'invalid' });
-      if (answer === 'accept' || answer === 'already_accepted')
-        return page({ kind: 'support', masked, token, accepted: true });
-      if (answer === 'decline') return page({ kind: 'support', masked, token, accepted: false });
-      // Not offered (no loss reported, or subscribed again): the page as it is.
-    }
-    if (action === 'start') {
-      const result = await giveConsent(e164, { source: 'link' }, deps);
-      if (result.kind === 'not_registered') return page({ kind: 'invalid' });
-      return page({ kind: 'subscribed', masked, token });
-    }
-    const item = await readSubscriber(e164, deps);
-    if (!item) return page({ kind: 'invalid' });
-    log.info('unsubscribe.viewed', { phone: e164, status: item.data.status });
-    return page(
-      item.data.status === 'opted_out'
-        ? { kind: 'unsubscribed', masked, token, ...lossView(item.data, deps) }
-        : { kind: 'confirm', masked, token },
-    );
+    return page({ kind: shown.kind, masked, token });
   },
 });

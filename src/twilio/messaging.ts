@@ -12,6 +12,7 @@ import {
   matchSent,
   type ListedMessage,
   SETTLE_RESERVE_MS,
+  sendWindowClosed,
 } from '../core/send-outcome';
 import type { Channel } from '../core/subscriber';
 import { isRetryable } from '../core/twilio-errors';
@@ -27,11 +28,6 @@ function safeToResend(error: unknown): boolean {
   const kind = classifySendFailure(error);
   if (kind === 'not_sent') return true;
   return kind === 'refused' && isRetryable(failureOf(error));
-}
-
-/** Nothing left this time: the window to start a create has passed (a never-sent failure). */
-function sendWindowClosed(): Error {
-  return Object.assign(new Error('send window closed before the request was made'), { code: 'ERR_SEND_WINDOW_CLOSED' });
 }
 
 function giveUpAfter<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -54,7 +54,10 @@ test('10,000 subscribers scheduled in time-boxed slices', async () => {
     .split('\n')
     .filter((l) => l.includes('schedule_failed') || l.includes('internal_error'))
     .slice(0, 3);
-  expect({ totals, problems }).toEqual({ totals: { scheduled: SUBSCRIBERS }, problems: [] });
+  // A slice whose time box deferred a tip resumes at it, and the tips done beside it are met
+  // again as already scheduled: how many depends on the machine's speed, so only their kind is checked.
+  const { scheduled: total, already_scheduled: _seenAgain, ...others } = totals;
+  expect({ total, others, problems }).toEqual({ total: SUBSCRIBERS, others: {}, problems: [] });
   expect(scheduled).toBe(SUBSCRIBERS);
   expect(sliceTimes.length).toBeGreaterThan(1);
   expect(system.sandbox.messages().filter((m) => m.status === 'scheduled')).toHaveLength(SUBSCRIBERS);

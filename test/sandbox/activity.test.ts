@@ -5,13 +5,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { ALL_TIME } from '../../src/core/activity';
 import { createLogger } from '../../src/core/log';
-import {
-  bufferActivity,
-  COUNTER_SLOTS,
-  createActivity,
-  createActivityReader,
-  ownedCounterWriter,
-} from '../../src/app/activity';
+import { bufferActivity, COUNTER_SLOTS, createActivity, createActivityReader } from '../../src/app/activity';
 import { createTwilioClient } from '../../src/twilio/client';
 import type { KeyValueStore } from '../../src/app/ports';
 import { createSyncStore } from '../../src/twilio/sync-store';
@@ -104,35 +98,6 @@ test('a buffered activity writes nothing until flushed, then one counter write p
   expect(byDate.get('2026-05-02')).toEqual({ 'registration.invalid.too_short': 1 });
   // opted_out +1 then -1 nets to zero: it is not written at all.
   expect(await reader.gauges()).toEqual({ 'subscribers.active': 50 });
-});
-
-test("a run's own counter items: after the first write each flush is one Sync call, and reads add them to the shared slots", async () => {
-  const calls: string[] = [];
-  const counting: KeyValueStore = {
-    create: (...args) => (calls.push('create'), store.create(...args)),
-    update: (...args) => (calls.push('update'), store.update(...args)),
-    get: (...args) => (calls.push('get'), store.get(...args)),
-    list: (...args) => store.list(...args),
-    remove: (...args) => store.remove(...args),
-  };
-  await createActivity(store, SHARDS, log).count('2026-06-01', { 'registration.created': 5 });
-  const buffered = bufferActivity(
-    createActivity(counting, SHARDS, log),
-    ownedCounterWriter(counting, SHARDS, 'run_2026-06-01T00-00-00Z_abc123', log),
-  );
-  for (let flush = 0; flush < 3; flush++) {
-    for (let i = 0; i < 10; i++) await buffered.count('2026-06-01', { 'registration.created': 1 });
-    await buffered.gauge({ 'subscribers.active': 10 });
-    await buffered.flush();
-  }
-  // First flush: read + create per item (date and all-time); then one update per item per flush.
-  expect(calls.slice(0, 4).sort()).toEqual(['create', 'create', 'get', 'get']);
-  expect(calls.slice(4)).toEqual(['update', 'update', 'update', 'update']);
-  const reader = createActivityReader(store, SHARDS);
-  expect((await reader.countersBetween('2026-06-01', '2026-06-01')).get('2026-06-01')).toEqual({
-    'registration.created': 35,
-  });
-  expect(await reader.gauges()).toEqual({ 'subscribers.active': 30 });
 });
 
 describe('events pages (GET /admin/events)', () => {

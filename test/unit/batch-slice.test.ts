@@ -14,6 +14,8 @@ import {
 import type { RegistrationDeps } from '../../src/app/registration';
 import { decodeRunToken, encodeRunToken, type BatchResult } from '../../src/core/batch';
 import { createLogger } from '../../src/core/log';
+import { DeadlineExceededError } from '../../src/core/retry';
+import { sendWindowClosed } from '../../src/core/send-outcome';
 import { createActivity } from '../../src/app/activity';
 import {
   PortalError,
@@ -456,6 +458,51 @@ describe('batch slices over the in-memory portal', () => {
     const perMinute = new Map<number, number>();
     for (const at of sentAt) perMinute.set(Math.floor(at / 60_000), (perMinute.get(Math.floor(at / 60_000)) ?? 0) + 1);
     expect(Math.max(...perMinute.values())).toBeLessThanOrEqual(30);
+  });
+
+  test("a welcome the slice's time box refuses before Twilio is not started: the slice ends there and the next resumes at that user", async () => {
+    const { slice, deps, sent } = setup(230);
+    const send = deps.registration.sender.send.bind(deps.registration.sender);
+    // The messaging adapter's two time-box refusals, at fixed sends rather than at a machine's speed:
+    // its send window closed before a create started; its retries' deadline came with no Twilio answer.
+    const refusals = new Map<number, () => Error>([
+      [20, sendWindowClosed],
+      [
+        60,
+        () => new DeadlineExceededError(2, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      ],
+    ]);
+    const refused: string[] = [];
+    let attempts = 0;
+    deps.registration.sender = {
+      ...deps.registration.sender,
+      send: async (message) => {
+        const refuse = refusals.get(++attempts);
+        if (refuse) {
+          refused.push(message.to);
+          throw refuse();
+        }
+        return send(message);
+      },
+    };
+    const { results, bodies, last } = await loop(slice, false);
+    expect(refused).toHaveLength(2);
+    const userOf = new Map(
+      Array.from({ length: 230 }, (_, i) => portalUser(i, SEED)).map((u) => [u.e164, String(u.id)]),
+    );
+    for (const to of refused) {
+      // The slice that met the refusal ended there; the next one starts with that user, who is registered then.
+      const next = bodies.find((b) => b.results[0]?.userId === userOf.get(to));
+      expect(next).toBeDefined();
+      expect(next!.results[0]!.outcome).toBe('registered');
+    }
+    expect(results.filter((r) => r.outcome === 'retry_later')).toEqual([]);
+    expect(results.map((r) => r.userId)).toEqual(Array.from({ length: 230 }, (_, i) => String(i + 1)));
+    results.forEach((r, i) => expect(r.outcome).toBe(expectedOutcome(portalUser(i, SEED).category, false)));
+    expect(nonZero(last.counts)).toEqual(expectedCounts(230, false));
+    // One welcome per valid number, the refused ones included.
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent).toEqual(expect.arrayContaining(refused));
   });
 
   test('a malformed page stops the run with a clear error; the cursor is kept and resuming works once fixed', async () => {

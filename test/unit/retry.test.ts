@@ -304,6 +304,8 @@ describe('failureOf: the fields a retry decision reads', () => {
     ['status wins over statusCode', { status: 400, statusCode: 503 }, { status: 400 }],
     ['a numeric code given as text', { status: 400, code: '21211' }, { code: 21211 }],
     ['a non-numeric text code', { status: 400, code: '2121x' }, { code: undefined }],
+    ['a text code that only ends in digits', { status: 400, code: 'x21211' }, { code: undefined }],
+    ['a statusCode that is not a number', { statusCode: '503' }, { status: undefined }],
     ['Retry-After kept by the client', { status: 429, retryAfterMs: 1500 }, { retryAfterMs: 1500 }],
     ['a Retry-After that is not a number', { status: 429, retryAfterMs: '1500' }, { retryAfterMs: undefined }],
   ])('%s', (_name, error, expected) => {
@@ -363,6 +365,7 @@ describe('parseRetryAfter', () => {
     [' 3 ', 3000],
     ['0', 0],
     ['1.5', 1500],
+    ['1.25', 1250],
     ['0.0004', 0],
     [new Date(now + 7000).toUTCString(), 7000],
     [new Date(now - 7000).toUTCString(), 0],

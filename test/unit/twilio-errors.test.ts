@@ -16,6 +16,7 @@ const KNOWN: Array<[number, ErrorCategory, boolean]> = [
   [21408, 'config', false],
   [21606, 'config', false],
   [21610, 'opted_out', false],
+  [21611, 'queue_overflow', true],
   [21612, 'unreachable', false],
   [21614, 'not_mobile', false],
   [21703, 'config', false],
@@ -28,6 +29,7 @@ const KNOWN: Array<[number, ErrorCategory, boolean]> = [
   [30007, 'carrier_filtered', false],
   [30008, 'unknown', false],
   [30034, 'carrier_filtered', false],
+  [30036, 'expired', false],
   [35114, 'schedule_window', false],
   [35115, 'schedule_window', false],
   [35118, 'schedule_window', false],
@@ -40,6 +42,7 @@ const KNOWN: Array<[number, ErrorCategory, boolean]> = [
   [63024, 'unreachable', false],
   [63027, 'whatsapp_template', false],
   [63032, 'opted_out', false],
+  [63049, 'whatsapp_marketing_limit', false],
 ];
 
 describe('describeTwilioError', () => {
