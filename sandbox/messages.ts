@@ -120,7 +120,9 @@ function statusSteps(
     ];
   const magic = magicFor(m.to.replace(/^whatsapp:/, ''));
   const whatsappBody = m.to.startsWith('whatsapp:') && !m.contentSid;
+  // A `whatsapp:+…` key fails only WhatsApp messages (e.g. 63024: not on WhatsApp, while SMS reaches the number).
   const failure =
+    options.failLater[m.to] ??
     options.failLater[m.to.replace(/^whatsapp:/, '')] ??
     (magic?.when === 'async' ? magic.code : whatsappBody ? 63016 : undefined);
   if (failure === undefined)

@@ -44,7 +44,10 @@ export interface SandboxOptions {
   linkShortening: boolean;
   /** Numbers (E.164) whose Messages create fails synchronously with this Twilio code, beyond the magic numbers. */
   refuse: Record<string, number>;
-  /** Numbers (E.164) whose messages fail after creation with this Twilio code (failed/undelivered callback). */
+  /**
+   * Numbers (E.164) whose messages fail after creation with this Twilio code (failed/undelivered
+   * callback); a `whatsapp:+…` key fails only the WhatsApp messages to that number.
+   */
   failLater: Record<string, number>;
 }
 

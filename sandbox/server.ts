@@ -49,6 +49,8 @@ export interface SandboxHandle {
   /** Contract violations seen (requests refused, responses that broke the spec). */
   violations(): ContractViolation[];
   syncItems(map: string): Array<{ key: string; data: unknown }>;
+  /** Every Sync map's name. */
+  syncMaps(): string[];
   /** Seeds a Sync map item directly (large fixtures without thousands of HTTP calls). */
   putItem(map: string, key: string, data: unknown): void;
   configure(changes: Partial<SandboxOptions>): void;
@@ -233,6 +235,7 @@ export async function startSandbox(overrides: Partial<SandboxOptions> = {}): Pro
     requests: () => [...recorded],
     portalRequests: () => [...portalRequests],
     syncItems: sync.items,
+    syncMaps: sync.mapNames,
     putItem: sync.putItem,
     configure: (changes) => Object.assign(options, changes),
     reset: () => {

@@ -34,6 +34,8 @@ export interface SyncProduct {
   handle: (call: TwilioCall) => Answer;
   /** Live items of a map (by name or SID); empty when there is no such map. */
   items: (map: string) => Array<{ key: string; data: unknown }>;
+  /** Names of every map that exists (a test can look through all of Sync). */
+  mapNames: () => string[];
   /** Seeds an item directly (large fixtures without thousands of HTTP calls). */
   putItem: (map: string, key: string, data: unknown) => void;
   reset: () => void;
@@ -256,6 +258,9 @@ export function createSync({ options, baseUrl }: ProductContext): SyncProduct {
     items(map) {
       const found = findMap(map);
       return found ? [...liveItems(found[1]).values()].map((i) => ({ key: i.key, data: i.data })) : [];
+    },
+    mapNames() {
+      return [...maps.keys()];
     },
     putItem(map, key, data) {
       if (!maps.has(map)) maps.set(map, { sid: newSid('MP'), items: new Map() });

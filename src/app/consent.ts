@@ -5,10 +5,14 @@
  * cancels tips already scheduled and forgets them, so a later opt-in schedules afresh.
  */
 import { COUNTER, statusChange } from '../core/activity';
+import { isLossReason, recordLoss, stopSupport, supportAvailable } from '../core/loss';
+import { message as message_ } from '../core/messages';
 import {
   isShortCodeOrAlphanumeric,
   keywordReply,
   matchKeyword,
+  matchLossKeyword,
+  matchSupportAnswer,
   notRegisteredReply,
   type Keyword,
 } from '../core/keywords';
@@ -17,6 +21,7 @@ import { maskPhone, normalizePhone } from '../core/phone';
 import { shardedName } from '../core/shard';
 import type { InboundMessage } from '../core/webhook-input';
 import {
+  appendConsent,
   forgetTips,
   optOut,
   pendingTipSids,
@@ -26,6 +31,7 @@ import {
 } from '../core/subscriber';
 import type { Activity } from './activity';
 import type { KeyValueStore, MessageSender, StoredItem } from './ports';
+import { answerSupportOffer, cancelSupport, type SupportConfig } from './loss';
 import { modifyItem } from './store-writes';
 import { SUBSCRIBERS_MAP } from './registration';
 
@@ -48,12 +54,23 @@ export interface ConsentDeps {
   tipLocalTime?: string;
   now: () => Date;
   localDate: (instant: Date) => string;
+  /** How the supportive set is sent after a loss (absent: it is never offered). */
+  support?: SupportConfig;
 }
 
 /** What to answer: a message text for TwiML, or nothing. */
 export interface InboundResult {
   reply?: string;
-  action: 'ignored_sender' | 'opted_out' | 'opted_in' | 'help' | 'not_registered' | 'no_keyword';
+  action:
+    | 'ignored_sender'
+    | 'opted_out'
+    | 'opted_in'
+    | 'help'
+    | 'not_registered'
+    | 'no_keyword'
+    | 'loss_reported'
+    | 'support_accepted'
+    | 'support_declined';
 }
 
 export interface ConsentChange {
@@ -77,27 +94,62 @@ export async function readSubscriber(
   return deps.store.get<Subscriber>(subscriberMap(e164, deps.shards), e164);
 }
 
-/** Opt out (idempotent): history entry, counters, pending tips canceled and forgotten. */
+/**
+ * Opt out (idempotent): history entry, counters, pending tips canceled and forgotten. A loss
+ * reason (core/loss.ts) is recorded with it, in the same write, and opens the offer of the
+ * supportive set; a plain stop after the set was accepted stops the set too.
+ */
 export async function withdrawConsent(e164: string, change: ConsentChange, deps: ConsentDeps): Promise<ConsentResult> {
   const map = subscriberMap(e164, deps.shards);
+  const loss = isLossReason(change.reason) ? change.reason : undefined;
   let before: Subscriber['status'] | undefined;
+  let hadLoss = false;
+  let supportBefore: string | undefined;
   const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
     before = current.status;
-    return current.status === 'opted_out' ? undefined : optOut(current, change.source, deps.now(), change.reason);
+    hadLoss = current.loss !== undefined;
+    supportBefore = current.loss?.support;
+    let next = current.status === 'opted_out' ? current : optOut(current, change.source, deps.now(), change.reason);
+    if (loss && !current.loss) {
+      // Already opted out, the loss said later: the history says why.
+      if (next === current) next = appendReason(current, change.source, deps.now(), loss);
+      next = recordLoss(next, loss, change.source, deps.now());
+    }
+    if (!loss && current.status === 'opted_out') next = stopSupport(next, change.source, deps.now());
+    return next === current ? undefined : next;
   });
   if (!updated) return { kind: 'not_registered' };
   await cancelPendingTips(e164, updated.data, deps);
-  if (before === 'opted_out') return { kind: 'unchanged', subscriber: updated.data };
+  if (supportBefore === 'accepted' && updated.data.loss?.support === 'stopped')
+    await cancelSupport(e164, updated.data, deps);
+  const lossRecorded = loss !== undefined && !hadLoss && updated.data.loss !== undefined;
+  if (lossRecorded) {
+    deps.log.info('consent.loss_reported', { phone: e164, source: change.source, reason: loss });
+    // Counts only: the event names the source, never the number.
+    await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.loss(loss)]: 1 });
+    await deps.activity.event({ time: deps.now().toISOString(), event: 'loss.reported', detail: change.source });
+  }
+  if (before === 'opted_out') return { kind: lossRecorded ? 'changed' : 'unchanged', subscriber: updated.data };
   deps.log.info('consent.opt_out', { phone: e164, source: change.source, reason: change.reason });
   await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.optOut]: 1 });
   await deps.activity.gauge(statusChange(before, 'opted_out', updated.data));
   await deps.activity.event({
     time: deps.now().toISOString(),
     event: 'consent.opt_out',
-    masked: maskPhone(e164),
+    // After a loss the feed says a consent change happened, not whose.
+    ...(loss ? {} : { masked: maskPhone(e164) }),
     detail: change.source,
   });
   return { kind: 'changed', subscriber: updated.data };
+}
+
+/** A history entry for a reason given after the opt-out itself. */
+function appendReason(subscriber: Subscriber, source: string, now: Date, reason: string): Subscriber {
+  return {
+    ...subscriber,
+    updatedAt: now.toISOString(),
+    consent: appendConsent(subscriber.consent, { action: 'opt_out', source, at: now.toISOString(), reason }),
+  };
 }
 
 /** Opt in again (idempotent): active, history entry; the daily run schedules tips again. */
@@ -144,6 +196,26 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
     }
     return { action: 'not_registered' };
   }
+  const source = `${channel}-keyword`;
+  // A loss said in a reply: everything stops at once; the answer offers the supportive set (never sends it).
+  const lossLanguage = matchLossKeyword(message.body);
+  if (!match && lossLanguage) {
+    const result = await withdrawConsent(e164, { source, reason: 'pregnancy_loss' }, deps);
+    const offer =
+      result.kind !== 'not_registered' &&
+      result.subscriber.loss?.support === 'offered' &&
+      supportAvailable(result.subscriber.channel, deps.support?.contentSid) &&
+      deps.support !== undefined;
+    return { action: 'loss_reported', reply: message_(offer ? 'loss_reply' : 'loss_reply_no_offer', lossLanguage) };
+  }
+  const answer = !match && item.data.loss ? matchSupportAnswer(message.body) : undefined;
+  if (answer && deps.support) {
+    const result = await answerSupportOffer(e164, answer.answer, source, { ...deps, support: deps.support });
+    if (result === 'accept' || result === 'already_accepted')
+      return { action: 'support_accepted', reply: message_('support_reply_yes', answer.language) };
+    if (result === 'decline')
+      return { action: 'support_declined', reply: message_('support_reply_no', answer.language) };
+  }
   if (!match) {
     log.info('inbound.no_keyword', { phone: e164 });
     return { action: 'no_keyword' };
@@ -152,7 +224,6 @@ export async function handleInbound(message: InboundMessage, deps: ConsentDeps):
   // in the language it was written in.
   const replies = whatsapp || !deps.smsAdvancedOptOut || !match.twilioDefault;
   const reply = replies ? { reply: keywordReply(match.kind, match.language, deps.tipLocalTime) } : {};
-  const source = `${channel}-keyword`;
   switch (match.kind) {
     case 'stop':
       await withdrawConsent(e164, { source }, deps);

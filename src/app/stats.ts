@@ -2,7 +2,8 @@
  * Dashboard metrics for a range of local dates, read from the sharded daily counters,
  * the subscriber totals and the recent-events feed (docs/admin-api.md has the shape).
  */
-import { GAUGE, type ActivityEvent, type CounterDeltas } from '../core/activity';
+import { COUNTER, GAUGE, type ActivityEvent, type CounterDeltas } from '../core/activity';
+import { LOSS_REASONS } from '../core/loss';
 import { periodRates, previousPeriod } from '../core/stats-rates';
 import { describeTwilioError } from '../core/twilio-errors';
 import type { ActivityReader } from './activity';
@@ -104,6 +105,18 @@ export function buildStats(
     },
     failures,
     consent: { optOuts: get('consent.opt_out'), optIns: get('consent.opt_in') },
+    // Counts only: never who (docs/loss.md).
+    losses: {
+      reported: LOSS_REASONS.reduce((n, reason) => n + get(COUNTER.loss(reason)), 0),
+      byReason: Object.fromEntries(LOSS_REASONS.map((reason) => [reason, get(COUNTER.loss(reason))])),
+      supportAccepted: get(COUNTER.supportAccepted),
+      supportDeclined: get(COUNTER.supportDeclined),
+      deleted: get(COUNTER.deleted),
+    },
+    delivery: {
+      paused: get(COUNTER.paused),
+      switchedToSms: get(COUNTER.switchedToSms),
+    },
     tips: {
       scheduled: get('tips.scheduled'),
       delivered: get('tips.delivered'),

@@ -3,12 +3,12 @@
  * outcome acts on the subscriber (opted out, unreachable streak, suppression, the
  * welcome's latest status). Duplicate and late callbacks change nothing.
  */
-import { COUNTER, statusChange } from '../core/activity';
+import { channelChange, COUNTER, statusChange } from '../core/activity';
 import { decideSubscriberEffect, shouldApplyStatus } from '../core/delivery';
 import type { Logger } from '../core/log';
 import { maskPhone } from '../core/phone';
 import { shardedName } from '../core/shard';
-import { optOut, unsettledClaims, welcomeSent, type Subscriber } from '../core/subscriber';
+import { optOut, switchToSms, unsettledClaims, welcomeSent, type Subscriber } from '../core/subscriber';
 import { describeTwilioError } from '../core/twilio-errors';
 import type { StatusCallback } from '../core/webhook-input';
 import type { Activity } from './activity';
@@ -17,7 +17,8 @@ import { modifyItem } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP } from './registration';
 
 export interface MessageRecord {
-  kind: 'welcome' | 'tip';
+  /** support: one of the supportive set after a loss; notice: the "now by SMS" message after a switch. */
+  kind: 'welcome' | 'tip' | 'support' | 'notice';
   e164: string;
   userId: string;
   status: string;
@@ -38,6 +39,8 @@ export interface StatusDeps {
   localDate: (instant: Date) => string;
   /** Settles the number's half-done claims from Twilio's records (see reconcileNumber). */
   reconcile?: (e164: string, subscriber: Subscriber) => Promise<void>;
+  /** After a move from WhatsApp to SMS: cancels what was scheduled on WhatsApp and tells the person by SMS. */
+  afterSwitch?: (e164: string, subscriber: Subscriber) => Promise<void>;
 }
 
 const WELCOME_INDEX_TTL_SECONDS = 35 * 24 * 3600;
@@ -89,13 +92,19 @@ export async function applyStatusCallback(
   const message = record.data;
   const today = deps.localDate(deps.now());
   const counterName =
-    message.kind === 'welcome' ? COUNTER.welcomeStatus(callback.status) : COUNTER.tipStatus(callback.status);
+    message.kind === 'welcome'
+      ? COUNTER.welcomeStatus(callback.status)
+      : message.kind === 'tip'
+        ? COUNTER.tipStatus(callback.status)
+        : COUNTER.otherStatus(message.kind, callback.status);
   const failed = callback.status === 'failed' || callback.status === 'undelivered';
   await Promise.all([
     deps.activity.count(today, {
       [counterName]: 1,
       ...(callback.errorCode ? { [COUNTER.failure(callback.errorCode)]: 1 } : {}),
-      ...(callback.errorCode === EXPIRED ? { [COUNTER.expired(message.kind)]: 1 } : {}),
+      ...(callback.errorCode === EXPIRED && (message.kind === 'welcome' || message.kind === 'tip')
+        ? { [COUNTER.expired(message.kind)]: 1 }
+        : {}),
     }),
     // A failed delivery is what support is asked about: one event (masked), a success none.
     failed
@@ -142,6 +151,7 @@ async function updateSubscriber(
   let statusBefore: string | undefined;
   let statusAfter: string | undefined;
   let seen: Subscriber | undefined;
+  let written: Subscriber | undefined;
   let language: string | undefined;
   await modifyItem<Subscriber>(deps.store, map, message.e164, (current) => {
     seen = current;
@@ -186,7 +196,21 @@ async function updateSubscriber(
           ...next,
           unreachableCount: next.unreachableCount + 1,
           status: next.status === 'active' ? 'suppressed' : next.status,
+          // Why, for support's look-up and the dashboard (only when this callback paused it).
+          ...(next.status === 'active'
+            ? {
+                paused: {
+                  reason: effect.kind === 'invalid_number' ? 'invalid_number' : 'failed_deliveries',
+                  failures: next.unreachableCount + 1,
+                  ...(callback.errorCode ? { errorCode: callback.errorCode } : {}),
+                  at: deps.now().toISOString(),
+                },
+              }
+            : {}),
         };
+        break;
+      case 'switch_to_sms':
+        if (next.channel === 'whatsapp') next = switchToSms(next, callback.errorCode ?? 0, deps.now());
         break;
       case 'reset_unreachable':
         if (next.unreachableCount !== 0) next = { ...next, unreachableCount: 0 };
@@ -195,10 +219,34 @@ async function updateSubscriber(
     statusBefore = current.status;
     language = current.language;
     statusAfter = next.status;
-    return next === current ? undefined : { ...next, updatedAt: deps.now().toISOString() };
+    written = next === current ? undefined : { ...next, updatedAt: deps.now().toISOString() };
+    return written;
   });
   if (statusAfter && statusBefore !== statusAfter)
     await deps.activity.gauge(statusChange(statusBefore, statusAfter, language));
+  const switched = written?.channelSwitch && !seen?.channelSwitch ? written : undefined;
+  if (switched && seen) {
+    deps.log.info('subscriber.switched_to_sms', { phone: message.e164, errorCode: callback.errorCode });
+    await Promise.all([
+      deps.activity.count(deps.localDate(deps.now()), { [COUNTER.switchedToSms]: 1 }),
+      deps.activity.gauge(channelChange(seen, switched)),
+      deps.activity.event({
+        time: deps.now().toISOString(),
+        event: 'subscriber.switched_to_sms',
+        masked: maskPhone(message.e164),
+        detail: String(callback.errorCode ?? ''),
+      }),
+    ]);
+    if (deps.afterSwitch) {
+      try {
+        await deps.afterSwitch(message.e164, switched);
+      } catch (error) {
+        deps.log.warn('subscriber.switch_followup_failed', { phone: message.e164, error });
+      }
+    }
+  }
+  if (effectAction === 'suppress' && statusBefore === 'active')
+    await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.paused]: 1 });
   if (effectAction === 'opt_out' || effectAction === 'suppress') {
     deps.log.info(`subscriber.${effectAction === 'opt_out' ? 'opted_out' : 'suppressed'}`, {
       phone: message.e164,

@@ -29,6 +29,18 @@ export const COUNTER = {
   failure: (code: number | string) => `failure.${code}`,
   optOut: 'consent.opt_out',
   optIn: 'consent.opt_in',
+  /** Supportive-set and switch-notice messages by status (support.delivered, notice.failed, ...). */
+  otherStatus: (kind: 'support' | 'notice', status: string) => `${kind}.${status}`,
+  /** A loss reported, by reason (counts only: never who). */
+  loss: (reason: string) => `loss.${reason}`,
+  supportAccepted: 'loss.support_accepted',
+  supportDeclined: 'loss.support_declined',
+  /** Personal data deleted on request. */
+  deleted: 'privacy.deleted',
+  /** Paused by the failed-delivery streak (or a number Twilio refuses). */
+  paused: 'delivery.paused',
+  /** Moved from WhatsApp to SMS (not on WhatsApp: 63003 / 63024). */
+  switchedToSms: 'delivery.switched_to_sms',
 } as const;
 
 /** Running totals (not per day) of subscribers by status, kept under this pseudo-date key. */
@@ -100,6 +112,20 @@ export function statusChange(from: string | undefined, to: string, who?: string 
     if (after === GAUGE.active) deltas[cell] = 1;
   }
   return deltas;
+}
+
+/** Mix gauge deltas for an active subscriber whose channel changed (statuses alone never move it). */
+export function channelChange(
+  before: SubscriberProfile & { status?: string },
+  after: SubscriberProfile & { status?: string },
+): CounterDeltas {
+  if (before.status !== 'active' || after.status !== 'active' || !before.mixCounted) return {};
+  if (!before.language || !before.country || !before.channel || !after.channel || before.channel === after.channel)
+    return {};
+  return {
+    [GAUGE.activeMix(before.channel, before.country, before.language)]: -1,
+    [GAUGE.activeMix(after.channel, before.country, before.language)]: 1,
+  };
 }
 
 export function addCounters(into: CounterDeltas, deltas: CounterDeltas): CounterDeltas {

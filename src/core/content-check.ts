@@ -10,6 +10,7 @@ import { LANGUAGES, isRecord, reviewState, type ContentEntry } from './content';
 import {
   MESSAGE_IDS,
   MESSAGE_SPECS,
+  keywordWords,
   messagesShapeProblems,
   parseMessages,
   placeholdersIn,
@@ -17,6 +18,7 @@ import {
   type MessageId,
   type Messages,
 } from './messages';
+import { keywordText, matchKeyword } from './keywords';
 import { countSegments, nonGsmCharacters } from './segments';
 import { fromNepaliDigits, spokenTime } from './spoken-time';
 import { stopInstruction } from './stop-instruction';
@@ -50,6 +52,8 @@ export const RULES = {
   'review-date': 'a review has both reviewer and date (YYYY-MM-DD, not in the future)',
   unreviewed: 'a clinician has signed the text as it is now',
   cycle: 'the tip cycle has 45 to 60 tips and covers every topic',
+  keyword:
+    'a keyword is written as it is matched (lower case, no punctuation) and is no other keyword (STOP, START, HELP, another list)',
 } as const;
 export type Rule = keyof typeof RULES;
 
@@ -344,7 +348,33 @@ export function messageSmsBodies(
       };
     });
   }
+  if ((MESSAGE_SPECS[id].placeholders as readonly string[]).includes('stop'))
+    return [false, true].map((canReply) => ({
+      label: `${canReply ? 'two-way' : 'one-way'}, the stop phrase with the link, the longest tip time`,
+      body: renderMessage(messages, id, language, {
+        time,
+        stop: stopInstruction(language, { canReply, link }, messages)!,
+      }),
+    }));
   return [{ label: 'the longest tip time', body: renderMessage(messages, id, language, { time }) }];
+}
+
+/** Keyword lists: each word as matched, and no word in two lists or among STOP / START / HELP. */
+function keywordRules(out: Findings, messages: Messages): void {
+  const owner = new Map<string, string>();
+  for (const id of MESSAGE_IDS) {
+    if (!('keywords' in MESSAGE_SPECS[id])) continue;
+    for (const { word, language } of keywordWords(messages, id)) {
+      const at = `message ${id} (${language})`;
+      if (keywordText(word) !== word)
+        out.error(at, 'keyword', `"${word}" is matched as "${keywordText(word)}": write that`);
+      const builtIn = matchKeyword(word);
+      if (builtIn) out.error(at, 'keyword', `"${word}" is already a ${builtIn.kind.toUpperCase()} keyword`);
+      const other = owner.get(keywordText(word));
+      if (other !== undefined && other !== id) out.error(at, 'keyword', `"${word}" is also in ${other}`);
+      owner.set(keywordText(word), id);
+    }
+  }
 }
 
 function messageRules(
@@ -448,6 +478,7 @@ export function checkContent(files: ContentFiles, options: CheckOptions = {}): C
   for (const problem of tipProblems) shapeFinding(out, 'tips', problem);
   const tips = tipProblems.length === 0 ? parseTips(files.tips) : undefined;
   if (messages) messageRules(out, messages, glossary, settings);
+  if (messages) keywordRules(out, messages);
   if (tips) tipRules(out, tips, messages, glossary, settings);
   const findings = out.list;
   return {

@@ -54,7 +54,8 @@ export function shouldApplyStatus(previous: string | undefined, next: string): b
   return statusRank(next) > statusRank(previous);
 }
 
-export type SubscriberAction = 'none' | 'opt_out' | 'count_unreachable' | 'suppress' | 'reset_unreachable';
+export type SubscriberAction =
+  'none' | 'opt_out' | 'count_unreachable' | 'suppress' | 'reset_unreachable' | 'switch_to_sms';
 
 export interface SubscriberEffectInput {
   errorCode?: number;
@@ -74,13 +75,16 @@ export interface SubscriberEffect {
 }
 
 /**
- * What an applied status means for the subscriber, from the one outcome decision
+ * What an applied status means for the subscriber (the failed-delivery streak that pauses, a
+ * move from WhatsApp to SMS), from the one outcome decision
  * (twilio-outcome.ts) as a status callback sees it. Call it once per applied status (after
  * `shouldApplyStatus`), so a duplicate failure never counts twice.
  */
 export function decideSubscriberEffect(input: SubscriberEffectInput): SubscriberEffect {
   if (REACHED_HANDSET.has(input.status)) return { action: 'reset_unreachable' };
-  if (input.errorCode === undefined) return { action: 'none' };
+  // A failure without a code is a failed delivery all the same (canceled is ours, not one).
+  if (input.errorCode === undefined && !(isTerminalFailure(input.status) && input.status !== 'canceled'))
+    return { action: 'none' };
   const category = describeTwilioError(input.errorCode)?.category;
   const decision = decideOutcome('status_callback', {
     code: input.errorCode,
@@ -98,6 +102,8 @@ export function decideSubscriberEffect(input: SubscriberEffectInput): Subscriber
     case 'reject_number':
       // A known subscriber whose number Twilio now refuses: never send to it again.
       return effect(isTerminalFailure(input.status) ? 'suppress' : 'none');
+    case 'switch_to_sms':
+      return effect(isTerminalFailure(input.status) ? 'switch_to_sms' : 'none');
     default:
       return effect('none');
   }

@@ -35,5 +35,6 @@ export const FEATURE_REQUIREMENTS: Record<string, readonly string[]> = {
   stats: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
   events: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
   subscriberLookup: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
+  deleteSubscriber: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID', 'MESSAGING_SERVICE_SID'],
   batchResults: ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID'],
 };

@@ -4,7 +4,7 @@
  * Nepali (Devanagari) or romanized Nepali. "please don't stop" is not a STOP.
  * Also the short texts we answer them with.
  */
-import { message } from './messages';
+import { keywordWords, message, MESSAGES } from './messages';
 import { spokenTime } from './spoken-time';
 import type { Language } from './subscriber';
 
@@ -226,4 +226,33 @@ export function keywordReply(kind: Keyword, language: Language, localTime = '07:
 
 export function notRegisteredReply(language: Language): string {
   return message('reply_not_registered', language);
+}
+
+/**
+ * Words that are content (src/core/content/messages.json, `|`-separated): a loss reported by
+ * reply (keywords_loss), and yes / no to the supportive set offered after it. Matched like the
+ * others: the whole message, after keywordText.
+ */
+function contentWords(
+  id: 'keywords_loss' | 'keywords_support_yes' | 'keywords_support_no',
+): ReadonlyMap<string, Language> {
+  return new Map(keywordWords(MESSAGES, id).map(({ word, language }) => [keywordText(word), language] as const));
+}
+
+const LOSS_WORDS = contentWords('keywords_loss');
+const SUPPORT_YES = contentWords('keywords_support_yes');
+const SUPPORT_NO = contentWords('keywords_support_no');
+
+/** The language of a loss keyword, or undefined when the message is not one. */
+export function matchLossKeyword(body: string): Language | undefined {
+  return LOSS_WORDS.get(keywordText(body));
+}
+
+/** Yes or no to the supportive set (only meaningful while the offer is open), with its language. */
+export function matchSupportAnswer(body: string): { answer: 'yes' | 'no'; language: Language } | undefined {
+  const text = keywordText(body);
+  const yes = SUPPORT_YES.get(text);
+  if (yes) return { answer: 'yes', language: yes };
+  const no = SUPPORT_NO.get(text);
+  return no ? { answer: 'no', language: no } : undefined;
 }

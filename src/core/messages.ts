@@ -17,6 +17,8 @@ export interface MessageSpec {
   audience: 'everyone' | 'can-reply';
   /** Segments a whole SMS of this text may take (absent: it is a part of other messages). */
   budget?: Readonly<Record<Language, number>>;
+  /** Not a text but whole-message keywords separated by `|` (never sent). */
+  keywords?: true;
 }
 
 export const MESSAGE_SPECS = {
@@ -32,6 +34,18 @@ export const MESSAGE_SPECS = {
   reply_start: { placeholders: ['time'], audience: 'can-reply', budget: { en: 1, ne: 2 } },
   reply_help: { placeholders: ['time'], audience: 'can-reply', budget: { en: 1, ne: 2 } },
   reply_not_registered: { placeholders: [], audience: 'can-reply', budget: { en: 1, ne: 2 } },
+  loss_reply: { placeholders: [], audience: 'can-reply', budget: { en: 2, ne: 3 } },
+  loss_reply_no_offer: { placeholders: [], audience: 'can-reply', budget: { en: 1, ne: 2 } },
+  support_reply_yes: { placeholders: [], audience: 'can-reply', budget: { en: 1, ne: 2 } },
+  support_reply_no: { placeholders: [], audience: 'can-reply', budget: { en: 1, ne: 2 } },
+  support_1: { placeholders: ['stop'], audience: 'everyone', budget: { en: 2, ne: 4 } },
+  support_2: { placeholders: ['stop'], audience: 'everyone', budget: { en: 2, ne: 4 } },
+  support_3: { placeholders: ['stop'], audience: 'everyone', budget: { en: 2, ne: 4 } },
+  support_4: { placeholders: [], audience: 'everyone', budget: { en: 2, ne: 3 } },
+  channel_switch: { placeholders: ['time', 'stop'], audience: 'everyone', budget: { en: 2, ne: 3 } },
+  keywords_loss: { placeholders: [], audience: 'can-reply', keywords: true },
+  keywords_support_yes: { placeholders: [], audience: 'can-reply', keywords: true },
+  keywords_support_no: { placeholders: [], audience: 'can-reply', keywords: true },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageId = keyof typeof MESSAGE_SPECS;
@@ -96,4 +110,15 @@ export function renderMessage(
 /** A bundled message, rendered. */
 export function message(id: MessageId, language: Language, values?: Readonly<Record<string, string>>): string {
   return renderMessage(MESSAGES, id, language, values);
+}
+
+/** The words of a keywords entry, both languages (`|`-separated in the file). */
+export function keywordWords(messages: Messages, id: MessageId): Array<{ word: string; language: Language }> {
+  return (['en', 'ne'] as const).flatMap((language) =>
+    messages[id][language]
+      .split('|')
+      .map((word) => word.trim())
+      .filter((word) => word !== '')
+      .map((word) => ({ word, language })),
+  );
 }

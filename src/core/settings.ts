@@ -95,6 +95,12 @@ export const SETTINGS: readonly Setting[] = [
     pattern: SID('HX'),
   },
   {
+    name: 'SUPPORT_CONTENT_SID',
+    description:
+      'Approved WhatsApp template (one variable) for the supportive messages offered after a loss; unset: WhatsApp subscribers are not offered them',
+    pattern: SID('HX'),
+  },
+  {
     name: 'WHATSAPP_JOIN_INSTRUCTION',
     description: 'Shown to the portal when a number has not joined the WhatsApp sandbox (error 63015)',
     default: 'Send "join <sandbox-code>" on WhatsApp to +14155238886',
@@ -145,7 +151,8 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     name: 'UNREACHABLE_SUPPRESS_AFTER',
-    description: 'Consecutive unreachable failures (30003/30005/30006) before a number is suppressed',
+    description:
+      'Failed deliveries in a row (unreachable 30003/30005/30006, unknown errors, no code) before a subscriber is paused; 0: never',
     pattern: /^\d+$/,
     default: '3',
   },

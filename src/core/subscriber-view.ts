@@ -40,6 +40,10 @@ export interface SubscriberView {
     messageSid: string | null;
   };
   unreachableCount: number;
+  /** Why it is paused (status suppressed), in words for support; null when it is not. */
+  paused: { reason: string; failures: number; errorCode: number | null; error: string | null; at: string } | null;
+  /** Moved from WhatsApp to SMS because WhatsApp did not know the number. */
+  channelSwitch: { from: string; to: string; errorCode: number; error: string | null; at: string } | null;
   /** Tips from today on: scheduled (with the message SID) or being scheduled. */
   tips: Array<{ date: string; state: 'scheduled' | 'being_scheduled'; messageSid: string | null }>;
   /** Oldest first, as kept on the record. */
@@ -79,6 +83,22 @@ export function subscriberView(
       messageSid: welcome.messageSid ?? null,
     },
     unreachableCount: subscriber.unreachableCount,
+    paused:
+      subscriber.status === 'suppressed' && subscriber.paused
+        ? {
+            reason:
+              subscriber.paused.reason === 'invalid_number'
+                ? 'Twilio refuses the number'
+                : `${subscriber.paused.failures} failed deliveries in a row`,
+            failures: subscriber.paused.failures,
+            errorCode: subscriber.paused.errorCode ?? null,
+            error: describe(subscriber.paused.errorCode),
+            at: subscriber.paused.at,
+          }
+        : null,
+    channelSwitch: subscriber.channelSwitch
+      ? { ...subscriber.channelSwitch, error: describe(subscriber.channelSwitch.errorCode) }
+      : null,
     tips: Object.entries(subscriber.tips ?? {})
       .filter(([date]) => date >= today)
       .sort(([a], [b]) => a.localeCompare(b))

@@ -21,6 +21,8 @@ export interface ConsentEntry {
   at: string;
   /** Why, when the person said (the unsubscribe page's choices). */
   reason?: string;
+  /** What the consent is about when it is not the messages as a whole: `support_set` (the supportive set after a loss). */
+  scope?: 'support_set';
 }
 
 export interface WelcomeRecord {
@@ -55,11 +57,43 @@ export interface Subscriber {
   timeZone?: string;
   /** Scheduled daily tips by local date: the message SID, or `claimed:<id>` while being scheduled. */
   tips?: Record<string, string>;
+  /** A reported pregnancy or baby loss (core/loss.ts): no pregnancy, baby or tip message ever follows it unasked. */
+  loss?: LossRecord;
+  /** Why the subscriber is paused (status suppressed): the failure streak that did it. */
+  paused?: PauseRecord;
+  /** WhatsApp said the number is not on WhatsApp: it was moved to SMS. */
+  channelSwitch?: { from: Channel; to: Channel; errorCode: number; at: string };
   /**
    * Counted in the active-mix gauges (channel x country x language) since it was created; records
    * from before those gauges are not, so their status changes leave the mix alone (no drift).
    */
   mixCounted?: true;
+}
+
+/** A loss reason (core/loss.ts has the rules). */
+export type LossReason = 'miscarriage' | 'stillbirth' | 'baby_death' | 'pregnancy_loss';
+
+/** offered: asked, no answer yet; accepted: the set is scheduled; declined: nothing more; stopped: the set was stopped. */
+export type SupportState = 'offered' | 'accepted' | 'declined' | 'stopped';
+
+export interface LossRecord {
+  reason: LossReason;
+  /** Where it was said: link, portal, whatsapp-keyword, sms-keyword. */
+  source: string;
+  at: string;
+  support: SupportState;
+  supportAt?: string;
+  /** Supportive messages scheduled at Twilio: message id -> SID. */
+  messages?: Record<string, string>;
+}
+
+export interface PauseRecord {
+  /** unreachable: the failure streak (delivery.ts); invalid_number: Twilio refuses the number. */
+  reason: 'failed_deliveries' | 'invalid_number';
+  /** Failures in a row when it was paused. */
+  failures: number;
+  errorCode?: number;
+  at: string;
 }
 
 /** Scheduled tips that can still be canceled: a real SID for today or later. */
@@ -269,5 +303,18 @@ export function resubscribe(subscriber: Subscriber, source: string, now: Date, r
     unreachableCount: 0,
     consent: appendConsent(subscriber.consent, { action: 'opt_in', source, at }),
     welcome: resendWelcome ? { state: 'pending', attempts: subscriber.welcome.attempts } : subscriber.welcome,
+  };
+}
+
+/** Not on WhatsApp (63003 / 63024): the next messages go by SMS, with SMS's way to stop. */
+export function switchToSms(subscriber: Subscriber, errorCode: number, now: Date): Subscriber {
+  if (subscriber.channel !== 'whatsapp') return subscriber;
+  const at = now.toISOString();
+  return {
+    ...subscriber,
+    channel: 'sms',
+    updatedAt: at,
+    unreachableCount: 0,
+    channelSwitch: { from: 'whatsapp', to: 'sms', errorCode, at },
   };
 }

@@ -16,6 +16,7 @@ export type OutcomeKind =
   | 'expired'
   | 'whatsapp_marketing_limit'
   | 'whatsapp_not_joined'
+  | 'not_on_whatsapp'
   | 'carrier_filtered'
   | 'unknown';
 
@@ -24,11 +25,19 @@ export type OutcomeCaller = 'registration' | 'batch' | 'status_callback' | 'tips
 /**
  * opt_out: consent withdrawn (at Twilio); count_unreachable / suppress: the unreachable streak;
  * reject_number: the number is refused (a new registration records nothing, a known subscriber
- * is suppressed); needs_join: WhatsApp sandbox not joined; retry_later: nothing happened, try
+ * is suppressed); needs_join: WhatsApp sandbox not joined; switch_to_sms: not on WhatsApp, SMS may reach them; retry_later: nothing happened, try
  * again; hold: our configuration is wrong, the number is not to blame; keep: the subscriber is fine.
  */
 export type SubscriberAction =
-  'opt_out' | 'count_unreachable' | 'suppress' | 'reject_number' | 'needs_join' | 'retry_later' | 'hold' | 'keep';
+  | 'opt_out'
+  | 'count_unreachable'
+  | 'suppress'
+  | 'reject_number'
+  | 'needs_join'
+  | 'switch_to_sms'
+  | 'retry_later'
+  | 'hold'
+  | 'keep';
 
 /** Who the outcome is about: the number, our setup, Twilio (passing), or nobody. */
 export type Blame = 'number' | 'us' | 'twilio' | 'none';
@@ -41,7 +50,11 @@ const KINDS: Readonly<Record<number, OutcomeKind>> = {
   30006: 'unreachable',
   21211: 'invalid_number',
   21614: 'invalid_number',
-  63024: 'invalid_number',
+  // Twilio's docs: 63003 "Channel could not find To address" (e.g. an unregistered WhatsApp number;
+  // WhatsApp 1006/1013/1021) and 63024 "Invalid message recipient" (Meta: not a valid WhatsApp
+  // user, terms not accepted, client too old; WhatsApp 1002/1026). The number may still take SMS.
+  63003: 'not_on_whatsapp',
+  63024: 'not_on_whatsapp',
   21408: 'our_configuration',
   21606: 'our_configuration',
   21703: 'our_configuration',
@@ -76,6 +89,7 @@ const BLAME: Readonly<Record<OutcomeKind, Blame>> = {
   expired: 'none',
   whatsapp_marketing_limit: 'none',
   whatsapp_not_joined: 'number',
+  not_on_whatsapp: 'number',
   carrier_filtered: 'none',
   unknown: 'none',
 };
@@ -91,10 +105,21 @@ export function outcomeKind(code: number | undefined): OutcomeKind {
 
 export interface OutcomeInput {
   code: number | undefined;
-  /** Unreachable failures in a row recorded so far (before this one). */
+  /** Failed deliveries in a row recorded so far (before this one): the streak that pauses a subscriber. */
   consecutiveUnreachable?: number;
-  /** Suppress on reaching this many in a row; 0 or less never suppresses. */
+  /** Pause (suppress) on reaching this many in a row; 0 or less never does. */
   suppressAfter?: number;
+}
+
+/**
+ * The failed-delivery streak: failures that say the number did not take the message (unreachable
+ * handset, an unknown or unlisted error, a failure without a code) count; ours (configuration,
+ * queue, expiry), Meta's per-user marketing limit and carrier filters (about the content) do not.
+ */
+function streak(input: OutcomeInput): SubscriberAction {
+  const count = Math.max(0, input.consecutiveUnreachable ?? 0) + 1;
+  const after = input.suppressAfter ?? 0;
+  return after > 0 && count >= after ? 'suppress' : 'count_unreachable';
 }
 
 export interface OutcomeDecision {
@@ -112,11 +137,11 @@ function actionFor(caller: OutcomeCaller, kind: OutcomeKind, input: OutcomeInput
       return 'opt_out';
     case 'unreachable': {
       // A handset's reachability is only known from a delivery report; a synchronous answer is not one.
-      if (caller !== 'status_callback') return 'keep';
-      const streak = Math.max(0, input.consecutiveUnreachable ?? 0) + 1;
-      const after = input.suppressAfter ?? 0;
-      return after > 0 && streak >= after ? 'suppress' : 'count_unreachable';
+      return caller === 'status_callback' ? streak(input) : 'keep';
     }
+    case 'not_on_whatsapp':
+      // A new WhatsApp registration is refused as before; a known subscriber is moved to SMS.
+      return signup ? 'reject_number' : 'switch_to_sms';
     case 'invalid_number':
       return 'reject_number';
     case 'our_configuration':
@@ -129,7 +154,7 @@ function actionFor(caller: OutcomeCaller, kind: OutcomeKind, input: OutcomeInput
       return caller === 'tips' ? 'keep' : 'needs_join';
     case 'unknown':
       // A registration refused for a reason we do not know is reported as refused (422), as before.
-      return signup ? 'reject_number' : 'keep';
+      return signup ? 'reject_number' : caller === 'status_callback' ? streak(input) : 'keep';
     case 'expired':
     case 'whatsapp_marketing_limit':
     case 'carrier_filtered':

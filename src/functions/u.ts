@@ -57,10 +57,23 @@ export const handler = defineRoute({
     const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
       headerOf(headers, 'content-type') ?? '',
     );
-    const action = posted && (event.action === 'stop' || event.action === 'start') ? event.action : undefined;
+    const action =
+      posted && ['stop', 'start', 'support', 'no_support'].includes(event.action as string)
+        ? (event.action as 'stop' | 'start' | 'support' | 'no_support')
+        : undefined;
     const reason = action === 'stop' && isOptOutReason(event.reason) ? event.reason : undefined;
     const shown = await answerConsentLink({ e164, ...(action ? { action } : {}), ...(reason ? { reason } : {}) }, deps);
     if (shown.kind === 'invalid') return page({ kind: 'invalid' });
-    return page({ kind: shown.kind, masked, token, ...(shown.kind === 'unsubscribed' && reason ? { reason } : {}) });
+    if (shown.kind === 'support') return page({ kind: 'support', masked, token, accepted: shown.accepted });
+    if (shown.kind === 'unsubscribed')
+      return page({
+        kind: 'unsubscribed',
+        masked,
+        token,
+        ...(reason ? { reason } : {}),
+        loss: shown.loss,
+        offer: shown.offer,
+      });
+    return page({ kind: shown.kind, masked, token });
   },
 });

@@ -7,7 +7,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { createActivity, createActivityReader, type ActivityReader, type KnownCounterSlots } from '../app/activity';
 import type { BatchDeps } from '../app/batch';
+import { afterSwitchToSms } from '../app/channel-switch';
 import type { ConsentDeps, ConsentHistoryDeps } from '../app/consent';
+import type { DeletionDeps } from '../app/deletion';
+import type { SupportConfig } from '../app/loss';
 import type { KeyValueStore, LookupMode, StoredItem } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
 import type { SignupDeps } from '../app/signup';
@@ -21,7 +24,7 @@ import { parseExtraKeywords } from '../core/keywords';
 import { parseTips, type Tip } from '../core/tips';
 import { parsePriceList } from '../core/tip-price';
 import type { Logger } from '../core/log';
-import type { Channel } from '../core/subscriber';
+import type { Channel, Subscriber } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
 import { DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../core/reachability';
 import { unsubscribeLink } from '../core/unsubscribe-token';
@@ -127,6 +130,21 @@ export function consentDeps(context: Env, log: Logger, deadlineMs: number): Cons
     tipLocalTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
     now: () => new Date(),
     localDate: services.localDate,
+    ...(setting(context, 'UNSUBSCRIBE_LINK_SECRET') ? { support: supportConfig(context, services.timeZone) } : {}),
+  };
+}
+
+/** How the supportive set is sent after a loss (it carries the personal link, so it needs the link's secret). */
+function supportConfig(context: Env, timeZone: string): SupportConfig {
+  const stop = stopSettings(context);
+  return {
+    localTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
+    timeZone,
+    statusCallbackUrl: publicUrl(context, '/status-callback'),
+    contentSid: setting(context, 'SUPPORT_CONTENT_SID'),
+    twoWaySmsCountries: stop.twoWaySmsCountries,
+    shortenUrls: stop.shortenUrls,
+    unsubscribeLink: stop.unsubscribeLink,
   };
 }
 
@@ -302,7 +320,32 @@ export function statusDeps(context: Env, log: Logger, deadlineMs: number): Statu
     now: () => new Date(),
     localDate: services.localDate,
     reconcile: (e164, subscriber) => reconcileNumber(e164, subscriber, tipDeps(context, log, deadlineMs)),
+    // The notice carries the personal link: only with the link's secret and a sender.
+    ...(setting(context, 'UNSUBSCRIBE_LINK_SECRET') && setting(context, 'MESSAGING_SERVICE_SID')
+      ? {
+          afterSwitch: (e164: string, subscriber: Subscriber) =>
+            afterSwitch(context, log, deadlineMs, e164, subscriber),
+        }
+      : {}),
   };
+}
+
+function afterSwitch(context: Env, log: Logger, deadlineMs: number, e164: string, subscriber: Subscriber) {
+  const services = createServices(context, deadlineMs);
+  const stop = stopSettings(context);
+  return afterSwitchToSms(e164, subscriber, {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadlineMs),
+    log,
+    shards: services.shards,
+    now: () => new Date(),
+    localDate: services.localDate,
+    localTime: setting(context, 'TIPS_LOCAL_TIME') ?? '07:00',
+    statusCallbackUrl: publicUrl(context, '/status-callback'),
+    twoWaySmsCountries: stop.twoWaySmsCountries,
+    shortenUrls: stop.shortenUrls,
+    unsubscribeLink: stop.unsubscribeLink,
+  });
 }
 
 export interface StatsDeps {
@@ -328,6 +371,21 @@ export function subscriberLookupDeps(context: Env, log: Logger, deadlineMs: numb
     shards: services.shards,
     history: createMessageHistory(services.client, () => deadlineMs),
     log,
+    now: () => new Date(),
+    localDate: services.localDate,
+  };
+}
+
+/** POST /admin/delete-subscriber: the store, Twilio's records of the number's messages, a sender to cancel. */
+export function deletionDeps(context: Env, log: Logger, deadlineMs: number): DeletionDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadlineMs),
+    history: createMessageHistory(services.client, () => deadlineMs),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    shards: services.shards,
     now: () => new Date(),
     localDate: services.localDate,
   };

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser';
-import { SEEDED, startSeededSystem } from '../helpers/dashboard-seed';
-import type { System } from '../helpers/system';
+import { SEEDED, seededPhone, startSeededSystem } from '../helpers/dashboard-seed';
+import { portalConsent, type System } from '../helpers/system';
 
 const artifacts = join(__dirname, '..', '..', 'test-artifacts');
 let system: System;
@@ -491,4 +491,33 @@ test('a real run waits for the welcome rate, says so in Nepal time, and Stop end
   );
   expect(await page.textContent('#batch-status')).toMatch(/Resume with run run_/);
   expect(await page.isEnabled('#batch-run')).toBe(true);
+});
+
+test('losses are counts only: a loss reported through the portal shows in the panel, never who', async () => {
+  const res = await portalConsent(system, {
+    user_id: 'd2',
+    phone: seededPhone(2),
+    action: 'opt_out',
+    reason: 'stillbirth',
+  });
+  expect(res.status).toBe(200);
+  expect(res.json.support).toBe('offered');
+  // A fresh browser context (signed out, nothing left from the batch run above).
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Los_Angeles' });
+  try {
+    const view = await fresh.newPage();
+    await view.goto(`${system.baseUrl}/admin/index.html`);
+    await view.getByLabel('Admin token').fill(system.env.ADMIN_TOKEN!);
+    await view.getByRole('button', { name: 'Sign in' }).click();
+    await view.waitForSelector('body[data-loaded="true"]');
+    await view.waitForSelector('[data-loss="reported"]');
+    expect(await view.textContent('[data-loss="reported"]')).toBe('1');
+    expect(await view.textContent('[data-loss="reason-stillbirth"]')).toBe('1');
+    expect(await view.textContent('[data-loss="reason-miscarriage"]')).toBe('0');
+    expect(await view.textContent('#losses')).not.toMatch(/\+977|\*{3}/);
+    expect(await view.getAttribute('[data-kpi="paused"]', 'data-value')).toBe('0');
+    expect(await view.getAttribute('[data-kpi="switchedToSms"]', 'data-value')).toBe('0');
+  } finally {
+    await fresh.close();
+  }
 });

@@ -154,7 +154,9 @@ describe('unsubscribe page', () => {
     expect(status).toBe(200);
     expect(html).not.toContain('<script>');
     expect(html).toContain('action="u"');
-    expect(html).toMatch(/pregnancy_loss/);
+    // The losses under one heading, each a reason of its own.
+    for (const reason of ['miscarriage', 'stillbirth', 'baby_death']) expect(html).toContain(`value="${reason}"`);
+    expect(html).toContain('I lost my pregnancy or baby');
   });
 
   test('an invalid link answers 404 in both languages', () => {

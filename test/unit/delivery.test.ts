@@ -139,9 +139,17 @@ describe('decideSubscriberEffect', () => {
     // Other failures are classified but leave the subscriber alone.
     [{ status: 'undelivered', errorCode: 30007 }, 'none', 'carrier_filtered'],
     [{ status: 'failed', errorCode: 63016 }, 'none', 'whatsapp_outside_window'],
-    [{ status: 'failed', errorCode: 21612 }, 'none', 'unreachable'],
-    [{ status: 'failed', errorCode: 99999 }, 'none', undefined],
-    [{ status: 'failed' }, 'none', undefined],
+    // Failures without a known meaning count in the failed-delivery streak (issue 21: pause after N in a row).
+    [{ status: 'failed', errorCode: 21612 }, 'count_unreachable', 'unreachable'],
+    [{ status: 'failed', errorCode: 99999 }, 'count_unreachable', undefined],
+    [{ status: 'undelivered', errorCode: 30008 }, 'count_unreachable', 'unknown'],
+    [{ status: 'failed' }, 'count_unreachable', undefined],
+    [{ status: 'failed', consecutiveUnreachable: 2 }, 'suppress', undefined],
+    [{ status: 'canceled' }, 'none', undefined],
+    // Not on WhatsApp: moved to SMS, never counted or suppressed.
+    [{ status: 'failed', errorCode: 63003 }, 'switch_to_sms', 'unreachable'],
+    [{ status: 'failed', errorCode: 63024, consecutiveUnreachable: 2 }, 'switch_to_sms', 'unreachable'],
+    [{ status: 'sent', errorCode: 63024 }, 'none', 'unreachable'],
     [{ status: 'sent' }, 'none', undefined],
     // An unreachable code on a non-failure status is not a failed attempt.
     [{ status: 'sent', errorCode: 30003, consecutiveUnreachable: 2 }, 'none', 'unreachable'],

@@ -59,6 +59,7 @@ test.each([
   ['events', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
   ['subscriberLookup', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
   ['batchResults', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID']],
+  ['deleteSubscriber', ['ACCOUNT_SID', 'AUTH_TOKEN', 'ADMIN_TOKEN', 'SYNC_SERVICE_SID', 'MESSAGING_SERVICE_SID']],
 ])('%s needs %j', (feature, names) => {
   expect([...(FEATURE_REQUIREMENTS[feature] ?? [])].sort()).toEqual([...names].sort());
 });
@@ -70,6 +71,7 @@ test('no other feature', () => {
       'batchResults',
       'consent',
       'consentHistory',
+      'deleteSubscriber',
       'events',
       'incoming',
       'register',

@@ -23,6 +23,7 @@ const FORMATS: Array<[string, string[], string[]]> = [
   ['LOOKUP_MODE', ['off', 'basic', 'line_type'], ['on', 'xoff', 'basicx']],
   ['WELCOME_CONTENT_SID', ['HX' + hex32], ['HX1']],
   ['TIP_CONTENT_SID', ['HX' + hex32], ['MG' + hex32]],
+  ['SUPPORT_CONTENT_SID', ['HX' + hex32], ['MG' + hex32]],
   ['WELCOME_COOLDOWN_SECONDS', ['0', '60', '3600'], ['-1', '1.5', 'x60', '60x']],
   ['WELCOME_RATE_PER_MINUTE', ['600'], ['many', '6 00']],
   ['SENDER_MPS', ['1', '10', '100'], ['0', '1.5', 'x']],

@@ -19,7 +19,8 @@ const TABLE: Array<[number, OutcomeKind, [SubscriberAction, SubscriberAction, Su
   [30006, 'unreachable', ['keep', 'keep', 'count_unreachable', 'keep']],
   [21211, 'invalid_number', ['reject_number', 'reject_number', 'reject_number', 'reject_number']],
   [21614, 'invalid_number', ['reject_number', 'reject_number', 'reject_number', 'reject_number']],
-  [63024, 'invalid_number', ['reject_number', 'reject_number', 'reject_number', 'reject_number']],
+  [63003, 'not_on_whatsapp', ['reject_number', 'reject_number', 'switch_to_sms', 'switch_to_sms']],
+  [63024, 'not_on_whatsapp', ['reject_number', 'reject_number', 'switch_to_sms', 'switch_to_sms']],
   [21408, 'our_configuration', ['hold', 'hold', 'hold', 'hold']],
   [21606, 'our_configuration', ['hold', 'hold', 'hold', 'hold']],
   [21703, 'our_configuration', ['hold', 'hold', 'hold', 'hold']],
@@ -79,10 +80,28 @@ describe('one decision for what a Twilio outcome means for a subscriber', () => 
     );
   });
 
-  test.each(CALLERS)('an unknown code (%s): a signup reports it refused, nobody else acts', (caller) => {
-    const decision = decideOutcome(caller, { code: 12345 });
-    expect(decision.kind).toBe('unknown');
-    expect(decision.action).toBe(caller === 'registration' || caller === 'batch' ? 'reject_number' : 'keep');
+  test.each(CALLERS)(
+    'an unknown code (%s): a signup reports it refused, a delivery report counts it in the streak',
+    (caller) => {
+      const decision = decideOutcome(caller, { code: 12345, consecutiveUnreachable: 0, suppressAfter: 3 });
+      expect(decision.kind).toBe('unknown');
+      expect(decision.action).toBe(
+        caller === 'registration' || caller === 'batch'
+          ? 'reject_number'
+          : caller === 'status_callback'
+            ? 'count_unreachable'
+            : 'keep',
+      );
+    },
+  );
+
+  test('the streak pauses on reaching N whatever mix of counted failures made it', () => {
+    expect(decideOutcome('status_callback', { code: 30008, consecutiveUnreachable: 2, suppressAfter: 3 }).action).toBe(
+      'suppress',
+    );
+    expect(decideOutcome('status_callback', { code: 30008, consecutiveUnreachable: 1, suppressAfter: 3 }).action).toBe(
+      'count_unreachable',
+    );
   });
 });
 

@@ -262,7 +262,14 @@
       { id: 'optIns', label: 'Opt-ins', value: stats.consent.optIns },
       { id: 'tipsScheduled', label: 'Tips scheduled', value: stats.tips.scheduled },
       { id: 'tipsDelivered', label: 'Tips delivered', value: stats.tips.delivered },
+      { id: 'paused', label: 'Paused (failed deliveries)', value: stats.delivery ? stats.delivery.paused : 0 },
+      {
+        id: 'switchedToSms',
+        label: 'Moved to SMS (not on WhatsApp)',
+        value: stats.delivery ? stats.delivery.switchedToSms : 0,
+      },
     ];
+    renderLosses(stats.losses);
     $('kpis').innerHTML = kpis
       .map((k) => {
         const raw = k.percent ? (k.percent.value === null ? '' : String(k.percent.value)) : String(k.value || 0);
@@ -281,6 +288,41 @@
           '</li>'
         );
       })
+      .join('');
+  }
+
+  /** Losses: counts only, never who (docs/loss.md). */
+  function renderLosses(losses) {
+    const box = $('losses');
+    if (!box) return;
+    if (!losses) {
+      box.innerHTML = '';
+      return;
+    }
+    const words = {
+      miscarriage: 'Miscarriage',
+      stillbirth: 'Stillbirth',
+      baby_death: "Baby's death",
+      pregnancy_loss: 'Loss (not said which)',
+    };
+    const rows = [['reported', 'Losses reported', losses.reported]]
+      .concat(Object.keys(words).map((r) => ['reason-' + r, words[r], losses.byReason[r] || 0]))
+      .concat([
+        ['supportAccepted', 'Asked for the supportive messages', losses.supportAccepted],
+        ['supportDeclined', 'Said no to them', losses.supportDeclined],
+        ['deleted', 'Personal data deleted on request', losses.deleted],
+      ]);
+    box.innerHTML = rows
+      .map(
+        (r) =>
+          '<li><span class="label">' +
+          escapeHtml(r[1]) +
+          '</span><span class="value" data-loss="' +
+          r[0] +
+          '">' +
+          formatNumber(r[2] || 0) +
+          '</span></li>',
+      )
       .join('');
   }
 
@@ -801,6 +843,21 @@
       '<dt>Failed deliveries in a row</dt><dd>' +
       s.unreachableCount +
       '</dd>' +
+      (s.paused
+        ? '<dt>Paused</dt><dd data-lookup="paused">' +
+          escapeHtml(s.paused.reason) +
+          (s.paused.errorCode ? ' (last: ' + escapeHtml(s.paused.errorCode + ' ' + (s.paused.error || '')) + ')' : '') +
+          ', since ' +
+          timeTag(s.paused.at) +
+          '</dd>'
+        : '') +
+      (s.channelSwitch
+        ? '<dt>Moved to SMS</dt><dd data-lookup="switched">not on WhatsApp (' +
+          escapeHtml(s.channelSwitch.errorCode + ' ' + (s.channelSwitch.error || '')) +
+          '), ' +
+          timeTag(s.channelSwitch.at) +
+          '</dd>'
+        : '') +
       '<dt>Pending tips</dt><dd>' +
       tips +
       '</dd></dl>' +
