@@ -57,6 +57,9 @@ export interface RegistrationRequest {
   source: string;
   /** The portal's optional IANA zone for the subscriber's 7 AM. */
   timezone?: string;
+  /** Anchor dates of the stage-based programmes (checked by anchor-input.ts). */
+  edd?: string;
+  babyDob?: string;
 }
 
 export interface RegistrationConfig {
@@ -254,6 +257,8 @@ async function registerOnce(
           { requested: request.timezone, e164, country: normalized.country },
           deps.config.timeZone ?? 'Asia/Kathmandu',
         ),
+        ...(request.edd ? { edd: request.edd } : {}),
+        ...(request.babyDob ? { babyDob: request.babyDob } : {}),
       });
       const claim = claimWelcome(fresh, callId, deps.now(), fingerprintOf(e164, fresh, request, deps));
       const claimed = await deps.store.create(map, e164, claim);
