@@ -291,9 +291,7 @@ export function placementLabel(placement: Placement): string {
 }
 
 /** Messages a week per stage of each set (the dashboard's cadence table). */
-export function cadenceTable(
-  programmes: Programmes,
-): Array<{
+export function cadenceTable(programmes: Programmes): Array<{
   set: string;
   anchor: Anchor;
   stage: string;
