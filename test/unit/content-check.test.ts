@@ -370,7 +370,7 @@ describe('programmes: each rule fails on a bad example', () => {
     ).toEqual([]);
   });
 
-  test.each<[string, Programme | unknown, Rule, RegExp]>([
+  test.each<[string, unknown, Rule, RegExp]>([
     ['not an object', [], 'schema', /sets.*messages/],
     ['an unknown anchor', change((p) => (p.sets[0]!.anchor = 'lmp')), 'schema', /anchor must be one of edd, baby_dob/],
     ['a message of no set', change((p) => (p.messages[0]!.set = 'toddler')), 'schema', /set must be one of/],
