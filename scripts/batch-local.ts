@@ -107,15 +107,17 @@ function csvField(value: string | null): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The report: CSV `userId,masked,outcome,reason` or JSON with the run's totals. Returns the rows written. */
+/** The report: CSV `userId,masked,outcome,reason,holder` or JSON with the run's totals. Returns the rows written. */
 export function writeReport(path: string, run: LocalRun, rows: readonly Row[]): number {
   const results = rows.map(({ i: _i, ...r }) => r);
   if (/\.json$/i.test(path)) {
     const { runId, dryRun, done, total, processed, counts } = run;
     writeFileSync(path, JSON.stringify({ runId, dryRun, done, total, processed, counts, results }, null, 2) + '\n');
   } else {
-    const lines = results.map((r) => [r.userId, r.masked, r.outcome, r.reason].map(csvField).join(','));
-    writeFileSync(path, ['userId,masked,outcome,reason', ...lines].join('\n') + '\n');
+    const lines = results.map((r) =>
+      [r.userId, r.masked, r.outcome, r.reason, r.holder ?? null].map(csvField).join(','),
+    );
+    writeFileSync(path, ['userId,masked,outcome,reason,holder', ...lines].join('\n') + '\n');
   }
   return results.length;
 }

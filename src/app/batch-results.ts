@@ -19,7 +19,8 @@ export const RESULTS_CHUNK = 100;
 const RESULTS_TTL_SECONDS = 30 * 24 * 3600;
 const INDEX_DIGITS = 9;
 
-type Row = [userId: string, masked: string | null, outcome: string, reason: string | null];
+/** `holder` only on conflict/duplicate rows that know it (rows of older runs have four fields). */
+type Row = [userId: string, masked: string | null, outcome: string, reason: string | null, holder?: string];
 
 interface Chunk {
   from: number;
@@ -40,7 +41,13 @@ export async function saveResults(
   for (let start = 0; start < results.length; start += RESULTS_CHUNK) {
     const chunk: Chunk = {
       from: from + start,
-      rows: results.slice(start, start + RESULTS_CHUNK).map((r) => [r.userId, r.masked, r.outcome, r.reason]),
+      rows: results
+        .slice(start, start + RESULTS_CHUNK)
+        .map((r): Row =>
+          r.holder === undefined
+            ? [r.userId, r.masked, r.outcome, r.reason]
+            : [r.userId, r.masked, r.outcome, r.reason, r.holder],
+        ),
     };
     writes.push(
       putChunk(store, keyOf(runId, chunk.from), chunk).catch((error: unknown) =>
@@ -98,9 +105,15 @@ export async function readResults(
   let expected = from;
   /** Takes the chunk's rows from `expected` on; false when the page is full or the run's end is reached. */
   const take = (chunk: Chunk): boolean => {
-    for (const [userId, masked, outcome, reason] of chunk.rows.slice(expected - chunk.from)) {
+    for (const [userId, masked, outcome, reason, holder] of chunk.rows.slice(expected - chunk.from)) {
       if (expected >= upTo || results.length >= limit) return false;
-      results.push({ userId, masked, outcome: outcome as BatchResult['outcome'], reason });
+      results.push({
+        userId,
+        masked,
+        outcome: outcome as BatchResult['outcome'],
+        reason,
+        ...(holder !== undefined ? { holder } : {}),
+      });
       expected++;
     }
     return expected < upTo && results.length < limit;

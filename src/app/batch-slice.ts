@@ -26,7 +26,7 @@ import {
 } from '../core/batch';
 import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
-import { normalizePhone } from '../core/phone';
+import { maskRaw, normalizePhone } from '../core/phone';
 import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
@@ -236,7 +236,14 @@ export async function processSlice(
           await deps.registration.activity.count(deps.registration.localDate(deps.registration.now()), {
             [COUNTER.registrationDuplicate]: 1,
           });
-        return { userId: user.id, masked: normalized.masked, outcome: 'duplicate', reason: null };
+        // The holder is known within the slice; a dry run remembers only hashes of earlier slices' numbers.
+        return {
+          userId: user.id,
+          masked: normalized.masked,
+          outcome: 'duplicate',
+          reason: null,
+          ...(owner !== undefined ? { holder: owner } : {}),
+        };
       }
       sliceOwners.set(normalized.e164, user.id);
       hooks.seen?.add(normalized.e164);
@@ -265,6 +272,8 @@ export async function processSlice(
     }
     const mapped = batchOutcomeOf(outcome);
     let result: BatchResult = { userId: user.id, ...mapped };
+    const raw = typeof user.phone === 'string' || typeof user.phone === 'number' ? String(user.phone) : '';
+    if (result.masked === null && raw.trim() !== '') result = { ...result, masked: maskRaw(raw) };
     if (!dryRun && outcome.kind === 'conflict' && (await registeredByThisRun(outcome.e164, startedAt, deps))) {
       result = { ...result, outcome: 'duplicate' };
     }

@@ -115,7 +115,8 @@ export type RegistrationOutcome =
   | { kind: 'in_progress'; masked: string; e164: string; retryAfterSeconds: number }
   | { kind: 'opted_out'; masked: string; e164: string }
   | { kind: 'suppressed'; masked: string; e164: string }
-  | { kind: 'conflict'; masked: string; e164: string }
+  /** `holderUserId`: the portal user who holds the number (for the admin's batch report, never for /register's answer). */
+  | { kind: 'conflict'; masked: string; e164: string; holderUserId: string }
   | { kind: 'invalid'; reason: PhoneRejection | 'lookup_invalid' }
   | { kind: 'rejected'; masked: string; e164: string; code: number; category: ErrorCategory; description: string }
   | { kind: 'needs_join'; masked: string; e164: string; instruction: string }
@@ -280,7 +281,7 @@ function dryRunOutcome(
 ): RegistrationOutcome {
   switch (kind) {
     case 'conflict':
-      return { kind: 'conflict', ...number };
+      return { kind: 'conflict', ...number, holderUserId: subscriber.userId };
     case 'opted_out':
       return { kind: 'opted_out', ...number };
     case 'suppressed':
@@ -336,7 +337,7 @@ async function continueWithItem(
       case 'conflict':
         log.warn('registration.conflict', { userId: request.userId, phone: number.e164 });
         await deps.activity.count(today, { [COUNTER.registrationConflict]: 1 });
-        return { kind: 'conflict', ...number };
+        return { kind: 'conflict', ...number, holderUserId: item.data.userId };
       case 'opted_out':
         log.info('registration.opted_out', { userId: request.userId, phone: number.e164 });
         await deps.activity.count(today, { [COUNTER.registrationOptedOut]: 1 });

@@ -36,10 +36,15 @@ export type Counts = Record<string, number>;
 
 export interface BatchResult {
   userId: string;
-  /** Masked E.164, or null when the number could not be read at all. */
+  /**
+   * Masked E.164; for a value that is not a number, the portal's raw value masked (only its
+   * last 3 digits readable, see maskRaw); null when the portal gave none.
+   */
   masked: string | null;
   outcome: BatchOutcome;
   reason: string | null;
+  /** conflict / duplicate: the portal user who holds the number, when the run knows it. */
+  holder?: string;
 }
 
 export const PAGE_SIZE = { min: 1, max: 500, default: 100 } as const;
@@ -167,6 +172,7 @@ export interface OutcomeLike {
   reason?: string;
   code?: number;
   cause?: string;
+  holderUserId?: string;
 }
 
 /**
@@ -177,8 +183,11 @@ export function batchOutcomeOf(outcome: OutcomeLike): {
   outcome: BatchOutcome;
   reason: string | null;
   masked: string | null;
+  holder?: string;
 } {
   const masked = outcome.masked ? outcome.masked : null;
+  if (outcome.kind === 'conflict' && outcome.holderUserId !== undefined)
+    return { outcome: 'conflict', reason: null, masked, holder: outcome.holderUserId };
   switch (outcome.kind) {
     case 'registered':
     case 'would_register':

@@ -171,6 +171,20 @@ export function maskPhone(value: string): string {
   return scheme + '******' + (address.length >= 8 ? address.slice(-2) : '');
 }
 
+/**
+ * A portal value that is not a phone number, safe for a report: every letter and digit
+ * becomes `*` except the last 3 digits (enough to find the row in the portal), punctuation
+ * and spaces stay so the shape shows, and anything past 32 characters is cut from the front (`…`).
+ * An email typed into the phone field shows no letters.
+ */
+export function maskRaw(raw: string): string {
+  const chars = Array.from(raw.trim());
+  const digitPositions = chars.flatMap((c, i) => (/\p{Nd}/u.test(c) ? [i] : []));
+  const keep = new Set(digitPositions.slice(-3));
+  const masked = chars.map((c, i) => (keep.has(i) ? c : /[\p{L}\p{N}\p{M}]/u.test(c) ? '*' : c));
+  return masked.length > 32 ? '…' + masked.slice(-31).join('') : masked.join('');
+}
+
 /** "NP,US" -> ["NP", "US"]; empty or unset -> the given default. */
 export function parseCountryList(value: string | undefined, fallback: readonly string[]): string[] {
   if (value === undefined || value.trim() === '') return [...fallback];

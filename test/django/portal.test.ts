@@ -124,7 +124,7 @@ function cli(args: string[], admin: string): Promise<Run> {
 /** The CSV report: userId -> outcome, in order. */
 function readReport(file: string): Array<[string, string]> {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  expect(lines[0]).toBe('userId,masked,outcome,reason');
+  expect(lines[0]).toBe('userId,masked,outcome,reason,holder');
   return lines.slice(1).map((l) => {
     const [id, , outcome] = l.split(',');
     return [id!, outcome!];

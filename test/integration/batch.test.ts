@@ -46,6 +46,8 @@ beforeEach(() => {
 
 const users = () => Array.from({ length: USERS }, (_, i) => portalUser(i, seed));
 const allIds = () => users().map((u) => String(u.id));
+/** The portal user who holds a duplicate's number: the first one listed with it. */
+const holderOf = (e164: string | undefined) => String(users().find((u) => u.e164 === e164)!.id);
 
 function expectedOutcome(category: UserCategory, dryRun: boolean): string {
   const fresh = dryRun ? 'would_register' : 'registered';
@@ -306,12 +308,22 @@ describe('batch CLI end to end', () => {
     ]);
     expect(run.code).toBe(0);
     const rows = readFileSync(report, 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('userId,masked,outcome,reason');
+    expect(rows[0]).toBe('userId,masked,outcome,reason,holder');
     const outcomes = rows.slice(1).map((r) => r.split(','));
     expect(outcomes.map((r) => r[0])).toEqual(allIds());
     const counts: Record<string, number> = {};
     for (const r of outcomes) counts[r[2]!] = (counts[r[2]!] ?? 0) + 1;
     expect(counts).toEqual(expectedCounts(true));
+    // Invalid rows show the portal's value with only its last 3 digits; duplicates name the holder
+    // (a dry run knows it within a slice: earlier slices' numbers ride in the cursor as hashes).
+    const byId = new Map(users().map((u) => [String(u.id), u]));
+    for (const [id, masked, outcome, , holder] of outcomes) {
+      const user = byId.get(id!)!;
+      if (user.category === 'invalid') expect(masked).toBe(user.phone === '12345' ? '**345' : '**** **');
+      if (user.category === 'blank') expect(masked).toBe('');
+      if (outcome === 'duplicate' && holder !== '') expect(holder).toBe(holderOf(user.e164));
+    }
+    expect(outcomes.filter((r) => r[2] === 'duplicate' && r[4] !== '').length).toBeGreaterThan(0);
     expect(run.stderr + run.stdout).not.toContain(system.env.ADMIN_TOKEN!);
     expect(system.sandbox.messages()).toHaveLength(0);
   });
@@ -331,6 +343,12 @@ describe('batch CLI end to end', () => {
     expect(json).toMatchObject({ runId: resume![1], done: true, processed: USERS });
     expect(json.results.map((r: { userId: string }) => r.userId)).toEqual(allIds());
     expect(nonZero(json.counts)).toEqual(expectedCounts(false));
+    // A real run always knows who holds a duplicate's number (the subscriber record says).
+    const byId = new Map(users().map((u) => [String(u.id), u]));
+    const duplicates = json.results.filter((r: { outcome: string }) => r.outcome === 'duplicate');
+    expect(duplicates.length).toBeGreaterThan(0);
+    for (const r of duplicates as Array<{ userId: string; holder?: string }>)
+      expect(r.holder).toBe(holderOf(byId.get(r.userId)!.e164));
     expect(system.sandbox.messages()).toHaveLength(welcomeNumbers().size);
   });
 

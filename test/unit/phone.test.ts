@@ -1,5 +1,6 @@
 import {
   maskPhone,
+  maskRaw,
   normalizePhone,
   parseCountryList,
   PHONE_REJECTIONS,
@@ -218,6 +219,24 @@ describe('maskPhone edges', () => {
     ['9807969278', '******78'],
     ['whatsapp:12345678', 'whatsapp:******78'],
   ])('%s -> %s', (input, masked) => expect(maskPhone(input)).toBe(masked));
+});
+
+describe('maskRaw: a value that is not a number, for a report', () => {
+  test.each([
+    ['12345', '**345'],
+    ['call me', '**** **'],
+    ['98-4123-4567 ext', '**-****-*567 ***'],
+    ['  ९८४१२३४५६७ ', '*******५६७'],
+    ['ram@example.org', '***@*******.***'],
+    ['+977 98', '+**7 98'],
+    ['', ''],
+  ])('%j -> %j', (input, masked) => expect(maskRaw(input)).toBe(masked));
+
+  test('a long value keeps its end (where the last digits are) behind an ellipsis', () => {
+    const masked = maskRaw('please call my husband on 9841234567');
+    expect(masked).toBe('…* **** ** ******* ** *******567');
+    expect(Array.from(masked)).toHaveLength(32);
+  });
 });
 
 test('parseCountryList drops empty entries', () => {

@@ -131,8 +131,10 @@ class LocalRuns:
 
 
 def write_report(path, run, rows):
-    """CSV ``userId,masked,outcome,reason`` or JSON with the run's totals; returns the rows written."""
-    results = [{k: row.get(k) for k in ("userId", "masked", "outcome", "reason")} for row in rows]
+    """CSV ``userId,masked,outcome,reason,holder`` or JSON with the run's totals; returns the rows written.
+
+    ``holder`` is the portal user who holds the number of a conflict or duplicate row (when known)."""
+    results = [{k: row.get(k) for k in ("userId", "masked", "outcome", "reason", "holder")} for row in rows]
     if path.lower().endswith(".json"):
         body = {k: run.get(k) for k in ("runId", "dryRun", "done", "total", "processed", "counts")}
         body["results"] = results
@@ -141,9 +143,9 @@ def write_report(path, run, rows):
     else:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["userId", "masked", "outcome", "reason"])
+        writer.writerow(["userId", "masked", "outcome", "reason", "holder"])
         for r in results:
-            writer.writerow([r["userId"] or "", r["masked"] or "", r["outcome"] or "", r["reason"] or ""])
+            writer.writerow([r[k] or "" for k in ("userId", "masked", "outcome", "reason", "holder")])
         with open(path, "w", encoding="utf-8") as f:
             f.write(out.getvalue())
     return len(results)

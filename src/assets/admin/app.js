@@ -1016,9 +1016,9 @@
   }
 
   function downloadReport() {
-    const lines = ['userId,masked,outcome,reason'].concat(
+    const lines = ['userId,masked,outcome,reason,holder'].concat(
       batch.results.map((r) =>
-        [r.userId, r.masked, r.outcome, r.reason || '']
+        [r.userId, r.masked, r.outcome, r.reason || '', r.holder || '']
           .map((v) => '"' + String(v == null ? '' : v).replace(/"/g, '""') + '"')
           .join(','),
       ),

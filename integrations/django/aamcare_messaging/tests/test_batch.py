@@ -65,7 +65,7 @@ class BatchDriverTests(SimpleTestCase):
         self.assertIn("done: run run_1, 4 users: registered 4", self.lines)
         with open(report, encoding="utf-8") as f:
             table = list(csv.reader(f))
-        self.assertEqual(table[0], ["userId", "masked", "outcome", "reason"])
+        self.assertEqual(table[0], ["userId", "masked", "outcome", "reason", "holder"])
         self.assertEqual([r[0] for r in table[1:]], ["1", "2", "3", "4"])
         # The second request continued the run with its cursor; the admin token went as a Bearer header.
         second = self.service.requests[1]
