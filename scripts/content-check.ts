@@ -29,7 +29,7 @@ const CLI = defineCli({
 /** Unreviewed texts in one line per kind, unless --all. */
 function unreviewedSummary(findings: readonly Finding[]): string[] {
   const unreviewed = findings.filter((f) => f.rule === 'unreviewed');
-  const kinds = ['tip', 'message'] as const;
+  const kinds = ['tip', 'message', 'programme message'] as const;
   return kinds.flatMap((kind) => {
     const ids = unreviewed.filter((f) => f.where.startsWith(`${kind} `)).map((f) => f.where.slice(kind.length + 1));
     return ids.length === 0 ? [] : [`warning unreviewed ${kind}s (${ids.length}): ${ids.join(', ')}`];

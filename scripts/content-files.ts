@@ -11,13 +11,14 @@ const root = join(__dirname, '..');
 
 export const CONTENT_PATHS = {
   tips: join(root, 'src', 'assets', 'tips.private.json'),
+  programmes: join(root, 'src', 'assets', 'programmes.private.json'),
   messages: join(root, 'src', 'core', 'content', 'messages.json'),
   glossary: join(root, 'src', 'core', 'content', 'glossary.json'),
 } as const;
 
 export type ContentPaths = Record<keyof typeof CONTENT_PATHS, string>;
 
-/** The three files, parsed as JSON (a syntax error names the file). */
+/** The four files, parsed as JSON (a syntax error names the file). */
 export function readContent(paths: ContentPaths = CONTENT_PATHS): ContentFiles {
   const read = (path: string): unknown => {
     try {
@@ -26,7 +27,12 @@ export function readContent(paths: ContentPaths = CONTENT_PATHS): ContentFiles {
       throw new Error(`${relative(process.cwd(), path)}: ${(error as Error).message}`);
     }
   };
-  return { tips: read(paths.tips), messages: read(paths.messages), glossary: read(paths.glossary) };
+  return {
+    tips: read(paths.tips),
+    messages: read(paths.messages),
+    glossary: read(paths.glossary),
+    programmes: read(paths.programmes),
+  };
 }
 
 /** Writes JSON the way Prettier formats it (npm run lint checks the formatting). */

@@ -30,6 +30,8 @@ import { maskRaw, normalizePhone } from '../core/phone';
 import { RecentDurations } from '../core/recent-durations';
 import { shardedName } from '../core/shard';
 import type { Channel, Subscriber } from '../core/subscriber';
+import { checkAnchorDate } from '../core/anchor-input';
+import type { AnchorDates } from '../core/programmes';
 import { PortalError, type KeyValueStore, type PortalClient, type PortalPage, type PortalUser } from './ports';
 import { registerNumber, SUBSCRIBERS_MAP, type RegistrationDeps } from './registration';
 
@@ -51,6 +53,27 @@ const MIN_FINAL_COMMIT_MS = 100;
 const RECENT_USERS = 64;
 /** Assumed duration of one user until the slice has measured some. */
 const INITIAL_USER_ESTIMATE_MS = 400;
+
+/**
+ * The user's anchor dates when they pass the same checks as /register's; a date that does not
+ * (out of range, not ISO, Bikram Sambat) is left out with a warning naming its reason code, and
+ * the user is registered for the general daily tip.
+ */
+function anchorDatesOf(user: PortalUser, deps: BatchDeps): AnchorDates {
+  if (!user.edd && !user.babyDob) return {};
+  const today = deps.registration.localDate(deps.registration.now());
+  const dates: AnchorDates = {};
+  for (const [field, raw] of [
+    ['edd', user.edd],
+    ['baby_dob', user.babyDob],
+  ] as const) {
+    if (!raw) continue;
+    const checked = checkAnchorDate(field, raw, today);
+    if (checked.ok) dates[field === 'edd' ? 'edd' : 'babyDob'] = checked.value;
+    else deps.log.warn('batch.anchor_date_dropped', { userId: user.id, field, code: checked.code });
+  }
+  return dates;
+}
 
 export interface BatchDeps {
   registration: RegistrationDeps;
@@ -235,6 +258,7 @@ export async function processSlice(
         resubscribe: false,
         source: 'batch',
         ...(user.timezone ? { timezone: user.timezone } : {}),
+        ...anchorDatesOf(user, deps),
       },
       deps.registration,
       { dryRun, normalized },

@@ -20,6 +20,7 @@ import {
   decideForExisting,
   holdsClaim,
   newSubscriber,
+  noteProgrammeSent,
   optOut,
   releaseClaim,
   resubscribe,
@@ -56,6 +57,9 @@ export interface RegistrationRequest {
   source: string;
   /** The portal's optional IANA zone for the subscriber's 7 AM. */
   timezone?: string;
+  /** Anchor dates of the stage-based programmes (checked by anchor-input.ts). */
+  edd?: string;
+  babyDob?: string;
 }
 
 export interface RegistrationConfig {
@@ -103,7 +107,7 @@ export type RegistrationOutcome =
       messageSid: string;
       welcomeStatus: string;
       /** The first tip, scheduled beside the welcome and recorded in the same write (see RegistrationOptions.firstTip). */
-      firstTip?: { date: string; outcome: 'scheduled' | 'unsettled' | 'deferred' | 'failed' };
+      firstTip?: { date: string; outcome: 'scheduled' | 'unsettled' | 'deferred' | 'failed' | 'no_message_today' };
     }
   | { kind: 'would_register'; masked: string; e164: string }
   /** `adopted`: this call finished a registration whose welcome Twilio held but nobody had recorded. */
@@ -140,9 +144,9 @@ export interface RegistrationOptions {
 
 /** What Twilio did with the first tip's scheduled create (the tips service's TipSend). */
 export type FirstTipSend =
-  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean }
+  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean; programmeId?: string }
   | { kind: 'unsettled' }
-  | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed'; code?: number };
+  | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed' | 'no_message_today'; code?: number };
 
 export interface FirstTip {
   date: string;
@@ -276,6 +280,8 @@ async function registerOnce(
         { requested: request.timezone, e164, country: normalized.country },
         deps.config.timeZone ?? 'Asia/Kathmandu',
       ),
+      ...(request.edd ? { edd: request.edd } : {}),
+      ...(request.babyDob ? { babyDob: request.babyDob } : {}),
     });
     const claim = withTipClaim(claimWelcome(fresh, callId, deps.now(), fingerprintOf(e164, fresh, request, deps)), tip);
     const createOrRead = async (): Promise<{ ours?: StoredItem<Subscriber>; other?: StoredItem<Subscriber> }> => {
@@ -607,7 +613,11 @@ async function sendWelcome(
 /** The record with the first tip's outcome: its SID, its claim let go, or the claim kept until settled. */
 function settleTip(current: Subscriber, tip: TipState | undefined): Subscriber {
   if (!tip?.result || current.tips?.[tip.date] !== tip.claimId || tip.result.kind === 'unsettled') return current;
-  if (tip.result.kind === 'scheduled') return { ...current, tips: { ...current.tips, [tip.date]: tip.result.sid } };
+  if (tip.result.kind === 'scheduled')
+    return noteProgrammeSent(
+      { ...current, tips: { ...current.tips, [tip.date]: tip.result.sid } },
+      tip.result.programmeId,
+    );
   const { [tip.date]: _dropped, ...rest } = current.tips;
   return { ...current, tips: rest };
 }

@@ -15,6 +15,8 @@ import { canReply } from '../core/reachability';
 import { DeadlineExceededError, failureOf } from '../core/retry';
 import { classifySendFailure, contentFingerprint, sendOutOfTime, SETTLE_RESERVE_MS } from '../core/send-outcome';
 import {
+  forgetProgrammeSent,
+  noteProgrammeSent,
   optOut,
   type Subscriber,
   CLAIM_SEND_WINDOW_MS,
@@ -31,13 +33,22 @@ import { slotOffsetSeconds, validityFor, type Throughput } from '../core/tip-pla
 import { MIN_SCHEDULE_LEAD_SECONDS, nextTipDate, sendAtFor } from '../core/tip-time';
 import { encodeTipCursor, type TipCursor } from '../core/tips-input';
 import { tipCarriesLink, tipForDate, tipSmsBody, type Tip } from '../core/tips';
+import {
+  dueMessage,
+  NO_PROGRAMMES,
+  placementLabel,
+  placementOn,
+  type Placement,
+  type Programmes,
+} from '../core/programmes';
+import type { Language } from '../core/subscriber';
 import { describeTwilioError } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
 import { maskPhone } from '../core/phone';
 import { statusChange } from '../core/activity';
 import type { Activity } from './activity';
 import type { KeyValueStore, ListPage, MessageSender, StoredItem } from './ports';
-import { modifyItem } from './store-writes';
+import { modifyItem, upsertSpread } from './store-writes';
 import { MESSAGES_MAP, SUBSCRIBERS_MAP, welcomeMatcher } from './registration';
 
 /** Where one tip goes in the day's window. */
@@ -70,6 +81,8 @@ export interface TipDeps {
   activity: Activity;
   log: Logger;
   tips: readonly Tip[];
+  /** Stage-based message sets (programmes.private.json); absent: everyone gets the general tip. */
+  programmes?: Programmes;
   config: TipRunConfig;
   now: () => Date;
   newId: () => string;
@@ -85,6 +98,10 @@ export type TipOutcome =
   | 'skipped_opted_out'
   | 'skipped_suppressed'
   | 'skipped_not_welcomed'
+  /** The subscriber's programme has no message that day (its cadence, or a gap in the set). */
+  | 'no_message_today'
+  /** This programme message was scheduled before (an anchor date moved): it goes once. */
+  | 'already_sent'
   /** Another call is scheduling it right now. */
   | 'in_progress'
   /** The create's outcome is unknown and Twilio's records do not show it yet: the claim stays until settled. */
@@ -116,6 +133,8 @@ export async function scheduleTipsSlice(
   const started = Date.now();
   const counts: Record<string, number> = {};
   let cursor: TipCursor | undefined = start;
+  // The load as the run's last page left it: the census of the run's first date is in it.
+  let finalLoad: Record<string, number> | undefined;
   // Start a page only while one can still finish before the Function's time limit: at least
   // 2.5 s, or the longest page this slice has seen plus a quarter.
   let pageBudgetMs = MIN_PAGE_BUDGET_MS;
@@ -140,6 +159,7 @@ export async function scheduleTipsSlice(
         date,
         plan: planTip(item.key, item.data, date, load, deps),
       }));
+      if (dates[0] !== undefined) countCensus(item.data, dates[0], load, deps);
       loadAfter.push({ ...load });
       return planned;
     });
@@ -176,9 +196,12 @@ export async function scheduleTipsSlice(
       : cursor.shard + 1 < deps.config.shards
         ? { shard: cursor.shard + 1, load }
         : undefined;
+    if (!cursor) finalLoad = load;
   }
   if (!options.dryRun && counts.scheduled)
     await deps.activity.count(deps.localDate(deps.now()), { [COUNTER.tipStatus('scheduled')]: counts.scheduled });
+  if (!options.dryRun && cursor === undefined && dates[0] !== undefined && (deps.programmes?.sets.length ?? 0) > 0)
+    await writeCensus(dates[0], finalLoad ?? {}, deps);
   return {
     dates,
     done: cursor === undefined,
@@ -200,19 +223,18 @@ export function planTip(
   subscriber: Subscriber,
   date: string,
   load: Record<string, number>,
-  deps: Pick<TipDeps, 'config' | 'tips' | 'unsubscribeLink'>,
+  deps: Pick<TipDeps, 'config' | 'tips' | 'programmes' | 'unsubscribeLink'>,
 ): TipPlan | undefined {
   if (subscriber.status !== 'active' || subscriber.welcome.state !== 'sent') return undefined;
+  const body = tipBody(e164, date, subscriber, deps);
+  // Nothing due that day (the cadence), or a programme message already sent: no slot.
+  if (body === undefined) return undefined;
   const throughput = deps.config.throughput ?? DEFAULT_THROUGHPUT;
   const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
   const key = `${date} ${timeZone} ${subscriber.channel}`;
   const before = load[key] ?? 0;
   // The body this subscriber will get (with its stop phrase and, some days, the link) is what the sender drains.
-  load[key] =
-    before +
-    (subscriber.channel === 'whatsapp'
-      ? 1
-      : Math.max(1, countSegments(tipBody(e164, date, subscriber, deps)).segments));
+  load[key] = before + (subscriber.channel === 'whatsapp' ? 1 : Math.max(1, countSegments(body).segments));
   const offset = slotOffsetSeconds(before, throughput.segmentsPerSecond);
   return {
     sendAt: new Date(sendAtFor(date, deps.config.localTime, timeZone).getTime() + offset * 1000),
@@ -255,6 +277,8 @@ export async function scheduleTip(
   const claimed = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
     const ours = current.tips?.[date] === claimId;
     verdict = ours ? undefined : eligibility(current, date, deps.now(), takeOver);
+    const content = contentFor(current, date, deps);
+    if (!verdict && !ours) verdict = programmeVerdict(current, date, content);
     slot ??= planTip(e164, current, date, {}, deps);
     // Twilio needs SendAt 15 min ahead (a zone whose 07:00 has passed gets the next run's date).
     if (
@@ -266,12 +290,15 @@ export async function scheduleTip(
       verdict = 'skipped_too_late';
     if (!verdict && !ours && slot && slot.validityPeriod === undefined) verdict = 'skipped_past_validity';
     if (verdict || dryRun || ours) return undefined;
-    return {
-      ...current,
-      // A record from before time zones gets its zone now.
-      ...(current.timeZone ? {} : { timeZone: slot?.timeZone }),
-      tips: { ...pruneTips(current.tips, deps.localDate(deps.now())), [date]: claimId },
-    };
+    return noteProgrammeSent(
+      {
+        ...current,
+        // A record from before time zones gets its zone now.
+        ...(current.timeZone ? {} : { timeZone: slot?.timeZone }),
+        tips: { ...pruneTips(current.tips, deps.localDate(deps.now())), [date]: claimId },
+      },
+      content?.programmeId,
+    );
   });
   if (!claimed) return 'skipped_opted_out';
   if (verdict) return verdict;
@@ -289,11 +316,12 @@ export interface SendOptions {
 
 /** What Twilio did with a claimed tip's scheduled create (nothing recorded yet). */
 export type TipSend =
-  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean }
+  /** `programmeId`: the programme message it carries (noted so it goes once). */
+  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean; programmeId?: string }
   /** The create's outcome is unknown and Twilio's records do not show it yet: the claim stays until settled. */
   | { kind: 'unsettled' }
-  /** Nothing was scheduled (refused, or out of time): the claim may go. */
-  | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed'; code?: number };
+  /** Nothing was scheduled (refused, out of time, or no message due that day): the claim may go. */
+  | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed' | 'no_message_today'; code?: number };
 
 /**
  * Twilio's scheduled create for a claimed tip, and nothing else: the caller records the SID
@@ -310,8 +338,12 @@ export async function sendTipMessage(
 ): Promise<TipSend> {
   const slot = plan ?? planTip(e164, subscriber, date, {}, deps);
   const timeZone = subscriber.timeZone ?? timeZoneForNumber(e164, subscriber.country, deps.config.timeZone);
-  const tip = tipForDate(deps.tips, date);
+  const content = contentFor(subscriber, date, deps);
   const whatsapp = subscriber.channel === 'whatsapp';
+  const body = whatsapp ? undefined : tipBody(e164, date, subscriber, deps);
+  // A claim made before the day was known to have no message (a signup's first tip): nothing to send.
+  if (!content || (!whatsapp && body === undefined)) return { kind: 'not_scheduled', outcome: 'no_message_today' };
+  const programme = content.programmeId ? { programmeId: content.programmeId } : {};
   try {
     const sent = await deps.sender.send({
       channel: subscriber.channel,
@@ -321,16 +353,16 @@ export async function sendTipMessage(
       statusCallback: deps.config.statusCallbackUrl,
       notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
       ...(whatsapp
-        ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': tip[subscriber.language] } }
-        : { body: tipBody(e164, date, subscriber, deps), shortenUrls: deps.config.shortenUrls }),
+        ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': content.text[subscriber.language] } }
+        : { body: body!, shortenUrls: deps.config.shortenUrls }),
     });
-    return { kind: 'scheduled', sid: sent.sid, status: sent.status, adopted: false };
+    return { kind: 'scheduled', sid: sent.sid, status: sent.status, adopted: false, ...programme };
   } catch (error) {
     if (classifySendFailure(error) === 'ambiguous') {
       // It may be scheduled already: never schedule again here; Twilio's records settle it.
       const claimedAt = parseTipClaim(claimId)!.claimedAt;
       const found = await findScheduledTip(e164, date, subscriber, claimedAt, deps).catch(() => undefined);
-      if (found) return { kind: 'scheduled', sid: found.sid, status: found.status, adopted: true };
+      if (found) return { kind: 'scheduled', sid: found.sid, status: found.status, adopted: true, ...programme };
       deps.log.warn('tips.send_ambiguous', {
         phone: e164,
         date,
@@ -379,8 +411,9 @@ export async function sendClaimedTip(
   const sent = await sendTipMessage(e164, date, claimId, subscriber, deps, plan);
   if (sent.kind === 'unsettled') return 'unsettled';
   if (sent.kind === 'not_scheduled') {
-    // Nothing was scheduled: let the claim go so the next run tries again; report what Twilio said.
-    await modifyItem<Subscriber>(deps.store, map, e164, (current) => withoutTip(current, date, claimId));
+    // Nothing was scheduled: let the claim go (and its programme message) so the next run tries again.
+    const programmeId = contentFor(subscriber, date, deps)?.programmeId;
+    await modifyItem<Subscriber>(deps.store, map, e164, (current) => withoutTip(current, date, claimId, programmeId));
     if (sent.code !== undefined) await applyRefusal(e164, sent.code, deps);
     return sent.outcome;
   }
@@ -391,11 +424,19 @@ export async function sendClaimedTip(
   return 'scheduled';
 }
 
-/** The record without this claim on `tips[date]` (undefined when the claim is not there). */
-export function withoutTip(current: Subscriber, date: string, claimId: string): Subscriber | undefined {
+/**
+ * The record without this claim on `tips[date]`, and without its programme message noted
+ * (nothing was sent: the message may go another day); undefined when the claim is not there.
+ */
+export function withoutTip(
+  current: Subscriber,
+  date: string,
+  claimId: string,
+  programmeId?: string,
+): Subscriber | undefined {
   if (current.tips?.[date] !== claimId) return undefined;
   const { [date]: _dropped, ...rest } = current.tips;
-  return { ...current, tips: rest };
+  return forgetProgrammeSent({ ...current, tips: rest }, programmeId);
 }
 
 /**
@@ -468,17 +509,121 @@ export async function reconcileNumber(e164: string, subscriber: Subscriber, deps
   }
 }
 
+/** What a subscriber gets on a local date: the day's general tip, or their programme's message. */
+export interface DueContent {
+  text: Pick<Tip, Language>;
+  /** The programme message's id (absent for the general tip). */
+  programmeId?: string;
+  /** `general`, or the set's id: the census counts due messages by it. */
+  set: string;
+  /** The personal link rides along: the general tip once a week, every programme message (at most a few a week). */
+  withLink: boolean;
+  placement: Placement;
+}
+
+export function contentFor(
+  subscriber: Subscriber,
+  date: string,
+  deps: Pick<TipDeps, 'tips' | 'programmes'>,
+): DueContent | undefined {
+  const programmes = deps.programmes ?? NO_PROGRAMMES;
+  const placement = placementOf(subscriber, date, programmes);
+  if (placement.kind === 'general')
+    return { text: tipForDate(deps.tips, date), set: 'general', withLink: tipCarriesLink(date), placement };
+  const message = dueMessage(programmes, placement);
+  return message
+    ? { text: message, programmeId: message.id, set: placement.set.id, withLink: true, placement }
+    : undefined;
+}
+
+/** Why a subscriber's programme gives nothing to schedule on `date` (undefined: go ahead). */
+function programmeVerdict(
+  subscriber: Subscriber,
+  date: string,
+  content: DueContent | undefined,
+): TipOutcome | undefined {
+  if (!content) return 'no_message_today';
+  // Noted by an earlier date's claim (an anchor date moved since): each message goes once.
+  if (content.programmeId && subscriber.programmeSent?.includes(content.programmeId) && !subscriber.tips?.[date])
+    return 'already_sent';
+  return undefined;
+}
+
 /** A tip's SMS text: "reply STOP" only where replies arrive; the personal link once a week for everyone. */
 function tipBody(
   e164: string,
   date: string,
   subscriber: Subscriber,
-  deps: Pick<TipDeps, 'config' | 'tips' | 'unsubscribeLink'>,
-): string {
-  return tipSmsBody(tipForDate(deps.tips, date), subscriber.language, {
+  deps: Pick<TipDeps, 'config' | 'tips' | 'programmes' | 'unsubscribeLink'>,
+): string | undefined {
+  const content = contentFor(subscriber, date, deps);
+  if (!content || programmeVerdict(subscriber, date, content)) return undefined;
+  return tipSmsBody(content.text, subscriber.language, {
     canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
-    link: tipCarriesLink(date) ? deps.unsubscribeLink(e164) : undefined,
+    link: content.withLink ? deps.unsubscribeLink(e164) : undefined,
   });
+}
+
+/** Where subscribers stand on the run's first date, counted in the cursor's load (`#` keys) as pages are planned. */
+/** Where the subscriber stands that day; after a reported loss, never in a pregnancy or baby set (a START later brings general tips only). */
+function placementOf(subscriber: Subscriber, date: string, programmes: Programmes): Placement {
+  return subscriber.loss ? { kind: 'general', reason: 'loss' } : placementOn(programmes, subscriber, date);
+}
+
+function countCensus(
+  subscriber: Subscriber,
+  date: string,
+  load: Record<string, number>,
+  deps: Pick<TipDeps, 'tips' | 'programmes'>,
+): void {
+  if (subscriber.status !== 'active' || subscriber.welcome.state !== 'sent') return;
+  const placement = placementOf(subscriber, date, deps.programmes ?? NO_PROGRAMMES);
+  const stageKey = `#s ${date} ${placementLabel(placement)}`;
+  load[stageKey] = (load[stageKey] ?? 0) + 1;
+  const content = contentFor(subscriber, date, deps);
+  if (!content) return;
+  const dueKey = `#d ${date} ${content.set}`;
+  load[dueKey] = (load[dueKey] ?? 0) + 1;
+}
+
+export const CENSUS_MAP = 'programme-census';
+
+/** One run's picture of the programme for its first date (the dashboard's stage panel). */
+export interface ProgrammeCensus {
+  date: string;
+  takenAt: string;
+  /** Active, welcomed subscribers by `general` or `<set>/<stage>`. */
+  subscribers: Record<string, number>;
+  /** Messages due that date by set (`general`: the daily tip). */
+  due: Record<string, number>;
+}
+
+/** Written when a run finishes (a rerun rewrites the same figures): one item per date, kept 40 days. */
+async function writeCensus(date: string, load: Record<string, number>, deps: TipDeps): Promise<void> {
+  const pick = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(load)
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, n]) => [key.slice(prefix.length), n]),
+    );
+  const census: ProgrammeCensus = {
+    date,
+    takenAt: deps.now().toISOString(),
+    subscribers: pick(`#s ${date} `),
+    due: pick(`#d ${date} `),
+  };
+  try {
+    await upsertSpread<ProgrammeCensus>(
+      deps.store,
+      () => ({ map: CENSUS_MAP, key: date }),
+      () => census,
+      () => census,
+      { ttlSeconds: 40 * 24 * 3600 },
+    );
+  } catch (error) {
+    // The figures are for the dashboard: the run's messages are scheduled whatever happens here.
+    deps.log.warn('tips.census_failed', { date, error });
+  }
 }
 
 /** The tip a claim made at `claimedAt` scheduled, from Twilio's records. */
@@ -516,8 +661,11 @@ async function recordTip(
   known?: StoredItem<Subscriber>,
 ): Promise<void> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
+  const programmeId = contentFor(subscriber, date, deps)?.programmeId;
   const withSid = (current: Subscriber) =>
-    current.tips?.[date] === claimId ? { ...current, tips: { ...current.tips, [date]: sent.sid } } : undefined;
+    current.tips?.[date] === claimId
+      ? noteProgrammeSent({ ...current, tips: { ...current.tips, [date]: sent.sid } }, programmeId)
+      : undefined;
   try {
     // The index and the record are independent writes: one round trip.
     await Promise.all([

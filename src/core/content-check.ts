@@ -24,6 +24,7 @@ import { fromNepaliDigits, spokenTime } from './spoken-time';
 import { stopInstruction } from './stop-instruction';
 import type { Language } from './subscriber';
 import { MAX_SEGMENTS, TOPICS, parseTips, tipSmsBody, tipsShapeProblems, type Tip } from './tips';
+import { ANCHORS, parseProgrammes, programmesShapeProblems, stageOf, type Programmes } from './programmes';
 import { welcomeValues } from './welcome';
 
 export type Severity = 'error' | 'warning';
@@ -54,6 +55,9 @@ export const RULES = {
   cycle: 'the tip cycle has 45 to 60 tips and covers every topic',
   keyword:
     'a keyword is written as it is matched (lower case, no punctuation) and is no other keyword (STOP, START, HELP, another list)',
+  cadence: "a programme message falls on a day its stage's cadence sends on, one message per slot",
+  'programme-sets': 'one set per anchor date (edd, baby_dob); stages of a set do not overlap',
+  coverage: "a programme's cadence slots each have a message (a slot without one sends nothing that day)",
 } as const;
 export type Rule = keyof typeof RULES;
 
@@ -328,6 +332,140 @@ function tipRules(
     if (!tips.some((tip) => tip.topic === topic)) out.warning('tips', 'cycle', `no tip about ${topic}`);
 }
 
+/** The rules of the text of one sendable entry (a tip or a programme message): alone, in its SMS, with its pair. */
+function sendableTextRules(
+  out: Findings,
+  where: string,
+  entry: Pick<Tip, Language | 'source'> & ContentEntry,
+  messages: Messages | undefined,
+  glossary: readonly GlossaryTerm[],
+  options: Required<CheckOptions>,
+  variants: ReadonlyArray<(typeof TIP_VARIANTS)[number]>,
+): void {
+  if (entry.source.trim() === '')
+    out.error(where, 'source', 'no source: name the guideline (organisation, document, year)');
+  for (const language of LANGUAGES) {
+    const text = entry[language];
+    textRules(out, where, language, text);
+    const placeholders = placeholdersIn(text);
+    if (placeholders.length > 0)
+      out.error(
+        `${where} (${language})`,
+        'placeholder',
+        `unknown placeholder ${placeholders.map((p) => `{${p}}`).join(' ')}: tips have none`,
+      );
+    if (REPLY_WORDS[language].test(text))
+      out.error(`${where} (${language})`, 'reply-instruction', 'asks for a reply: most subscribers cannot reply');
+    if (/ {5,}/.test(text) || text.length > WHATSAPP_VARIABLE_MAX)
+      out.error(`${where} (${language})`, 'whatsapp-variable', 'not valid as a WhatsApp template variable');
+    if (!messages) continue;
+    const link = budgetLink(options.linkLength);
+    for (const variant of variants) {
+      const body = tipSmsBody(
+        entry,
+        language,
+        { canReply: variant.canReply, link: variant.withLink ? link : undefined },
+        messages,
+      );
+      const count = countSegments(body);
+      if (count.segments > MAX_SEGMENTS[language]) {
+        out.error(
+          `${where} (${language})`,
+          'sms-budget',
+          `${count.segments} segments (${count.units} ${count.encoding} units) ${variant.label}; the budget is ${MAX_SEGMENTS[language]}`,
+        );
+        break;
+      }
+    }
+  }
+  pairRules(out, where, entry, glossary, 'tips');
+  reviewRules(out, where, entry, options.today);
+}
+
+/**
+ * Programme messages: the text rules of tips (a programme message always carries the personal
+ * link, so its budget counts the link), plus the set rules: one set per anchor, stages that do
+ * not overlap, each message on a cadence day of its stage and alone in its slot, no text twice
+ * in a set, and a warning for cadence slots with no message.
+ */
+function programmeRules(
+  out: Findings,
+  programmes: Programmes,
+  messages: Messages | undefined,
+  glossary: readonly GlossaryTerm[],
+  options: Required<CheckOptions>,
+): void {
+  for (const anchor of ANCHORS) {
+    const sets = programmes.sets.filter((set) => set.anchor === anchor);
+    if (sets.length > 1)
+      out.error(
+        `set ${sets[1]!.id}`,
+        'programme-sets',
+        `a second set keyed to ${anchor} (${sets.map((s) => s.id).join(', ')}): a subscriber could be in either`,
+      );
+  }
+  for (const set of programmes.sets) {
+    const weeks = new Map<number, string>();
+    for (const stage of set.stages)
+      for (let week = stage.from_week; week <= stage.to_week; week++) {
+        const other = weeks.get(week);
+        if (other !== undefined)
+          out.error(`set ${set.id}`, 'programme-sets', `week ${week} is in stage ${other} and stage ${stage.id}`);
+        else weeks.set(week, stage.id);
+      }
+  }
+  const slots = new Map<string, string>();
+  const texts = new Map<string, string>();
+  for (const message of programmes.messages) {
+    const where = `programme message ${message.id}`;
+    const set = programmes.sets.find((s) => s.id === message.set)!;
+    const stage = stageOf(set, message.week);
+    if (!stage) out.error(where, 'cadence', `week ${message.week} is in no stage of set ${set.id}`);
+    else if (!stage.days.includes(message.day))
+      out.error(
+        where,
+        'cadence',
+        `day ${message.day} of week ${message.week}: stage ${stage.id} sends on days ${stage.days.join(', ')} only, so it would never go`,
+      );
+    const slot = `${message.set} ${message.week} ${message.day}`;
+    const taken = slots.get(slot);
+    if (taken !== undefined)
+      out.error(where, 'cadence', `week ${message.week} day ${message.day} of set ${message.set} already has ${taken}`);
+    else slots.set(slot, message.id);
+    for (const language of LANGUAGES) {
+      const key = `${message.set} ${language} ${message[language]}`;
+      const other = texts.get(key);
+      if (other !== undefined) out.error(where, 'duplicate', `same ${language} text as ${other} in set ${message.set}`);
+      else texts.set(key, message.id);
+    }
+    sendableTextRules(
+      out,
+      where,
+      message,
+      messages,
+      glossary,
+      options,
+      TIP_VARIANTS.filter((v) => v.withLink),
+    );
+  }
+  for (const set of programmes.sets) {
+    let open = 0;
+    let total = 0;
+    for (const stage of set.stages)
+      for (let week = stage.from_week; week <= stage.to_week; week++)
+        for (const day of stage.days) {
+          total++;
+          if (!slots.has(`${set.id} ${week} ${day}`)) open++;
+        }
+    if (open > 0)
+      out.warning(
+        `set ${set.id}`,
+        'coverage',
+        `${open} of ${total} cadence slots have no message: those days send nothing`,
+      );
+  }
+}
+
 /** The SMS bodies a whole message can become (its budget applies to each), with a label for findings. */
 export function messageSmsBodies(
   id: MessageId,
@@ -441,6 +579,8 @@ export interface ContentFiles {
   tips: unknown;
   messages: unknown;
   glossary: unknown;
+  /** Stage-based message sets (src/assets/programmes.private.json); absent: not checked. */
+  programmes?: unknown;
 }
 
 export interface CheckResult {
@@ -450,12 +590,13 @@ export interface CheckResult {
   /** The parsed files, when their structure allowed it. */
   tips?: Tip[];
   messages?: Messages;
+  programmes?: Programmes;
 }
 
 /** A structural problem as a finding: `tip t03: missing ne text` is a missing language. */
 function shapeFinding(out: Findings, file: string, problem: string): void {
   const [where, ...rest] = problem.split(': ');
-  const named = rest.length > 0 && /^(?:tip|message) /.test(where!);
+  const named = rest.length > 0 && /^(?:tip|message|programme message|set) /.test(where!);
   out.error(
     named ? where! : file,
     / missing (?:en|ne) text$/.test(problem) ? 'missing-language' : 'schema',
@@ -480,6 +621,15 @@ export function checkContent(files: ContentFiles, options: CheckOptions = {}): C
   if (messages) messageRules(out, messages, glossary, settings);
   if (messages) keywordRules(out, messages);
   if (tips) tipRules(out, tips, messages, glossary, settings);
+  let programmes: Programmes | undefined;
+  if (files.programmes !== undefined) {
+    const problems = programmesShapeProblems(files.programmes);
+    for (const problem of problems) shapeFinding(out, 'programmes', problem);
+    if (problems.length === 0) {
+      programmes = parseProgrammes(files.programmes);
+      programmeRules(out, programmes, messages, glossary, settings);
+    }
+  }
   const findings = out.list;
   return {
     findings,
@@ -487,6 +637,7 @@ export function checkContent(files: ContentFiles, options: CheckOptions = {}): C
     warnings: findings.filter((f) => f.severity === 'warning').length,
     ...(tips ? { tips } : {}),
     ...(messages ? { messages } : {}),
+    ...(programmes ? { programmes } : {}),
   };
 }
 

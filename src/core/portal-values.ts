@@ -15,6 +15,9 @@ export interface PortalUser {
   channel?: Channel;
   /** IANA zone of the user's 7 AM tip. */
   timezone?: string;
+  /** Anchor dates as the portal holds them (PORTAL_EDD_FIELD, PORTAL_BABY_DOB_FIELD); checked before use. */
+  edd?: string;
+  babyDob?: string;
 }
 
 /** A mapped field no user of a page has (PORTAL_NAME_FIELD etc.): everyone there gets the default. */

@@ -7,6 +7,7 @@ import { trimPhoneText } from './phone';
 import { channelOf, languageOf } from './portal-values';
 import type { Channel, Language } from './subscriber';
 import { isTimeZone } from './subscriber-time-zone';
+import { parseAnchorDates } from './anchor-input';
 
 export interface RegistrationInput {
   userId: string;
@@ -17,6 +18,10 @@ export interface RegistrationInput {
   resubscribe: boolean;
   /** IANA zone of the subscriber's 7 AM (optional; else from the number). */
   timezone?: string;
+  /** Expected delivery date, ISO (the pregnancy programme). */
+  edd?: string;
+  /** Baby's date of birth, ISO (the baby programme). */
+  babyDob?: string;
 }
 
 export type InputError = { code: string; message: string; field: string };
@@ -37,6 +42,8 @@ function text(value: unknown): string | undefined {
 export function parseRegistrationInput(
   params: Record<string, unknown>,
   defaultChannel: Channel,
+  /** Local date the anchor dates are checked against (TIMEZONE); default today in UTC. */
+  today: string = new Date().toISOString().slice(0, 10),
 ): { ok: true; value: RegistrationInput } | { ok: false; error: InputError } {
   const fail = (field: string, code: string, message: string) => ({
     ok: false as const,
@@ -71,6 +78,9 @@ export function parseRegistrationInput(
   if (timezone !== undefined && !isTimeZone(timezone))
     return fail('timezone', 'invalid_timezone', 'timezone must be an IANA time zone such as Asia/Kathmandu');
 
+  const anchors = parseAnchorDates(params, today);
+  if (!anchors.ok) return fail(anchors.error.field, anchors.error.code, anchors.error.message);
+
   const name = text(params.name);
   return {
     ok: true,
@@ -82,6 +92,7 @@ export function parseRegistrationInput(
       language,
       resubscribe,
       ...(timezone ? { timezone } : {}),
+      ...anchors.value,
     },
   };
 }

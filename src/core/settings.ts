@@ -239,6 +239,18 @@ export const SETTINGS: readonly Setting[] = [
     pattern: FIELD_PATH,
   },
   {
+    name: 'PORTAL_EDD_FIELD',
+    description:
+      'Field of a portal user holding the expected delivery date, ISO YYYY-MM-DD (optional; unset: no pregnancy programme from the batch)',
+    pattern: FIELD_PATH,
+  },
+  {
+    name: 'PORTAL_BABY_DOB_FIELD',
+    description:
+      "Field of a portal user holding the baby's date of birth, ISO YYYY-MM-DD (optional; unset: no baby programme from the batch)",
+    pattern: FIELD_PATH,
+  },
+  {
     name: 'BATCH_SLICE_MAX_USERS',
     description:
       'Most users one batch slice starts (optional; the time box ends a slice anyway). Tests set it so slicing does not depend on machine speed',

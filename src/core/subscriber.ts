@@ -63,6 +63,12 @@ export interface Subscriber {
   paused?: PauseRecord;
   /** WhatsApp said the number is not on WhatsApp: it was moved to SMS. */
   channelSwitch?: { from: Channel; to: Channel; errorCode: number; at: string };
+  /** Expected delivery date (ISO, Gregorian): the pregnancy programme's anchor (programmes.ts). */
+  edd?: string;
+  /** Baby's date of birth (ISO, Gregorian): the baby programme's anchor; wins over `edd`. */
+  babyDob?: string;
+  /** Programme messages scheduled so far (ids, latest last): each goes once, even when an anchor date moves. */
+  programmeSent?: string[];
   /**
    * Counted in the active-mix gauges (channel x country x language) since it was created; records
    * from before those gauges are not, so their status changes leave the mix alone (no drift).
@@ -166,6 +172,8 @@ export function newSubscriber(input: {
   source: string;
   now: Date;
   timeZone?: string;
+  edd?: string;
+  babyDob?: string;
 }): Subscriber {
   const at = input.now.toISOString();
   return {
@@ -181,7 +189,24 @@ export function newSubscriber(input: {
     unreachableCount: 0,
     mixCounted: true,
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+    ...(input.edd ? { edd: input.edd } : {}),
+    ...(input.babyDob ? { babyDob: input.babyDob } : {}),
   };
+}
+
+/** Programme ids kept in the record (a Sync item holds 16 KB): a year of messages at 3 a week fits. */
+export const MAX_PROGRAMME_SENT = 200;
+
+/** The record with a programme message noted as scheduled (once). */
+export function noteProgrammeSent(subscriber: Subscriber, id: string | undefined): Subscriber {
+  if (!id || subscriber.programmeSent?.includes(id)) return subscriber;
+  return { ...subscriber, programmeSent: [...(subscriber.programmeSent ?? []), id].slice(-MAX_PROGRAMME_SENT) };
+}
+
+/** The record with a programme message no longer noted (its claim was given back: nothing was sent). */
+export function forgetProgrammeSent(subscriber: Subscriber, id: string | undefined): Subscriber {
+  if (!id || !subscriber.programmeSent?.includes(id)) return subscriber;
+  return { ...subscriber, programmeSent: subscriber.programmeSent.filter((sent) => sent !== id) };
 }
 
 export type ExistingDecision =

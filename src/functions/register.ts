@@ -15,7 +15,8 @@ import {
 } from '../core/registration-input';
 import { portalForm, text } from '../runtime/inputs';
 import { defineRoute, errorReply, json, type Reply } from '../runtime/route';
-import { defaultChannel, signupDeps } from '../runtime/services';
+import { defaultChannel, signupDeps, timeZoneOf } from '../runtime/services';
+import { localDateOf } from '../core/tip-time';
 
 export const handler = defineRoute({
   name: 'register',
@@ -29,11 +30,13 @@ export const handler = defineRoute({
     language: text(8),
     resubscribe: text(8),
     timezone: text(FIELD_LIMITS.timezone),
+    edd: text(32),
+    baby_dob: text(32),
     timestamp: text(16),
   }),
   async handle({ context, fields, log }) {
     const started = Date.now();
-    const input = parseRegistrationInput(fields, defaultChannel(context));
+    const input = parseRegistrationInput(fields, defaultChannel(context), localDateOf(new Date(), timeZoneOf(context)));
     if (!input.ok) {
       log.info('register.bad_request', { code: input.error.code, field: input.error.field });
       return errorReply(400, input.error.code, input.error.message, { field: input.error.field });

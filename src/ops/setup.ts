@@ -43,7 +43,7 @@ export async function runSetup(env: Env, options: { baseUrl?: string } = {}): Pr
   }
 
   const shards = intSetting(env, 'SYNC_SHARDS');
-  const maps = ['batch-runs', ...SHARDED_MAPS.flatMap((base) => allShardNames(base, shards))];
+  const maps = ['batch-runs', 'programme-census', ...SHARDED_MAPS.flatMap((base) => allShardNames(base, shards))];
   let createdMaps = 0;
   for (const uniqueName of maps) {
     try {

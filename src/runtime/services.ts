@@ -14,6 +14,7 @@ import type { SupportConfig } from '../app/loss';
 import type { KeyValueStore, LookupMode, StoredItem } from '../app/ports';
 import type { RegistrationConfig, RegistrationDeps } from '../app/registration';
 import type { SignupDeps } from '../app/signup';
+import type { ProfileDeps } from '../app/profile';
 import type { StatusDeps } from '../app/status';
 import type { SubscriberLookupDeps } from '../app/subscriber-lookup';
 import { reconcileNumber, type TipDeps } from '../app/tips';
@@ -22,6 +23,7 @@ import { newRunId } from '../core/batch';
 import { welcomeSegments, welcomesPerMinuteFor, type Throughput } from '../core/tip-plan';
 import { parseExtraKeywords } from '../core/keywords';
 import { parseTips, type Tip } from '../core/tips';
+import { NO_PROGRAMMES, parseProgrammes, type Programmes } from '../core/programmes';
 import { parsePriceList } from '../core/tip-price';
 import type { Logger } from '../core/log';
 import type { Channel, Subscriber } from '../core/subscriber';
@@ -48,7 +50,7 @@ export interface Services {
 }
 
 /** The portal's local time zone: daily counters and tip dates are its days. */
-function timeZoneOf(context: Env): string {
+export function timeZoneOf(context: Env): string {
   return setting(context, 'TIMEZONE') ?? 'Asia/Kathmandu';
 }
 
@@ -148,6 +150,22 @@ function supportConfig(context: Env, timeZone: string): SupportConfig {
   };
 }
 
+/** A profile update of the programme dates: the record, and Twilio to cancel a message no longer due. */
+export function profileDeps(context: Env, log: Logger, deadlineMs: number): ProfileDeps {
+  const services = createServices(context, deadlineMs);
+  return {
+    store: services.store,
+    sender: createMessageSender(services.client, setting(context, 'MESSAGING_SERVICE_SID') ?? '', () => deadlineMs),
+    activity: createActivity(services.store, services.shards, log),
+    log,
+    shards: services.shards,
+    tips: loadTips(),
+    programmes: loadProgrammes(),
+    now: () => new Date(),
+    localDate: services.localDate,
+  };
+}
+
 /** The store only: an auditor's read of one subscriber's consent history. */
 export function consentHistoryDeps(context: Env, deadlineMs: number): ConsentHistoryDeps {
   const services = createServices(context, deadlineMs);
@@ -178,6 +196,13 @@ export function loadTips(): Tip[] {
   return parseTips(JSON.parse(asset.open()));
 }
 
+/** The programmes file is a private asset too; a service deployed without it sends the general tip only. */
+export function loadProgrammes(): Programmes {
+  const asset = Runtime.getAssets()['/programmes.json'];
+  if (!asset) return NO_PROGRAMMES;
+  return parseProgrammes(JSON.parse(asset.open()), 'programmes asset /programmes.json');
+}
+
 export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps {
   const services = createServices(context, deadlineMs);
   const stop = stopSettings(context);
@@ -187,6 +212,7 @@ export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps 
     activity: createActivity(services.store, services.shards, log),
     log,
     tips: loadTips(),
+    programmes: loadProgrammes(),
     config: {
       shards: services.shards,
       timeZone: services.timeZone,
@@ -350,6 +376,7 @@ function afterSwitch(context: Env, log: Logger, deadlineMs: number, e164: string
 
 export interface StatsDeps {
   reader: ActivityReader;
+  store: KeyValueStore;
   timeZone: string;
   localDate: (instant: Date) => string;
 }
@@ -358,6 +385,7 @@ export function statsDeps(context: Env, deadlineMs: number): StatsDeps {
   const services = createServices(context, deadlineMs);
   return {
     reader: createActivityReader(services.store, services.shards),
+    store: services.store,
     timeZone: services.timeZone,
     localDate: services.localDate,
   };
@@ -418,6 +446,8 @@ export function batchDeps(context: Env, log: Logger, deadlineMs: number, dryRun:
       languageField: setting(context, 'PORTAL_LANGUAGE_FIELD'),
       channelField: setting(context, 'PORTAL_CHANNEL_FIELD'),
       timezoneField: setting(context, 'PORTAL_TIMEZONE_FIELD'),
+      eddField: setting(context, 'PORTAL_EDD_FIELD'),
+      babyDobField: setting(context, 'PORTAL_BABY_DOB_FIELD'),
     },
     { deadline: () => deadlineMs },
   );

@@ -24,6 +24,9 @@ export interface PortalConfig {
   /** PORTAL_CHANNEL_FIELD, PORTAL_TIMEZONE_FIELD: unmapped unless set. */
   channelField?: string;
   timezoneField?: string;
+  /** PORTAL_EDD_FIELD, PORTAL_BABY_DOB_FIELD: the programmes' anchor dates, unmapped unless set. */
+  eddField?: string;
+  babyDobField?: string;
 }
 
 /** The optional fields a portal user may map, with the setting that names each. */
@@ -32,11 +35,20 @@ const OPTIONAL_FIELDS = [
   { key: 'languageField', setting: 'PORTAL_LANGUAGE_FIELD', fallback: 'language' },
   { key: 'channelField', setting: 'PORTAL_CHANNEL_FIELD', fallback: undefined },
   { key: 'timezoneField', setting: 'PORTAL_TIMEZONE_FIELD', fallback: undefined },
+  { key: 'eddField', setting: 'PORTAL_EDD_FIELD', fallback: undefined },
+  { key: 'babyDobField', setting: 'PORTAL_BABY_DOB_FIELD', fallback: undefined },
 ] as const;
 
 type FieldConfig = Pick<
   PortalConfig,
-  'idField' | 'phoneField' | 'nameField' | 'languageField' | 'channelField' | 'timezoneField'
+  | 'idField'
+  | 'phoneField'
+  | 'nameField'
+  | 'languageField'
+  | 'channelField'
+  | 'timezoneField'
+  | 'eddField'
+  | 'babyDobField'
 >;
 
 /** The optional fields this configuration reads: [setting, field name]. */
@@ -117,6 +129,15 @@ export function readUser(raw: unknown, config: FieldConfig): PortalUser | string
   if (channel) user.channel = channel;
   const timezone = text(config.timezoneField);
   if (timezone && isTimeZone(timezone)) user.timezone = timezone;
+  // A Django DateField is `YYYY-MM-DD`; a DateTimeField's date part is taken. Checked by the batch (anchor-input.ts).
+  const dateText = (field: string | undefined) => {
+    const value = text(field);
+    return value && /^\d{4}-\d{2}-\d{2}T/.test(value) ? value.slice(0, 10) : value?.slice(0, 32);
+  };
+  const edd = dateText(config.eddField);
+  if (edd) user.edd = edd;
+  const babyDob = dateText(config.babyDobField);
+  if (babyDob) user.babyDob = babyDob;
   return user;
 }
 

@@ -521,3 +521,42 @@ test('losses are counts only: a loss reported through the portal shows in the pa
     await fresh.close();
   }
 });
+
+test('programmes by stage: the cadence per week from the file; after the daily run, subscribers and messages due by set', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // Before any run: the panel says the next tip date is not counted yet.
+  expect(stats.programmes.census).toBeNull();
+  expect(await page.textContent('#programmes-census')).toMatch(/^No daily run has scheduled .* yet/);
+  const cadence = await page
+    .locator('#programmes-cadence tr')
+    .evaluateAll((rows) =>
+      rows.map((r) => [r.getAttribute('data-cadence'), r.querySelector('[data-value]')!.textContent]),
+    );
+  expect(cadence).toEqual(
+    (stats.programmes.cadence as Array<{ set: string; stage: string; perWeek: number }>).map((row) => [
+      `${row.set}/${row.stage}`,
+      String(row.perWeek),
+    ]),
+  );
+  expect(cadence).toContainEqual(['pregnancy/late-pregnancy', '3']);
+
+  // The dashboard's own "Schedule the next tip" runs the daily run, then reloads the figures.
+  await page.click('#tips-schedule');
+  await page.waitForFunction(
+    () => /\(done\)/.test(document.getElementById('tips-status')!.textContent ?? ''),
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
+  await page.waitForSelector('#programmes-stages tr[data-stage]');
+  const after = (await system.get('/admin/stats', { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` })).json;
+  const census = after.programmes.census as { subscribers: Record<string, number>; due: Record<string, number> };
+  // The seeded subscribers have no due date or birth date: all of them are on the general tip.
+  expect(Object.keys(census.subscribers)).toEqual(['general']);
+  expect(census.subscribers.general).toBeGreaterThan(0);
+  expect(await page.getAttribute('#programmes-stages tr[data-stage="general"] [data-value]', 'data-value')).toBe(
+    String(census.subscribers.general),
+  );
+  expect(await page.textContent('[data-programmes="due"]')).toBe(`general ${census.due.general}`);
+});

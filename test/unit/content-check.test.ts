@@ -21,6 +21,7 @@ const REAL: ContentFiles = {
   tips: read('src/assets/tips.private.json'),
   messages: read('src/core/content/messages.json'),
   glossary: read('src/core/content/glossary.json'),
+  programmes: read('src/assets/programmes.private.json'),
 };
 const TODAY = '2026-06-01';
 
@@ -66,8 +67,20 @@ describe('the real content', () => {
     expect(result.errors).toBe(0);
   });
 
-  test('the only warnings say what no clinician has reviewed yet', () => {
-    expect(new Set(result.findings.map((f) => f.rule))).toEqual(new Set(['unreviewed']));
+  test("the only warnings say what no clinician has reviewed yet, and the starter programme's empty slots", () => {
+    expect(new Set(result.findings.map((f) => f.rule))).toEqual(new Set(['unreviewed', 'coverage']));
+    expect(result.findings.filter((f) => f.rule === 'coverage').map((f) => f.where)).toEqual([
+      'set pregnancy',
+      'set baby',
+    ]);
+  });
+
+  test('every starter programme message is marked unreviewed', () => {
+    const programme = result.findings.filter((f) => f.where.startsWith('programme message '));
+    const ids = (REAL.programmes as { messages: Array<{ id: string }> }).messages.map((m) => m.id);
+    expect(programme.filter((f) => f.rule === 'unreviewed').map((f) => f.where)).toEqual(
+      ids.map((id) => `programme message ${id}`),
+    );
   });
 
   test('the good example tip passes (so each case below fails for its own reason)', () => {
@@ -310,4 +323,126 @@ describe('the cycle', () => {
 test('every rule is documented in docs/content.md', () => {
   const doc = readFileSync(join(__dirname, '../../docs/content.md'), 'utf8');
   for (const rule of Object.keys(RULES)) expect(doc).toContain(`\`${rule}\``);
+});
+
+describe('programmes: each rule fails on a bad example', () => {
+  type Programme = { sets: Json[]; messages: Json[] };
+  /** A one-set programme that passes every rule but coverage: week 20 sends on days 0 and 3. */
+  const GOOD: Programme = {
+    sets: [
+      {
+        id: 'pregnancy',
+        anchor: 'edd',
+        anchor_week: 40,
+        stages: [{ id: 'mid', from_week: 20, to_week: 20, days: [0, 3] }],
+        note: '',
+      },
+    ],
+    messages: [
+      { ...GOOD_TIP, id: 'p20a', set: 'pregnancy', week: 20, day: 0, topic: undefined },
+      {
+        ...GOOD_TIP,
+        id: 'p20b',
+        set: 'pregnancy',
+        week: 20,
+        day: 3,
+        topic: undefined,
+        en: 'Wash hands with soap and water for 30 seconds.',
+        ne: 'साबुन-पानीले ३० सेकेन्ड हात धुनुहोस्।',
+      },
+    ].map(({ topic: _topic, ...m }) => m),
+  };
+  const findings = (programmes: unknown, rule: Rule) =>
+    check({ programmes }).filter(
+      (f) => f.rule === rule && /^(programme message |set |programmes)/.test(f.where) && f.severity === 'error',
+    );
+  const change = (edit: (p: Programme) => void): Programme => {
+    const p = clone(GOOD);
+    edit(p);
+    return p;
+  };
+
+  test('the good example passes (no error, no coverage warning)', () => {
+    expect(
+      check({ programmes: GOOD }).filter(
+        (f) => /^(programme message |set |programmes)/.test(f.where) && f.rule !== 'unreviewed',
+      ),
+    ).toEqual([]);
+  });
+
+  test.each<[string, unknown, Rule, RegExp]>([
+    ['not an object', [], 'schema', /sets.*messages/],
+    ['an unknown anchor', change((p) => (p.sets[0]!.anchor = 'lmp')), 'schema', /anchor must be one of edd, baby_dob/],
+    ['a message of no set', change((p) => (p.messages[0]!.set = 'toddler')), 'schema', /set must be one of/],
+    ['a day 7', change((p) => (p.messages[0]!.day = 7)), 'schema', /day must be a whole number from 0 to 6/],
+    [
+      'cadence days out of range',
+      change((p) => ((p.sets[0]!.stages as Json[])[0]!.days = [0, 9])),
+      'schema',
+      /days must be/,
+    ],
+    [
+      'a message on a day its stage does not send',
+      change((p) => (p.messages[1]!.day = 2)),
+      'cadence',
+      /sends on days 0, 3 only/,
+    ],
+    ['a message in a week of no stage', change((p) => (p.messages[1]!.week = 21)), 'cadence', /week 21 is in no stage/],
+    [
+      'two messages in one slot',
+      change((p) => {
+        p.messages[1]!.day = 0;
+      }),
+      'cadence',
+      /already has p20a/,
+    ],
+    [
+      'a second set on the same anchor',
+      change((p) => p.sets.push({ ...p.sets[0]!, id: 'pregnancy2' })),
+      'programme-sets',
+      /a second set keyed to edd/,
+    ],
+    [
+      'overlapping stages',
+      change((p) => (p.sets[0]!.stages as Json[]).push({ id: 'late', from_week: 20, to_week: 22, days: [0] })),
+      'programme-sets',
+      /week 20 is in stage mid and stage late/,
+    ],
+    [
+      'the same text twice in a set',
+      change((p) => (p.messages[1]!.en = p.messages[0]!.en)),
+      'duplicate',
+      /same en text as p20a/,
+    ],
+    ['no source', change((p) => (p.messages[0]!.source = ' ')), 'source', /no source/],
+    [
+      'over the segment budget with the link every programme message carries',
+      change(
+        (p) => (p.messages[0]!.en = `Wash hands for 20 seconds. ${'Keep soap near the water. '.repeat(9).trim()}`),
+      ),
+      'sms-budget',
+      /with the weekly link; the budget is 2/,
+    ],
+    [
+      'a number dropped in Nepali',
+      change((p) => (p.messages[0]!.ne = 'साबुन-पानीले हात धुनुहोस्।')),
+      'numbers',
+      /English 20/,
+    ],
+  ])('%s', (_name, programmes, rule, message) => {
+    const found = findings(programmes, rule);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.map((f) => f.message).join('\n')).toMatch(message);
+  });
+
+  test('coverage: a cadence slot without a message is a warning naming the set', () => {
+    const found = check({ programmes: change((p) => p.messages.pop()) }).filter((f) => f.rule === 'coverage');
+    expect(found).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        where: 'set pregnancy',
+        message: expect.stringMatching(/1 of 2 cadence slots/),
+      }),
+    ]);
+  });
 });

@@ -23,6 +23,7 @@ test.each([
     ],
   ],
   ['consent', ['ACCOUNT_SID', 'AUTH_TOKEN', 'PORTAL_WEBHOOK_SECRET', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID']],
+  ['profile', ['ACCOUNT_SID', 'AUTH_TOKEN', 'PORTAL_WEBHOOK_SECRET', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID']],
   [
     'unsubscribe',
     ['ACCOUNT_SID', 'AUTH_TOKEN', 'UNSUBSCRIBE_LINK_SECRET', 'MESSAGING_SERVICE_SID', 'SYNC_SERVICE_SID'],
@@ -74,6 +75,7 @@ test('no other feature', () => {
       'deleteSubscriber',
       'events',
       'incoming',
+      'profile',
       'register',
       'stats',
       'statusCallback',

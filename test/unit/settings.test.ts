@@ -53,6 +53,8 @@ const FORMATS: Array<[string, string[], string[]]> = [
   ['PORTAL_LANGUAGE_FIELD', ['language', 'preferred_language'], ['lang-code']],
   ['PORTAL_CHANNEL_FIELD', ['channel', 'messaging.channel'], ['chan nel']],
   ['PORTAL_TIMEZONE_FIELD', ['timezone', 'tz'], ['time zone']],
+  ['PORTAL_EDD_FIELD', ['edd', 'pregnancy.edd'], ['due date']],
+  ['PORTAL_BABY_DOB_FIELD', ['baby_dob', 'child.dob'], ['baby dob']],
   ['BATCH_CONCURRENCY', ['8'], ['eight']],
   ['BUDGET_MS', ['8000'], ['8s']],
   ['BATCH_SLICE_MAX_USERS', ['1', '250'], ['0', '025', 'x']],

@@ -662,6 +662,79 @@
     el.setAttribute('data-unreviewed', String(content.tips.total - content.tips.reviewed));
   }
 
+  // ---- programmes by stage
+
+  function stageWords(label) {
+    return label === 'general' ? 'General daily tip (no date, or outside a set)' : label.replace('/', ' / ');
+  }
+
+  function drawProgrammes(p) {
+    const note = $('programmes-census');
+    if (!p) {
+      note.textContent = 'Not reported by this service version.';
+      $('programmes-stages').innerHTML = '';
+      $('programmes-cadence').innerHTML = '';
+      return;
+    }
+    const census = p.census;
+    if (census) {
+      const due = Object.keys(census.due)
+        .sort()
+        .map((set) => escapeHtml(set) + ' ' + formatNumber(census.due[set]))
+        .join(', ');
+      note.innerHTML =
+        'On ' +
+        escapeHtml(formatDate(p.date, true)) +
+        ', messages due by set: <span data-programmes="due">' +
+        (due || 'none') +
+        '</span>. Counted ' +
+        timeTag(census.takenAt) +
+        ' ' +
+        escapeHtml(zoneName()) +
+        '.';
+      const labels = Object.keys(census.subscribers).sort();
+      $('programmes-stages').innerHTML = labels.length
+        ? labels
+            .map(
+              (label) =>
+                '<tr data-stage="' +
+                escapeHtml(label) +
+                '"><td>' +
+                escapeHtml(stageWords(label)) +
+                '</td><td class="num" data-value="' +
+                census.subscribers[label] +
+                '">' +
+                formatNumber(census.subscribers[label]) +
+                '</td></tr>',
+            )
+            .join('')
+        : '<tr><td colspan="2">No active subscribers.</td></tr>';
+    } else {
+      note.textContent = 'No daily run has scheduled ' + formatDate(p.date, true) + ' yet: no counts for it.';
+      $('programmes-stages').innerHTML = '<tr><td colspan="2">Not counted yet.</td></tr>';
+    }
+    $('programmes-cadence').innerHTML = p.cadence
+      .map(
+        (row) =>
+          '<tr data-cadence="' +
+          escapeHtml(row.set + '/' + row.stage) +
+          '"><td>' +
+          escapeHtml(row.set + ' / ' + row.stage) +
+          ' (' +
+          row.messages +
+          ')</td><td class="nowrap">' +
+          row.fromWeek +
+          '–' +
+          row.toWeek +
+          '</td><td class="num" data-value="' +
+          row.perWeek +
+          '">' +
+          row.perWeek +
+          '</td></tr>',
+      )
+      .join('');
+  }
+
   // ---- load
 
   function render(stats) {
@@ -686,6 +759,7 @@
     renderOutcomes(stats);
     renderTip(stats.tipForecast);
     drawContentReview(stats.content);
+    drawProgrammes(stats.programmes);
     $('from').value = stats.range.from;
     $('to').value = stats.range.to;
   }

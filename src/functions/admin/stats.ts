@@ -13,7 +13,8 @@ import { FEATURE_REQUIREMENTS } from '../../core/health';
 import { parseStatsDates } from '../../core/stats-input';
 import { adminJson, text } from '../../runtime/inputs';
 import { defineRoute, errorReply, json } from '../../runtime/route';
-import { statsDeps, tipForecastInput } from '../../runtime/services';
+import { loadProgrammes, statsDeps, tipForecastInput } from '../../runtime/services';
+import { readProgrammeStats } from '../../app/programme-stats';
 
 export const handler = defineRoute({
   name: 'stats',
@@ -26,10 +27,16 @@ export const handler = defineRoute({
     const dates = parseStatsDates(fields, deps.localDate(now));
     if (!dates.ok) return errorReply(400, dates.error.code, dates.error.message, dates.error.details);
     const forecastInput = tipForecastInput(context, now);
-    const [stats, tipForecast] = await Promise.all([
+    const [stats, tipForecast, programmes] = await Promise.all([
       readStats(deps.reader, { ...dates.value, timezone: deps.timeZone }, now),
       readTipForecast(deps.reader, forecastInput),
+      readProgrammeStats(deps.store, loadProgrammes(), forecastInput.date),
     ]);
-    return json(200, { ...stats, tipForecast, content: contentReviewStatus(forecastInput.tips, MESSAGES) });
+    return json(200, {
+      ...stats,
+      tipForecast,
+      programmes,
+      content: contentReviewStatus(forecastInput.tips, MESSAGES),
+    });
   },
 });

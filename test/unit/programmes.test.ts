@@ -1,0 +1,151 @@
+/**
+ * The pure programme rules (src/core/programmes.ts, anchor-input.ts): where a subscriber
+ * stands on a local date, which message is due, and which anchor dates are accepted.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAnchorDate, parseAnchorDates } from '../../src/core/anchor-input';
+import {
+  cadenceTable,
+  dateOf,
+  dueMessage,
+  parseProgrammes,
+  placementLabel,
+  placementOn,
+  weekAndDay,
+  type AnchorDates,
+} from '../../src/core/programmes';
+import { addDays } from '../../src/core/tip-time';
+
+const REAL = parseProgrammes(
+  JSON.parse(readFileSync(join(__dirname, '../../src/assets/programmes.private.json'), 'utf8')),
+);
+const EDD = '2027-03-10';
+
+describe('week and day from the anchor', () => {
+  const pregnancy = { anchor_week: 40 };
+  test.each<[string, number, number]>([
+    [EDD, 40, 0],
+    [addDays(EDD, -140), 20, 0],
+    [addDays(EDD, -137), 20, 3],
+    [addDays(EDD, -141), 19, 6],
+    [addDays(EDD, 13), 41, 6],
+    [addDays(EDD, 14), 42, 0],
+  ])('%s is week %i day %i of an EDD of 2027-03-10', (date, week, day) => {
+    expect(weekAndDay(pregnancy, EDD, date)).toEqual({ week, day });
+    expect(dateOf(pregnancy, EDD, week, day)).toBe(date);
+  });
+  test('a baby set counts from the birth date, day 0', () => {
+    expect(weekAndDay({ anchor_week: 0 }, '2026-12-01', '2026-12-01')).toEqual({ week: 0, day: 0 });
+    expect(weekAndDay({ anchor_week: 0 }, '2026-12-01', '2026-12-09')).toEqual({ week: 1, day: 1 });
+  });
+});
+
+describe('placement and the message due (the starter set)', () => {
+  const at = (dates: AnchorDates, date: string) => {
+    const placement = placementOn(REAL, dates, date);
+    return [placementLabel(placement), dueMessage(REAL, placement)?.id ?? null];
+  };
+  test.each<[string, AnchorDates, string, [string, string | null]]>([
+    ['no date: the general tip', {}, '2026-12-01', ['general', null]],
+    ['week 20 day 0: p20a', { edd: EDD }, addDays(EDD, -140), ['pregnancy/pregnancy', 'p20a']],
+    ['week 20 day 1: not a cadence day', { edd: EDD }, addDays(EDD, -139), ['pregnancy/pregnancy', null]],
+    ['week 20 day 3: p20b', { edd: EDD }, addDays(EDD, -137), ['pregnancy/pregnancy', 'p20b']],
+    ['week 21 day 0: a cadence day with no message', { edd: EDD }, addDays(EDD, -133), ['pregnancy/pregnancy', null]],
+    ['week 34 day 2: 3 a week from week 34', { edd: EDD }, addDays(EDD, -40), ['pregnancy/late-pregnancy', 'p34b']],
+    ['week 2 of pregnancy: not started, the general tip', { edd: EDD }, addDays(EDD, -266), ['general', null]],
+    ['the EDD passed by 13 days: still pregnancy', { edd: EDD }, addDays(EDD, 13), ['pregnancy/late-pregnancy', null]],
+    [
+      'the EDD passed by 14 days, no birth date: the baby set from the EDD',
+      { edd: EDD },
+      addDays(EDD, 14),
+      ['baby/to-3-months', 'b02a'],
+    ],
+    [
+      'born: the baby set from the birth date, daily in week 0',
+      { edd: EDD, babyDob: '2027-03-01' },
+      '2027-03-02',
+      ['baby/first-week', 'b00a'],
+    ],
+    [
+      'before the birth date: still pregnancy',
+      { edd: EDD, babyDob: '2027-03-01' },
+      '2027-02-28',
+      ['pregnancy/late-pregnancy', null],
+    ],
+    [
+      'week 13 onwards: weekly',
+      { babyDob: '2026-06-01' },
+      addDays('2026-06-01', 26 * 7),
+      ['baby/to-12-months', 'b26a'],
+    ],
+    [
+      'after week 51: the general tip again',
+      { babyDob: '2026-06-01' },
+      addDays('2026-06-01', 52 * 7),
+      ['general', null],
+    ],
+  ])('%s', (_name, dates, date, expected) => {
+    expect(at(dates, date)).toEqual(expected);
+  });
+
+  test('the estimated baby set says so', () => {
+    const placement = placementOn(REAL, { edd: EDD }, addDays(EDD, 14));
+    expect(placement).toMatchObject({ kind: 'set', estimated: true, anchorDate: EDD });
+  });
+
+  test('every starter message falls on a cadence day (so each is sent once, on its date)', () => {
+    for (const message of REAL.messages) {
+      const set = REAL.sets.find((s) => s.id === message.set)!;
+      const anchor = '2027-01-01';
+      const date = dateOf(set, anchor, message.week, message.day);
+      const dates = set.anchor === 'edd' ? { edd: anchor } : { babyDob: anchor };
+      expect(dueMessage(REAL, placementOn(REAL, dates, date))?.id).toBe(message.id);
+    }
+  });
+
+  test('the cadence table: 2 a week, 3 from week 34; daily in week 1, 2 a week to month 3, weekly to month 12', () => {
+    expect(cadenceTable(REAL).map((row) => [row.set, row.fromWeek, row.toWeek, row.perWeek])).toEqual([
+      ['pregnancy', 4, 33, 2],
+      ['pregnancy', 34, 41, 3],
+      ['baby', 0, 0, 7],
+      ['baby', 1, 12, 2],
+      ['baby', 13, 51, 1],
+    ]);
+  });
+});
+
+describe('anchor dates', () => {
+  const TODAY = '2026-12-02';
+  test.each<[string, string, string, string]>([
+    ['edd', '2026-12-02', 'ok', 'today'],
+    ['edd', addDays(TODAY, 294), 'ok', '42 weeks ahead'],
+    ['edd', addDays(TODAY, 295), 'edd_too_far', 'a day more'],
+    ['edd', addDays(TODAY, -14), 'ok', '2 weeks past: still pregnant'],
+    ['edd', addDays(TODAY, -15), 'edd_in_past', 'a day more'],
+    ['edd', '2083-08-16', 'bikram_sambat_date', 'a BS year'],
+    ['edd', '2026-08-32', 'bikram_sambat_date', 'a BS day 32'],
+    ['edd', '2027/03/10', 'invalid_date', 'slashes'],
+    ['edd', '2027-02-30', 'invalid_date', 'no such day'],
+    ['edd', '10-03-2027', 'invalid_date', 'day first'],
+    ['baby_dob', TODAY, 'ok', 'born today'],
+    ['baby_dob', '2025-12-02', 'ok', 'a year ago'],
+    ['baby_dob', '2025-12-01', 'dob_too_old', 'a day more'],
+    ['baby_dob', addDays(TODAY, 1), 'dob_in_future', 'tomorrow'],
+  ])('%s %s: %s (%s)', (field, value, expected) => {
+    const result = checkAnchorDate(field as 'edd' | 'baby_dob', value, TODAY);
+    expect(result.ok ? 'ok' : result.code).toBe(expected);
+  });
+
+  test('a form: blank is absent, both may come, the first bad one is named', () => {
+    expect(parseAnchorDates({ edd: '', baby_dob: ' ' }, TODAY)).toEqual({ ok: true, value: {} });
+    expect(parseAnchorDates({ edd: '2027-03-10', baby_dob: '2026-11-30' }, TODAY)).toEqual({
+      ok: true,
+      value: { edd: '2027-03-10', babyDob: '2026-11-30' },
+    });
+    expect(parseAnchorDates({ baby_dob: '2030-01-01' }, TODAY)).toMatchObject({
+      ok: false,
+      error: { field: 'baby_dob', code: 'dob_in_future' },
+    });
+  });
+});
