@@ -297,13 +297,20 @@ async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): 
           date: tipDate,
           createdAt: deps.now().toISOString(),
         };
+  const indexMap = shardedName(MESSAGES_MAP, callback.messageSid, deps.shards);
   // A concurrent callback may have indexed it first: either way it is there now.
   await deps.store.create(
-    shardedName(MESSAGES_MAP, callback.messageSid, deps.shards),
+    indexMap,
     callback.messageSid,
     record,
     record.kind === 'tip' ? TIP_INDEX_TTL_SECONDS : WELCOME_INDEX_TTL_SECONDS,
   );
+  // The number's data may have been deleted on request since the read above: the deletion
+  // removes the index entries it can see, so an entry written after it must go here.
+  if (!(await deps.store.get<Subscriber>(shardedName(SUBSCRIBERS_MAP, callback.to, deps.shards), callback.to))) {
+    await deps.store.remove(indexMap, callback.messageSid);
+    return false;
+  }
   return true;
 }
 
