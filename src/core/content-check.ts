@@ -283,48 +283,12 @@ function tipRules(
   const seen: Record<Language, Map<string, string>> = { en: new Map(), ne: new Map() };
   for (const tip of tips) {
     const where = `tip ${tip.id}`;
-    if (tip.source.trim() === '')
-      out.error(where, 'source', 'no source: name the guideline (organisation, document, year)');
+    sendableTextRules(out, where, tip, messages, glossary, options, TIP_VARIANTS);
     for (const language of LANGUAGES) {
-      const text = tip[language];
-      textRules(out, where, language, text);
-      const placeholders = placeholdersIn(text);
-      if (placeholders.length > 0)
-        out.error(
-          `${where} (${language})`,
-          'placeholder',
-          `unknown placeholder ${placeholders.map((p) => `{${p}}`).join(' ')}: tips have none`,
-        );
-      if (REPLY_WORDS[language].test(text))
-        out.error(`${where} (${language})`, 'reply-instruction', 'asks for a reply: most subscribers cannot reply');
-      if (/ {5,}/.test(text) || text.length > WHATSAPP_VARIABLE_MAX)
-        out.error(`${where} (${language})`, 'whatsapp-variable', 'not valid as a WhatsApp template variable');
-      const other = seen[language].get(text);
+      const other = seen[language].get(tip[language]);
       if (other !== undefined) out.error(where, 'duplicate', `same ${language} text as tip ${other}`);
-      else seen[language].set(text, tip.id);
-      if (messages) {
-        const link = budgetLink(options.linkLength);
-        for (const variant of TIP_VARIANTS) {
-          const body = tipSmsBody(
-            tip,
-            language,
-            { canReply: variant.canReply, link: variant.withLink ? link : undefined },
-            messages,
-          );
-          const count = countSegments(body);
-          if (count.segments > MAX_SEGMENTS[language]) {
-            out.error(
-              `${where} (${language})`,
-              'sms-budget',
-              `${count.segments} segments (${count.units} ${count.encoding} units) ${variant.label}; the budget is ${MAX_SEGMENTS[language]}`,
-            );
-            break;
-          }
-        }
-      }
+      else seen[language].set(tip[language], tip.id);
     }
-    pairRules(out, where, tip, glossary, 'tips');
-    reviewRules(out, where, tip, options.today);
   }
   if (tips.length < CYCLE_TIPS.min || tips.length > CYCLE_TIPS.max)
     out.warning('tips', 'cycle', `${tips.length} tips; a cycle of ${CYCLE_TIPS.min} to ${CYCLE_TIPS.max} is expected`);
