@@ -8,6 +8,7 @@
 import { COUNTER } from '../core/activity';
 import type { Logger } from '../core/log';
 import type { AnchorDates, Programmes } from '../core/programmes';
+import { withoutBirthAsk } from '../core/birth-ask';
 import { shardedName } from '../core/shard';
 import { forgetProgrammeSent, forgetTips, pendingTipSids, type Subscriber } from '../core/subscriber';
 import type { Tip } from '../core/tips';
@@ -40,6 +41,7 @@ export type ProfileResult =
 /** What a date's scheduled message is under a record's dates: the programme message id, or the general tip. */
 function dueKey(subscriber: Subscriber, date: string, deps: ProfileDeps): string {
   const content = contentFor(subscriber, date, deps);
+  if (content?.asksBirthDate) return 'birth_ask';
   return content ? (content.programmeId ?? 'general') : 'none';
 }
 
@@ -96,7 +98,11 @@ export async function updateAnchorDates(
   if (canceled.length > 0) {
     const ids = canceled.map((date) => contentFor(before!, date, deps)?.programmeId);
     const forgotten = await modifyItem<Subscriber>(deps.store, map, e164, (current) =>
-      ids.reduce((record, id) => forgetProgrammeSent(record, id), forgetTips(current, canceled)),
+      // A canceled birth-date question was never asked: it may be asked when her dates call for it again.
+      withoutBirthAsk(
+        ids.reduce((record, id) => forgetProgrammeSent(record, id), forgetTips(current, canceled)),
+        canceled,
+      ),
     );
     if (forgotten) subscriber = forgotten.data;
   }

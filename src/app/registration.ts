@@ -144,7 +144,7 @@ export interface RegistrationOptions {
 
 /** What Twilio did with the first tip's scheduled create (the tips service's TipSend). */
 export type FirstTipSend =
-  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean; programmeId?: string }
+  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean; programmeId?: string; asksBirthDate?: true }
   | { kind: 'unsettled' }
   | { kind: 'not_scheduled'; outcome: 'deferred' | 'failed' | 'no_message_today'; code?: number };
 
@@ -615,7 +615,12 @@ function settleTip(current: Subscriber, tip: TipState | undefined): Subscriber {
   if (!tip?.result || current.tips?.[tip.date] !== tip.claimId || tip.result.kind === 'unsettled') return current;
   if (tip.result.kind === 'scheduled')
     return noteProgrammeSent(
-      { ...current, tips: { ...current.tips, [tip.date]: tip.result.sid } },
+      {
+        ...current,
+        tips: { ...current.tips, [tip.date]: tip.result.sid },
+        // A first tip that asks for the birth date (an EDD 2 weeks past at signup): asked once.
+        ...(tip.result.asksBirthDate ? { birthAsk: { date: tip.date } } : {}),
+      },
       tip.result.programmeId,
     );
   const { [tip.date]: _dropped, ...rest } = current.tips;

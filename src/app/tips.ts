@@ -42,6 +42,8 @@ import {
   type Programmes,
 } from '../core/programmes';
 import type { Language } from '../core/subscriber';
+import { asksForBirthDate, withoutBirthAsk } from '../core/birth-ask';
+import { message } from '../core/messages';
 import { describeTwilioError } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
 import { maskPhone } from '../core/phone';
@@ -89,6 +91,8 @@ export interface TipDeps {
   localDate: (instant: Date) => string;
   /** The subscriber's personal unsubscribe link. */
   unsubscribeLink: (e164: string) => string;
+  /** Her signed birth-date page (/b), asked once when the EDD has passed by 2 weeks (core/birth-ask.ts). */
+  birthLink: (e164: string) => string;
 }
 
 export type TipOutcome =
@@ -223,7 +227,7 @@ export function planTip(
   subscriber: Subscriber,
   date: string,
   load: Record<string, number>,
-  deps: Pick<TipDeps, 'config' | 'tips' | 'programmes' | 'unsubscribeLink'>,
+  deps: Pick<TipDeps, 'config' | 'tips' | 'programmes' | 'unsubscribeLink' | 'birthLink'>,
 ): TipPlan | undefined {
   if (subscriber.status !== 'active' || subscriber.welcome.state !== 'sent') return undefined;
   const body = tipBody(e164, date, subscriber, deps);
@@ -296,6 +300,8 @@ export async function scheduleTip(
         // A record from before time zones gets its zone now.
         ...(current.timeZone ? {} : { timeZone: slot?.timeZone }),
         tips: { ...pruneTips(current.tips, deps.localDate(deps.now())), [date]: claimId },
+        // The birth-date question is claimed with the day's message: asked once.
+        ...(content?.asksBirthDate ? { birthAsk: { date } } : {}),
       },
       content?.programmeId,
     );
@@ -317,7 +323,8 @@ export interface SendOptions {
 /** What Twilio did with a claimed tip's scheduled create (nothing recorded yet). */
 export type TipSend =
   /** `programmeId`: the programme message it carries (noted so it goes once). */
-  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean; programmeId?: string }
+  /** `asksBirthDate`: it is the birth-date question (noted so it is asked once). */
+  | { kind: 'scheduled'; sid: string; status: string; adopted: boolean; programmeId?: string; asksBirthDate?: true }
   /** The create's outcome is unknown and Twilio's records do not show it yet: the claim stays until settled. */
   | { kind: 'unsettled' }
   /** Nothing was scheduled (refused, out of time, or no message due that day): the claim may go. */
@@ -343,7 +350,10 @@ export async function sendTipMessage(
   const body = whatsapp ? undefined : tipBody(e164, date, subscriber, deps);
   // A claim made before the day was known to have no message (a signup's first tip): nothing to send.
   if (!content || (!whatsapp && body === undefined)) return { kind: 'not_scheduled', outcome: 'no_message_today' };
-  const programme = content.programmeId ? { programmeId: content.programmeId } : {};
+  const programme = {
+    ...(content.programmeId ? { programmeId: content.programmeId } : {}),
+    ...(content.asksBirthDate ? { asksBirthDate: true as const } : {}),
+  };
   try {
     const sent = await deps.sender.send({
       channel: subscriber.channel,
@@ -353,7 +363,10 @@ export async function sendTipMessage(
       statusCallback: deps.config.statusCallbackUrl,
       notAfter: deps.now().getTime() + CLAIM_SEND_WINDOW_MS,
       ...(whatsapp
-        ? { contentSid: deps.config.tipContentSid, contentVariables: { '1': content.text[subscriber.language] } }
+        ? {
+            contentSid: deps.config.tipContentSid,
+            contentVariables: { '1': textOf(content, e164, deps)[subscriber.language] },
+          }
         : { body: body!, shortenUrls: deps.config.shortenUrls }),
     });
     return { kind: 'scheduled', sid: sent.sid, status: sent.status, adopted: false, ...programme };
@@ -436,7 +449,8 @@ export function withoutTip(
 ): Subscriber | undefined {
   if (current.tips?.[date] !== claimId) return undefined;
   const { [date]: _dropped, ...rest } = current.tips;
-  return forgetProgrammeSent({ ...current, tips: rest }, programmeId);
+  // Nothing was sent that day: a birth-date question claimed with it is asked another day.
+  return withoutBirthAsk(forgetProgrammeSent({ ...current, tips: rest }, programmeId), [date]);
 }
 
 /**
@@ -519,6 +533,15 @@ export interface DueContent {
   /** The personal link rides along: the general tip once a week, every programme message (at most a few a week). */
   withLink: boolean;
   placement: Placement;
+  /** The day's message is the birth-date question (core/birth-ask.ts): `text` is its template, with `{link}`. */
+  asksBirthDate?: true;
+}
+
+/** The text sent: the content's, or the birth-date question with her /b link. */
+export function textOf(content: DueContent, e164: string, deps: Pick<TipDeps, 'birthLink'>): Pick<Tip, Language> {
+  if (!content.asksBirthDate) return content.text;
+  const link = deps.birthLink(e164);
+  return { en: message('birth_ask', 'en', { link }), ne: message('birth_ask', 'ne', { link }) };
 }
 
 export function contentFor(
@@ -530,10 +553,17 @@ export function contentFor(
   const placement = placementOf(subscriber, date, programmes);
   if (placement.kind === 'general')
     return { text: tipForDate(deps.tips, date), set: 'general', withLink: tipCarriesLink(date), placement };
-  const message = dueMessage(programmes, placement);
-  return message
-    ? { text: message, programmeId: message.id, set: placement.set.id, withLink: true, placement }
-    : undefined;
+  // The EDD passed by 2 weeks with no birth date: the first such day's message asks for it, once.
+  if (asksForBirthDate(subscriber, placement, date))
+    return {
+      text: { en: '', ne: '' },
+      set: placement.set.id,
+      withLink: true,
+      placement,
+      asksBirthDate: true,
+    };
+  const due = dueMessage(programmes, placement);
+  return due ? { text: due, programmeId: due.id, set: placement.set.id, withLink: true, placement } : undefined;
 }
 
 /** Why a subscriber's programme gives nothing to schedule on `date` (undefined: go ahead). */
@@ -554,11 +584,11 @@ function tipBody(
   e164: string,
   date: string,
   subscriber: Subscriber,
-  deps: Pick<TipDeps, 'config' | 'tips' | 'programmes' | 'unsubscribeLink'>,
+  deps: Pick<TipDeps, 'config' | 'tips' | 'programmes' | 'unsubscribeLink' | 'birthLink'>,
 ): string | undefined {
   const content = contentFor(subscriber, date, deps);
   if (!content || programmeVerdict(subscriber, date, content)) return undefined;
-  return tipSmsBody(content.text, subscriber.language, {
+  return tipSmsBody(textOf(content, e164, deps), subscriber.language, {
     canReply: canReply(subscriber.channel, subscriber.country, deps.config.twoWaySmsCountries),
     link: content.withLink ? deps.unsubscribeLink(e164) : undefined,
   });

@@ -450,6 +450,14 @@ export function messageSmsBodies(
       };
     });
   }
+  if (id === 'birth_ask') {
+    // Sent as a programme message: its text (with the /b link), then the brand and the stop phrase with the /u link.
+    const text = renderMessage(messages, id, language, { link });
+    return [false, true].map((canReply) => ({
+      label: `${canReply ? 'two-way' : 'one-way'}, as a programme message with the stop phrase and both links`,
+      body: tipSmsBody({ en: text, ne: text }, language, { canReply, link }, messages),
+    }));
+  }
   if ((MESSAGE_SPECS[id].placeholders as readonly string[]).includes('stop'))
     return [false, true].map((canReply) => ({
       label: `${canReply ? 'two-way' : 'one-way'}, the stop phrase with the link, the longest tip time`,

@@ -43,6 +43,8 @@ export const MESSAGE_SPECS = {
   support_3: { placeholders: ['stop'], audience: 'everyone', budget: { en: 2, ne: 4 } },
   support_4: { placeholders: [], audience: 'everyone', budget: { en: 2, ne: 3 } },
   channel_switch: { placeholders: ['time', 'stop'], audience: 'everyone', budget: { en: 2, ne: 3 } },
+  /** Sent as a programme message's text: its budget counts the brand and the stop phrase with the link. */
+  birth_ask: { placeholders: ['link'], audience: 'everyone', budget: { en: 2, ne: 4 } },
   keywords_loss: { placeholders: [], audience: 'can-reply', keywords: true },
   keywords_support_yes: { placeholders: [], audience: 'can-reply', keywords: true },
   keywords_support_no: { placeholders: [], audience: 'can-reply', keywords: true },

@@ -69,11 +69,19 @@ export interface Subscriber {
   babyDob?: string;
   /** Programme messages scheduled so far (ids, latest last): each goes once, even when an anchor date moves. */
   programmeSent?: string[];
+  /** The birth-date question (core/birth-ask.ts): the date whose message asks it; it is asked once. */
+  birthAsk?: BirthAskRecord;
   /**
    * Counted in the active-mix gauges (channel x country x language) since it was created; records
    * from before those gauges are not, so their status changes leave the mix alone (no drift).
    */
   mixCounted?: true;
+}
+
+/** The birth-date question (core/birth-ask.ts). */
+export interface BirthAskRecord {
+  /** The local date whose message is the ask (claimed, then scheduled). */
+  date: string;
 }
 
 /** A loss reason (core/loss.ts has the rules). */

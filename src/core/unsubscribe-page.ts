@@ -36,11 +36,12 @@ export type PageState =
   | { kind: 'subscribed'; masked: string; token: string }
   | { kind: 'invalid' };
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function layout(title: string, body: string): string {
+/** The pages' frame: Nepali and English, no script, small (basic phones). */
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="ne">
 <head>

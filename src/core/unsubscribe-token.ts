@@ -8,24 +8,34 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const MAC_CHARS = 16;
 
-function mac(secret: string, e164: string): string {
-  return createHmac('sha256', secret).update(`unsubscribe:${e164}`).digest('base64url').slice(0, MAC_CHARS);
+/**
+ * What a link is for: the MAC covers it, so a token made for one page never opens another
+ * (`unsubscribe`: /u; `birth`: /b, the birth-date question of docs/programmes.md).
+ */
+export type LinkPurpose = 'unsubscribe' | 'birth';
+
+function mac(secret: string, e164: string, purpose: LinkPurpose = 'unsubscribe'): string {
+  return createHmac('sha256', secret).update(`${purpose}:${e164}`).digest('base64url').slice(0, MAC_CHARS);
 }
 
-export function unsubscribeToken(secret: string, e164: string): string {
+export function unsubscribeToken(secret: string, e164: string, purpose: LinkPurpose = 'unsubscribe'): string {
   if (!/^\+[1-9]\d{5,14}$/.test(e164)) throw new RangeError('not an E.164 number');
-  return BigInt(e164.slice(1)).toString(36) + mac(secret, e164);
+  return BigInt(e164.slice(1)).toString(36) + mac(secret, e164, purpose);
 }
 
 /** The E.164 number a token was made for, or undefined when it is malformed or forged. */
-export function readUnsubscribeToken(secret: string, token: string): string | undefined {
+export function readUnsubscribeToken(
+  secret: string,
+  token: string,
+  purpose: LinkPurpose = 'unsubscribe',
+): string | undefined {
   if (typeof token !== 'string' || !/^[0-9a-z]{4,12}[A-Za-z0-9_-]{16}$/.test(token)) return undefined;
   const id = token.slice(0, -MAC_CHARS);
   let digits = 0n;
   for (const ch of id) digits = digits * 36n + BigInt(Number.parseInt(ch, 36));
   const e164 = `+${digits.toString()}`;
   if (!/^\+[1-9]\d{5,14}$/.test(e164)) return undefined;
-  const expected = Buffer.from(mac(secret, e164));
+  const expected = Buffer.from(mac(secret, e164, purpose));
   const given = Buffer.from(token.slice(-MAC_CHARS));
   return expected.length === given.length && timingSafeEqual(expected, given) ? e164 : undefined;
 }
@@ -33,4 +43,9 @@ export function readUnsubscribeToken(secret: string, token: string): string | un
 /** The link put in messages: `<public base>/u?t=<token>` (a Function cannot take path parameters). */
 export function unsubscribeLink(baseUrl: string, secret: string, e164: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/u?t=${unsubscribeToken(secret, e164)}`;
+}
+
+/** The birth-date question's link: `<public base>/b?t=<token>` (same secret, its own purpose). */
+export function birthLink(baseUrl: string, secret: string, e164: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/b?t=${unsubscribeToken(secret, e164, 'birth')}`;
 }

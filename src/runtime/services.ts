@@ -29,7 +29,7 @@ import type { Logger } from '../core/log';
 import type { Channel, Subscriber } from '../core/subscriber';
 import { parseCountryList } from '../core/phone';
 import { DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../core/reachability';
-import { unsubscribeLink } from '../core/unsubscribe-token';
+import { birthLink, unsubscribeLink } from '../core/unsubscribe-token';
 import { intSetting, setting, type Env } from '../core/settings';
 import { localDateOf, nextTipDate } from '../core/tip-time';
 import type { TipForecastInput, TipPricing } from '../app/tip-forecast';
@@ -177,6 +177,8 @@ export interface StopSettings {
   twoWaySmsCountries: string[];
   shortenUrls: boolean;
   unsubscribeLink: (e164: string) => string;
+  /** Her birth-date page (/b), signed with the same secret for its own purpose. */
+  birthLink: (e164: string) => string;
 }
 
 export function stopSettings(context: Env): StopSettings {
@@ -186,6 +188,7 @@ export function stopSettings(context: Env): StopSettings {
     twoWaySmsCountries: parseCountryList(setting(context, 'TWO_WAY_SMS_COUNTRIES'), [...DEFAULT_TWO_WAY_SMS_COUNTRIES]),
     shortenUrls: setting(context, 'SHORTEN_URLS') === 'true',
     unsubscribeLink: (e164) => unsubscribeLink(base, secret, e164),
+    birthLink: (e164) => birthLink(base, secret, e164),
   };
 }
 
@@ -229,6 +232,7 @@ export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps 
     newId: () => randomUUID(),
     localDate: services.localDate,
     unsubscribeLink: stop.unsubscribeLink,
+    birthLink: stop.birthLink,
   };
 }
 
