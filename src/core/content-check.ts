@@ -139,7 +139,7 @@ function englishMatcher(form: string): RegExp {
 }
 
 const REPLY_WORDS = {
-  en: /\b(?:reply|replies|text back)\b|\b(?:STOP|START|HELP|INFO|UNSUBSCRIBE)\b/,
+  en: /\b(?:[Rr]eply|[Rr]eplies|[Tt]ext back)\b|\b(?:STOP|START|HELP|INFO|UNSUBSCRIBE)\b/,
   ne: /जवाफ|\b(?:STOP|START|HELP|INFO)\b/,
 } as const;
 const CLOCK = {

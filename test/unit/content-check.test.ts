@@ -227,6 +227,27 @@ describe('each rule fails on a bad example', () => {
       /2 GSM-7 segments .* budget is 1 GSM-7/,
     ],
     [
+      'the birth-date question over its Nepali budget, counted with the brand, the stop phrase and both links',
+      'birth_ask',
+      { ne: `${'क'.repeat(200)} {link}` },
+      'sms-budget',
+      /5 UCS-2 segments .* as a programme message .* budget is 4/,
+    ],
+    [
+      'the birth-date question without its link',
+      'birth_ask',
+      { en: 'Has your baby been born? Tell us on the Aamcare portal.' },
+      'placeholder',
+      /missing \{link\}/,
+    ],
+    [
+      'the birth-date question asking for a reply (read by people who cannot reply)',
+      'birth_ask',
+      { en: 'Has your baby been born? Reply with the date or visit {link}' },
+      'reply-instruction',
+      /asks for a reply/,
+    ],
+    [
       'an English reply that is not GSM-7',
       'reply_stop',
       { en: 'Aamcare: you’re unsubscribed. Reply START.' },
