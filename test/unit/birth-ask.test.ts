@@ -40,7 +40,12 @@ describe('asksForBirthDate', () => {
     ['13 days past the EDD: still pregnancy, no ask', {}, addDays(EDD, 13), false],
     ['14 days past the EDD, never asked: the ask', {}, DUE, true],
     ['60 days past, never asked (a run missed the day): the ask', {}, addDays(EDD, 60), true],
-    ['asked for this very date (claimed, then sent): still this date’s message', { birthAsk: { date: DUE } }, DUE, true],
+    [
+      'asked for this very date (claimed, then sent): still this date’s message',
+      { birthAsk: { date: DUE } },
+      DUE,
+      true,
+    ],
     ['asked on another date: never again', { birthAsk: { date: DUE } }, addDays(DUE, 1), false],
     ['a birth date given: never', { babyDob: addDays(EDD, 3) }, DUE, false],
   ])('%s', (_label, record, date, expected) => {
