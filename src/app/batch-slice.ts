@@ -59,7 +59,10 @@ const INITIAL_USER_ESTIMATE_MS = 400;
  * (out of range, not ISO, Bikram Sambat) is left out with a warning naming its reason code, and
  * the user is registered for the general daily tip.
  */
-function anchorDatesOf(user: PortalUser, deps: BatchDeps): AnchorDates {
+export function anchorDatesOf(
+  user: PortalUser,
+  deps: { registration: Pick<RegistrationDeps, 'localDate' | 'now'>; log: Logger },
+): AnchorDates {
   if (!user.edd && !user.babyDob) return {};
   const today = deps.registration.localDate(deps.registration.now());
   const dates: AnchorDates = {};
