@@ -533,7 +533,7 @@ export interface DueContent {
   /** The personal link rides along: the general tip once a week, every programme message (at most a few a week). */
   withLink: boolean;
   placement: Placement;
-  /** The day's message is the birth-date question (core/birth-ask.ts): `text` is its template, with `{link}`. */
+  /** The day's message is the birth-date question (core/birth-ask.ts): `text` is empty, textOf renders it with her /b link. */
   asksBirthDate?: true;
 }
 

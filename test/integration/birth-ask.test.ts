@@ -88,7 +88,9 @@ beforeAll(async () => {
 afterAll(async () => system?.stop());
 
 test('an EDD past by 2 weeks with no birth date: asked once, in her language, across daily runs', async () => {
-  await runAll({ date: first, days: 2 });
+  // One day first: with several days in one run, a subscriber's dates are scheduled side by side
+  // and the question lands on whichever claims first (docs/programmes.md); daily runs ask on the first.
+  await runAll({ date: first, days: 1 });
   for (const [e164, language] of [
     [A, 'ne'],
     [B, 'en'],
@@ -105,9 +107,10 @@ test('an EDD past by 2 weeks with no birth date: asked once, in her language, ac
   expect(to(B).filter((m) => m.body?.includes(text('b02a')))).toHaveLength(0);
   expect(to(B).filter((m) => localDateOf(new Date(m.sendAt!), KTM) === first)).toHaveLength(1);
 
-  // The same run again, and the next days' run: never asked again.
-  const again = await runAll({ date: first, days: 2 });
+  // The same run again, and the next days' runs: never asked again.
+  const again = await runAll({ date: first, days: 1 });
   expect(again.scheduled ?? 0).toBe(0);
+  await runAll({ date: first, days: 2 });
   await runAll({ date: addDays(first, 1), days: 3 });
   expect(asks(A)).toHaveLength(1);
   expect(asks(B)).toHaveLength(1);
