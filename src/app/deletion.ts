@@ -69,7 +69,10 @@ export async function deleteSubscriber(e164: string, source: string, deps: Delet
       deps.log.warn('privacy.history_unavailable', { channel, error });
     }
   }
-  for (const sid of sids) await deps.store.remove(shardedName(MESSAGES_MAP, sid, deps.shards), sid);
+  const removeIndexEntries = async () => {
+    for (const sid of sids) await deps.store.remove(shardedName(MESSAGES_MAP, sid, deps.shards), sid);
+  };
+  await removeIndexEntries();
   await deps.store.remove(shardedName(UNKNOWN_REPLIES_MAP, e164, deps.shards), e164);
 
   const at = deps.now().toISOString();
@@ -81,6 +84,9 @@ export async function deleteSubscriber(e164: string, source: string, deps: Delet
   };
   await deps.store.create(DELETIONS_MAP, id, record);
   await deps.store.remove(map, e164);
+  // A status callback that read the record before it went may have indexed a message since
+  // (it removes its own entry only when it sees the record gone): a second pass after the removal.
+  await removeIndexEntries();
   await deps.activity.gauge(statusChange(subscriber.status, 'deleted', subscriber));
   await deps.activity.count(today, { [COUNTER.deleted]: 1 });
   await deps.activity.event({ time: at, event: 'privacy.deleted', detail: source });
