@@ -14,23 +14,12 @@ import { setting } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { readUnsubscribeToken, unsubscribeToken } from '../core/unsubscribe-token';
 import { text } from '../runtime/inputs';
-import { headerOf } from '../runtime/request-params';
+import { isFormPost, linkPageReply } from '../runtime/link-page';
 import { defineRoute, type Reply } from '../runtime/route';
 import { profileDeps, timeZoneOf } from '../runtime/services';
 
 function page(state: BirthPageState): Reply {
-  const { status, html } = renderBirthPage(state);
-  return {
-    status,
-    body: html,
-    contentType: 'text/html; charset=utf-8',
-    headers: {
-      // The token is in the URL: never send it on as a Referer; no scripts, forms only to ourselves.
-      'Referrer-Policy': 'no-referrer',
-      'X-Robots-Tag': 'noindex',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-    },
-  };
+  return linkPageReply(renderBirthPage(state));
 }
 
 export const handler = defineRoute({
@@ -54,9 +43,7 @@ export const handler = defineRoute({
       log.info('birth_link.invalid_token');
       return page({ kind: 'forbidden' });
     }
-    const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
-      headerOf(headers, 'content-type') ?? '',
-    );
+    const posted = isFormPost(headers);
     const babyDob = posted && typeof fields.baby_dob === 'string' ? fields.baby_dob : undefined;
     const shown = await answerBirthLink(
       { e164, ...(babyDob !== undefined ? { babyDob } : {}) },

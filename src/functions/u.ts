@@ -12,23 +12,12 @@ import { setting } from '../core/settings';
 import { isOptOutReason, renderUnsubscribePage, type PageState } from '../core/unsubscribe-page';
 import { readUnsubscribeToken } from '../core/unsubscribe-token';
 import { text } from '../runtime/inputs';
-import { headerOf } from '../runtime/request-params';
+import { isFormPost, linkPageReply } from '../runtime/link-page';
 import { defineRoute, type Reply } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
 
 function page(state: PageState): Reply {
-  const { status, html } = renderUnsubscribePage(state);
-  return {
-    status,
-    body: html,
-    contentType: 'text/html; charset=utf-8',
-    headers: {
-      // The token is in the URL: never send it on as a Referer; no scripts, forms only to ourselves.
-      'Referrer-Policy': 'no-referrer',
-      'X-Robots-Tag': 'noindex',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-    },
-  };
+  return linkPageReply(renderUnsubscribePage(state));
 }
 
 export const handler = defineRoute({
@@ -54,9 +43,7 @@ export const handler = defineRoute({
     }
     const deps = consentDeps(context, log, Date.now() + REQUEST_BUDGET_MS);
     const masked = maskPhone(e164);
-    const posted = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
-      headerOf(headers, 'content-type') ?? '',
-    );
+    const posted = isFormPost(headers);
     const action =
       posted && ['stop', 'start', 'support', 'no_support'].includes(event.action as string)
         ? (event.action as 'stop' | 'start' | 'support' | 'no_support')
