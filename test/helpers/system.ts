@@ -255,3 +255,17 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The daily run to its end, slice after slice, as the scheduler drives it: the counts of all slices. */
+export async function runDailyTips(system: System, body: Record<string, unknown>): Promise<Record<string, number>> {
+  const admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
+  const totals: Record<string, number> = {};
+  let cursor: string | null = null;
+  do {
+    const res = await system.postJson('/admin/schedule-tips', { dryRun: false, ...body, cursor }, admin);
+    expect(res.status).toBe(200);
+    for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
+    cursor = res.json.done ? null : res.json.next;
+  } while (cursor);
+  return totals;
+}

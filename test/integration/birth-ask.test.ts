@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, localDateOf, nextTipDate } from '../../src/core/tip-time';
-import { register, startSystem, type System } from '../helpers/system';
+import { register, startSystem, type System, runDailyTips } from '../helpers/system';
 
 const programmes = JSON.parse(readFileSync(join(__dirname, '../../src/assets/programmes.private.json'), 'utf8')) as {
   messages: Array<{ id: string; en: string; ne: string }>;
@@ -23,20 +23,9 @@ const askWords = (language: 'en' | 'ne') => messages.birth_ask![language].split(
 
 const KTM = 'Asia/Kathmandu';
 let system: System;
-let admin: Record<string, string>;
 let first: string;
 
-async function runAll(body: Record<string, unknown>) {
-  const totals: Record<string, number> = {};
-  let cursor: string | null = null;
-  do {
-    const res = await system.postJson('/admin/schedule-tips', { dryRun: false, ...body, cursor }, admin);
-    expect(res.status).toBe(200);
-    for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
-    cursor = res.json.done ? null : res.json.next;
-  } while (cursor);
-  return totals;
-}
+const runAll = (body: Record<string, unknown>) => runDailyTips(system, body);
 
 const to = (e164: string) => system.sandbox.messages().filter((m) => m.to === e164 && m.sendAt);
 const asks = (e164: string) => to(e164).filter((m) => /\/b\?t=/.test(m.body ?? ''));
@@ -71,7 +60,6 @@ const B = '+9779846100202';
 
 beforeAll(async () => {
   system = await startSystem({ env: { LOOKUP_MODE: 'off', TIPS_ON_REGISTER: 'false' }, forkPerRequest: false });
-  admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
   first = nextTipDate(new Date(), { timeZone: KTM, localTime: '07:00', minLeadMinutes: 16 });
   const today = localDateOf(new Date(), KTM);
   for (const [userId, phone, language] of [

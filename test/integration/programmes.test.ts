@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, localDateOf, nextTipDate, sendAtFor } from '../../src/core/tip-time';
-import { register, startSystem, unixNow, type System } from '../helpers/system';
+import { register, startSystem, unixNow, type System, runDailyTips } from '../helpers/system';
 
 const programmes = JSON.parse(readFileSync(join(__dirname, '../../src/assets/programmes.private.json'), 'utf8')) as {
   messages: Array<{ id: string; en: string }>;
@@ -27,17 +27,7 @@ function profile(fields: Record<string, string>) {
   return system.post('/profile', { ...fields, timestamp: unixNow() }, { sign: 'portal' });
 }
 
-async function runAll(body: Record<string, unknown>) {
-  const totals: Record<string, number> = {};
-  let cursor: string | null = null;
-  do {
-    const res = await system.postJson('/admin/schedule-tips', { dryRun: false, ...body, cursor }, admin);
-    expect(res.status).toBe(200);
-    for (const [k, v] of Object.entries(res.json.counts as Record<string, number>)) totals[k] = (totals[k] ?? 0) + v;
-    cursor = res.json.done ? null : res.json.next;
-  } while (cursor);
-  return totals;
-}
+const runAll = (body: Record<string, unknown>) => runDailyTips(system, body);
 
 const scheduledTo = (to: string) =>
   system.sandbox.messages().filter((m) => m.to === to && m.status === 'scheduled' && m.sendAt);
