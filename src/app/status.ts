@@ -299,7 +299,7 @@ async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): 
         };
   const indexMap = shardedName(MESSAGES_MAP, callback.messageSid, deps.shards);
   // A concurrent callback may have indexed it first: either way it is there now.
-  await deps.store.create(
+  const created = await deps.store.create(
     indexMap,
     callback.messageSid,
     record,
@@ -311,6 +311,15 @@ async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): 
     await deps.store.remove(indexMap, callback.messageSid);
     return false;
   }
+  // The dashboard's "registered" event, once per welcome (the callback that indexed it), dated
+  // when the welcome was sent: /register leaves it here so the portal does not wait for it.
+  if (created && record.kind === 'welcome')
+    await deps.activity.event({
+      time: welcome.lastAttemptAt ?? deps.now().toISOString(),
+      event: 'registration.created',
+      masked: maskPhone(callback.to),
+      detail: subscriber.data.channel,
+    });
   return true;
 }
 
