@@ -68,6 +68,8 @@ export interface TipRunConfig {
   tipContentSid?: string;
   statusCallbackUrl: string;
   pageSize: number;
+  /** Most subscriber pages one slice reads (TIPS_SLICE_MAX_PAGES), besides the time box. */
+  sliceMaxPages?: number;
   concurrency: number;
   /** SENDER_MPS and TIP_VALIDITY_MINUTES (default: 10 segments/s, 240 min). */
   throughput?: Throughput;
@@ -145,7 +147,9 @@ export async function scheduleTipsSlice(
   // Start a subscriber only while its calls and a send's settle reserve fit before the deadline
   // (the longest subscriber seen so far); the cursor then resumes at the first one not done.
   let longestTipMs = 0;
-  while (cursor && Date.now() + pageBudgetMs < options.deadline) {
+  let pages = 0;
+  while (cursor && pages < (deps.config.sliceMaxPages ?? Infinity) && Date.now() + pageBudgetMs < options.deadline) {
+    pages++;
     const pageStarted = Date.now();
     const map: string = `${SUBSCRIBERS_MAP}-${cursor.shard}`;
     const page: ListPage<Subscriber> = await deps.store.list<Subscriber>(map, {
