@@ -3,7 +3,7 @@
  * outcome acts on the subscriber (opted out, unreachable streak, suppression, the
  * welcome's latest status). Duplicate and late callbacks change nothing.
  */
-import { channelChange, COUNTER, statusChange } from '../core/activity';
+import { channelChange, COUNTER, registeredEvent, statusChange } from '../core/activity';
 import { decideSubscriberEffect, shouldApplyStatus } from '../core/delivery';
 import type { Logger } from '../core/log';
 import { maskPhone } from '../core/phone';
@@ -314,12 +314,7 @@ async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): 
   // The dashboard's "registered" event, once per welcome (the callback that indexed it), dated
   // when the welcome was sent: /register leaves it here so the portal does not wait for it.
   if (created && record.kind === 'welcome')
-    await deps.activity.event({
-      time: welcome.lastAttemptAt ?? deps.now().toISOString(),
-      event: 'registration.created',
-      masked: maskPhone(callback.to),
-      detail: subscriber.data.channel,
-    });
+    await deps.activity.event(registeredEvent(subscriber.data, maskPhone(callback.to), deps.now()));
   return true;
 }
 

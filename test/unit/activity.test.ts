@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addCounters, ALL_TIME, COUNTER, GAUGE, statusChange } from '../../src/core/activity';
+import { addCounters, ALL_TIME, COUNTER, GAUGE, registeredEvent, statusChange } from '../../src/core/activity';
 
 test('counter names are the keys the stats reader sums (renaming one loses its history in Sync)', () => {
   expect([
@@ -89,4 +89,22 @@ test('addCounters adds into a copy', () => {
   const into = { a: 1, b: 2 };
   expect(addCounters(into, { b: 3, c: -1 })).toEqual({ a: 1, b: 5, c: -1 });
   expect(into).toEqual({ a: 1, b: 2 });
+});
+
+test("a welcome's registered event is dated when it was sent, masked, with its channel", () => {
+  const at = new Date('2026-12-02T10:00:05.000Z');
+  expect(
+    registeredEvent(
+      { channel: 'whatsapp', welcome: { lastAttemptAt: '2026-12-02T10:00:00.000Z' } },
+      '+977******278',
+      at,
+    ),
+  ).toEqual({
+    time: '2026-12-02T10:00:00.000Z',
+    event: 'registration.created',
+    masked: '+977******278',
+    detail: 'whatsapp',
+  });
+  // A record from before attempts were dated: the moment it is indexed.
+  expect(registeredEvent({ channel: 'sms', welcome: {} }, '+977******278', at).time).toBe(at.toISOString());
 });
