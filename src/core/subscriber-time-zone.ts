@@ -6,9 +6,8 @@
  */
 import { COUNTRY_ZONES, NANP_AREA_CODES } from './number-time-zones';
 
-/** True for an IANA zone name Intl accepts (e.g. 'America/New_York'); 'UTC' too. */
+/** True for an IANA zone name Intl accepts (e.g. 'America/New_York'); 'UTC' too. Intl refuses '' and padding. */
 export function isTimeZone(value: string): boolean {
-  if (value === '' || value.length > 64) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
     return true;

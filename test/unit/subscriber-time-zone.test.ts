@@ -42,3 +42,25 @@ test('/register: timezone is optional, and refused with its field name when not 
     error: { field: 'timezone', code: 'invalid_timezone' },
   });
 });
+
+test.each([
+  ['UTC', true],
+  ['Asia/Kathmandu', true],
+  ['America/Argentina/ComodRivadavia', true],
+  ['', false],
+  [' Europe/Paris', false],
+  ['Mars/Olympus', false],
+  ['Europe/' + 'x'.repeat(60), false],
+])('isTimeZone(%j) = %s', (value, expected) => expect(isTimeZone(value)).toBe(expected));
+
+test('only a +1 number of exactly ten digits is read by its area code', () => {
+  expect(timeZoneForNumber('+121255512345', 'US', 'Asia/Kathmandu')).toBe('Asia/Kathmandu');
+  expect(timeZoneForNumber('+12125551234', 'US', 'Asia/Kathmandu')).toBe('America/New_York');
+});
+
+test('the requested zone is trimmed; none requested, the number decides', () => {
+  expect(subscriberTimeZone({ requested: ' Europe/Paris ', e164: '+9779807969278', country: 'NP' }, 'UTC')).toBe(
+    'Europe/Paris',
+  );
+  expect(subscriberTimeZone({ e164: '+9779807969278', country: 'NP' }, 'UTC')).toBe('Asia/Kathmandu');
+});
