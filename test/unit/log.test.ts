@@ -1,4 +1,4 @@
-import { createLogger } from '../../src/core/log';
+import { createLogger, redact, redactString } from '../../src/core/log';
 
 const RAW_NUMBERS = [
   '+9779807969278',
@@ -69,4 +69,56 @@ test('SIDs, dates and small numbers are left readable', () => {
     attempts: 3,
     durationMs: 1234,
   });
+});
+
+describe('redactString: 7 to 15 digits are a phone number', () => {
+  test.each([
+    ['id 12-34-56 end', 'id 12-34-56 end'],
+    ['call 1234567 now', 'call +1******567 now'],
+    ['call 123456789012345 now', 'call +1******345 now'],
+    ['ref 1234567890123456 end', 'ref 1234567890123456 end'],
+    ['tel:+9779807969278', 'tel:+977******278'],
+    ['x whatsapp:+14155238886', 'x whatsapp:+1******886'],
+  ])('%j -> %j', (text, expected) => expect(redactString(text)).toBe(expected));
+});
+
+describe('redact: every kind of value', () => {
+  test('nulls and booleans pass, errors keep name, code and status with the message masked, arrays are walked', () => {
+    const error = Object.assign(new Error('Invalid To: +9779807969278'), { code: 21211, status: 400 });
+    expect(
+      redact({
+        a: null,
+        b: true,
+        error,
+        list: ['+9779807969278', { phone: 9807969278 }],
+        phone: [9807969278],
+        token: 'abc',
+      }),
+    ).toEqual({
+      a: null,
+      b: true,
+      error: { name: 'Error', message: 'Invalid To: +977******278', code: 21211, status: 400 },
+      list: ['+977******278', { phone: '+98******278' }],
+      phone: ['+98******278'],
+      token: '[redacted]',
+    });
+  });
+
+  test('nesting deeper than 6 levels is cut off', () => {
+    let deep: unknown = '+9779807969278';
+    for (let i = 0; i < 8; i++) deep = { d: deep };
+    expect(redact(deep)).toEqual({ d: { d: { d: { d: { d: { d: { d: '[deep]' } } } } } } });
+  });
+});
+
+test('errors are logged at level error; by default to console.log with the current time', () => {
+  const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    createLogger().error('boom', { phone: '+9779807969278' });
+    const record = JSON.parse(spy.mock.calls[0]![0] as string);
+    expect(record).toMatchObject({ level: 'error', event: 'boom', phone: '+977******278' });
+    expect(new Date(record.ts).toISOString()).toBe(record.ts);
+  } finally {
+    spy.mockRestore();
+  }
 });
