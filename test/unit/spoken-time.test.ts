@@ -22,7 +22,8 @@ test.each([
 });
 
 test('a malformed setting is an error, not a wrong text', () => {
-  for (const bad of ['7:00', '24:00', '07:60', '0700', '']) expect(() => spokenTime(bad, 'en')).toThrow(RangeError);
+  for (const bad of ['7:00', '24:00', '07:60', '0700', '', '123:45', '07:001'])
+    expect(() => spokenTime(bad, 'en')).toThrow(new RangeError(`not a local time (HH:MM): ${JSON.stringify(bad)}`));
 });
 
 test('every minute of the day is said in Devanagari digits, no ASCII digit (property)', () => {
