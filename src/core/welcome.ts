@@ -46,7 +46,8 @@ export function cleanName(name: string | undefined): string | undefined {
   const cleaned = cutGraphemes(
     name
       .normalize('NFC')
-      .replace(/\s+/g, ' ')
+      // Every whitespace character a space; runs collapse once the removals below are done.
+      .replace(/\s/g, ' ')
       .replace(/[\p{Cc}<>]/gu, '')
       .replace(INVISIBLE, '')
       .replace(/ {2,}/g, ' ')

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { countSegments } from '../../src/core/segments';
-import { cleanName, welcomeBody, welcomeTemplateVariables } from '../../src/core/welcome';
+import {
+  cleanName,
+  cutGraphemes,
+  missingWelcomeSettings,
+  welcomeBody,
+  welcomeTemplateVariables,
+} from '../../src/core/welcome';
 
 describe('cleanName: a display name safe to put in a message', () => {
   test.each([
@@ -27,6 +33,9 @@ describe('cleanName: a display name safe to put in a message', () => {
     ['क्\u200Dष', 'क्\u200Dष'],
     ['\u{1F468}\u200D\u{1F469}\u200D\u{1F467}'.repeat(12), '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}'.repeat(7)],
     ['Line\nBreak\tTab', 'Line Break Tab'],
+    ['Sita \u0007 Devi', 'Sita Devi'],
+    ['Sita \u200B Devi', 'Sita Devi'],
+    [' ' + 'a'.repeat(40), 'a'.repeat(30)],
     ['visit https://spam.example', undefined],
     ['HTTP://x', undefined],
     ['www.spam.example', undefined],
@@ -102,3 +111,22 @@ test('WhatsApp template variables: {{1}} the name or a friendly fallback, {{2}} 
   expect(welcomeTemplateVariables('ne', 'https://x', 'S')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे', '3': 'S' });
   expect(welcomeTemplateVariables('ne', 'Sita', 'S', '19:00')).toEqual({ '1': 'Sita', '2': 'राति ७ बजे', '3': 'S' });
 });
+
+test.each([
+  ['abcd', 10, 4, 'abcd'],
+  ['abcde', 10, 4, 'abcd'],
+  ['abcde', 3, 10, 'abc'],
+  ['\u{1F44D}\u{1F3FD}a', 10, 4, '\u{1F44D}\u{1F3FD}'],
+  ['\u{1F44D}\u{1F3FD}a', 10, 3, ''],
+])('cutGraphemes(%j, %s graphemes, %s units) = %j', (text, graphemes, units, expected) =>
+  expect(cutGraphemes(text, graphemes, units)).toBe(expected),
+);
+
+test.each([
+  ['whatsapp', undefined, ['WELCOME_CONTENT_SID']],
+  ['whatsapp', '', ['WELCOME_CONTENT_SID']],
+  ['whatsapp', 'HX123', []],
+  ['sms', undefined, []],
+] as const)('a %s welcome with template %j lacks %j', (channel, sid, missing) =>
+  expect(missingWelcomeSettings(channel, sid)).toEqual(missing),
+);
