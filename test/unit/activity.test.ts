@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { addCounters, ALL_TIME, COUNTER, GAUGE, registeredEvent, statusChange } from '../../src/core/activity';
+import {
+  activeMix,
+  addCounters,
+  ALL_TIME,
+  channelChange,
+  COUNTER,
+  GAUGE,
+  registeredEvent,
+  statusChange,
+} from '../../src/core/activity';
 
 test('counter names are the keys the stats reader sums (renaming one loses its history in Sync)', () => {
   expect([
@@ -107,4 +116,83 @@ test("a welcome's registered event is dated when it was sent, masked, with its c
   });
   // A record from before attempts were dated: the moment it is indexed.
   expect(registeredEvent({ channel: 'sms', welcome: {} }, '+977******278', at).time).toBe(at.toISOString());
+});
+
+describe('the active mix (channel x country x language)', () => {
+  const full = { language: 'ne', channel: 'sms', country: 'NP', mixCounted: true };
+
+  test.each<[string, Parameters<typeof statusChange>[2], Record<string, number>]>([
+    ['no profile: status gauges only', undefined, { 'subscribers.active': -1, 'subscribers.opted_out': 1 }],
+    [
+      'a full profile counted in the mix',
+      full,
+      {
+        'subscribers.active': -1,
+        'subscribers.opted_out': 1,
+        'subscribers.active.ne': -1,
+        'subscribers.mix.sms.NP.ne': -1,
+      },
+    ],
+    ...(['channel', 'country', 'mixCounted'] as const).map(
+      (missing): [string, Parameters<typeof statusChange>[2], Record<string, number>] => [
+        `no ${missing}: no mix cell`,
+        { ...full, [missing]: undefined },
+        { 'subscribers.active': -1, 'subscribers.opted_out': 1, 'subscribers.active.ne': -1 },
+      ],
+    ),
+    [
+      'no language: no language gauge, no mix cell',
+      { ...full, language: undefined },
+      { 'subscribers.active': -1, 'subscribers.opted_out': 1 },
+    ],
+  ])('active -> opted_out, %s', (_label, who, deltas) =>
+    expect(statusChange('active', 'opted_out', who)).toEqual(deltas),
+  );
+
+  test('a move between two inactive statuses leaves the language and mix gauges alone', () => {
+    expect(statusChange('opted_out', 'suppressed', full)).toEqual({
+      'subscribers.opted_out': -1,
+      'subscribers.suppressed': 1,
+    });
+  });
+
+  const active = { status: 'active', language: 'ne', country: 'NP', channel: 'whatsapp', mixCounted: true };
+  test.each<[string, Parameters<typeof channelChange>[0], Parameters<typeof channelChange>[1], Record<string, number>]>(
+    [
+      [
+        'an active subscriber moved to SMS',
+        active,
+        { ...active, channel: 'sms' },
+        { 'subscribers.mix.whatsapp.NP.ne': -1, 'subscribers.mix.sms.NP.ne': 1 },
+      ],
+      ['the same channel', active, active, {}],
+      ['not active before', { ...active, status: 'opted_out' }, { ...active, channel: 'sms' }, {}],
+      ['not active after', active, { ...active, status: 'opted_out', channel: 'sms' }, {}],
+      ['never counted in the mix', { ...active, mixCounted: false }, { ...active, channel: 'sms' }, {}],
+      ['no language', { ...active, language: undefined }, { ...active, channel: 'sms' }, {}],
+      ['no country', { ...active, country: undefined }, { ...active, channel: 'sms' }, {}],
+      ['no channel before', { ...active, channel: undefined }, { ...active, channel: 'sms' }, {}],
+      ['no channel after', active, { ...active, channel: undefined }, {}],
+    ],
+  )('channelChange: %s', (_label, before, after, deltas) => expect(channelChange(before, after)).toEqual(deltas));
+
+  test('activeMix reads the positive cells back, sorted by channel, country, language', () => {
+    expect(
+      activeMix({
+        'subscribers.mix.whatsapp.NP.ne': 3,
+        'subscribers.mix.sms.NP.ne': 2,
+        'subscribers.mix.sms.IN.en': 1,
+        'subscribers.mix.sms.NP.en': 4,
+        'subscribers.mix.sms.US.en': 0,
+        'subscribers.active': 10,
+        'subscribers.mix.sms': 5,
+      }),
+    ).toEqual([
+      { channel: 'sms', country: '', language: '', count: 5 },
+      { channel: 'sms', country: 'IN', language: 'en', count: 1 },
+      { channel: 'sms', country: 'NP', language: 'en', count: 4 },
+      { channel: 'sms', country: 'NP', language: 'ne', count: 2 },
+      { channel: 'whatsapp', country: 'NP', language: 'ne', count: 3 },
+    ]);
+  });
 });
