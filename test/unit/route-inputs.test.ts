@@ -145,4 +145,43 @@ describe('parseStatsDates', () => {
   ])('%j is refused with %s', (params, code) => {
     expect(parseStatsDates(params, '2026-06-30')).toMatchObject({ ok: false, error: { code } });
   });
+  const badDate = (field: string) => ({
+    ok: false,
+    error: {
+      code: 'invalid_date',
+      message: `${field} must be a date as YYYY-MM-DD (a real calendar day)`,
+      details: { field },
+    },
+  });
+  test.each([
+    // Absent, null and empty are the default; anything else must be a real day.
+    [
+      { from: null, to: null },
+      { ok: true, value: { from: '2026-06-01', to: '2026-06-30' } },
+    ],
+    [
+      { from: '', to: ' ' },
+      { ok: true, value: { from: '2026-06-01', to: '2026-06-30' } },
+    ],
+    [{ to: '2026-02-10' }, { ok: true, value: { from: '2026-01-12', to: '2026-02-10' } }],
+    [{ from: '2026-05-01' }, { ok: true, value: { from: '2026-05-01', to: '2026-06-30' } }],
+    [
+      { from: '2026-06-05', to: '2026-06-05' },
+      { ok: true, value: { from: '2026-06-05', to: '2026-06-05' } },
+    ],
+    [{ to: '2026-02-30' }, badDate('to')],
+    [{ to: { day: 1 } }, badDate('to')],
+    [{ from: ['2026-06-01'] }, badDate('from')],
+    [{ from: '2026-6-1' }, badDate('from')],
+    [
+      { from: '2026-06-02', to: '2026-06-01' },
+      { ok: false, error: { code: 'invalid_range', message: 'from must not be after to', details: { field: 'from' } } },
+    ],
+    [
+      { from: '2024-12-31', to: '2026-01-01' },
+      { ok: false, error: { code: 'range_too_long', message: 'at most 366 days', details: { field: 'from' } } },
+    ],
+  ])('%j -> %j', (params, expected) => {
+    expect(parseStatsDates(params, '2026-06-30')).toEqual(expected);
+  });
 });
