@@ -253,6 +253,36 @@ describe('GET /admin/events query', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error.code).toBe(code);
   });
+
+  const kind = {
+    code: 'invalid_kind',
+    message: 'kind must be one of registration, opt_out, opt_in, delivery (or all)',
+    details: { field: 'kind' },
+  };
+  const limit = {
+    code: 'invalid_limit',
+    message: 'limit must be a whole number from 1 to 50',
+    details: { field: 'limit' },
+  };
+  const before = {
+    code: 'invalid_cursor',
+    message: 'before must be the `next` of a previous page',
+    details: { field: 'before' },
+  };
+  test.each([
+    [
+      { kind: '', limit: '1', before: '' },
+      { ok: true, value: { limit: 1 } },
+    ],
+    [{ kind: ' delivery ' }, { ok: true, value: { limit: 20, kind: 'delivery' } }],
+    [{ kind: 'other' }, { ok: false, error: kind }],
+    [{ kind: { k: 1 } }, { ok: false, error: kind }],
+    [{ limit: -1 }, { ok: false, error: limit }],
+    [{ limit: 'ten' }, { ok: false, error: limit }],
+    [{ before: ['2026-11-24T05:11:00.000Z_abc123'] }, { ok: false, error: before }],
+    [{ before: 'x2026-11-24T05:11:00.000Z_abc123' }, { ok: false, error: before }],
+    [{ before: '2026-11-24T05:11:00.000Z_abc123x!' }, { ok: false, error: before }],
+  ])('%j -> exactly %j', (params, expected) => expect(parseEventsQuery(params)).toEqual(expected));
 });
 
 describe('support view of one number', () => {
@@ -264,7 +294,10 @@ describe('support view of one number', () => {
     // Any country and line type: support may ask about numbers registration refuses.
     expect(parseSubscriberQuery({ phone: '014412345' }, 'NP').ok).toBe(true);
     expect(parseSubscriberQuery({ phone: '+447911123456' }, 'NP').ok).toBe(true);
-    expect(parseSubscriberQuery({}, 'NP')).toMatchObject({ ok: false, error: { code: 'empty' } });
+    expect(parseSubscriberQuery({}, 'NP')).toEqual({
+      ok: false,
+      error: { code: 'empty', message: 'The phone number is not valid', details: { field: 'phone' } },
+    });
   });
 
   const subscriber = (over: Partial<Subscriber> = {}): Subscriber => ({

@@ -61,6 +61,24 @@ describe('parseStatusCallback', () => {
       value: { messageSid: SID, status: 'sent' },
     });
   });
+  test.each([
+    ['0', null, {}],
+    ['9'.repeat(400), null, {}], // parses to Infinity
+    [null, null, {}],
+    ['30007', '+9779800whatsapp:00004', { errorCode: 30007 }], // the prefix is stripped only at the start
+    ['63016', '+12', { errorCode: 63016 }],
+  ])('ErrorCode %j and To %j: only %j is kept', (ErrorCode, To, kept) => {
+    expect(parseStatusCallback({ MessageSid: SID, MessageStatus: 'sent', ErrorCode, To })).toEqual({
+      ok: true,
+      value: { messageSid: SID, status: 'sent', ...kept },
+    });
+  });
+  test('the refusal says what is required', () => {
+    expect(parseStatusCallback({ MessageSid: SID, MessageStatus: '' })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'MessageSid and MessageStatus are required' },
+    });
+  });
 });
 
 describe('parseInboundMessage', () => {
@@ -70,6 +88,13 @@ describe('parseInboundMessage', () => {
       value: { from: '+15005550006', body: 'STOP' },
     });
     expect(parseInboundMessage({})).toEqual({ ok: true, value: { from: '', body: '' } });
+    expect(parseInboundMessage({ From: null, Body: null })).toEqual({ ok: true, value: { from: '', body: '' } });
+  });
+  test('the refusal says why', () => {
+    expect(parseInboundMessage({ From: ['+1', '+2'], Body: 'STOP' })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'From and Body must be single values' },
+    });
   });
   test.each([[{ From: ['+1', '+2'], Body: 'STOP' }], [{ From: '+1', Body: { a: 'STOP' } }]])(
     'an array or object is refused, never stringified: %j',
