@@ -350,6 +350,95 @@ describe('support view of one number', () => {
     expect(subscriberView('+977******278', subscriber(), null, '2026-11-24').messages).toBeNull();
   });
 
+  test('the record in full: absent fields are null, tips sorted by date from today on', () => {
+    const view = subscriberView(
+      '+977******278',
+      subscriber({
+        welcome: { state: 'pending', attempts: 0 },
+        timeZone: undefined,
+        tips: { '2026-11-26': 'SM7', '2026-11-23': 'SM9', '2026-11-25': 'claimed:x', '2026-11-24': 'SM2' },
+      }),
+      [message('SM7', 'scheduled', 99999)],
+      '2026-11-24',
+    );
+    expect(view.timeZone).toBeNull();
+    expect(view.welcome).toEqual({
+      state: 'pending',
+      status: null,
+      errorCode: null,
+      error: null,
+      attempts: 0,
+      lastAttemptAt: null,
+      messageSid: null,
+    });
+    expect(view.tips.map((t) => [t.date, t.state, t.messageSid])).toEqual([
+      ['2026-11-24', 'scheduled', 'SM2'],
+      ['2026-11-25', 'being_scheduled', null],
+      ['2026-11-26', 'scheduled', 'SM7'],
+    ]);
+    // A code Twilio's table does not know is still said to be an error.
+    expect(view.messages!.map((m) => [m.kind, m.error])).toEqual([['tip', 'Unknown error']]);
+    expect(view.paused).toBeNull();
+    expect(view.channelSwitch).toBeNull();
+
+    const full = subscriberView(
+      '+977******278',
+      subscriber({
+        welcome: {
+          state: 'sent',
+          attempts: 2,
+          messageSid: 'SM1',
+          status: 'delivered',
+          lastAttemptAt: '2026-11-20T01:00:05Z',
+        },
+      }),
+      null,
+      '2026-11-24',
+    );
+    expect(full.timeZone).toBe('Asia/Kathmandu');
+    expect(full.welcome).toEqual({
+      state: 'sent',
+      status: 'delivered',
+      errorCode: null,
+      error: null,
+      attempts: 2,
+      lastAttemptAt: '2026-11-20T01:00:05Z',
+      messageSid: 'SM1',
+    });
+  });
+
+  test('why it is paused, in words, only while it is suppressed; the channel switch with its error', () => {
+    const at = '2026-11-22T03:00:00Z';
+    const streak = { reason: 'failed_deliveries' as const, failures: 3, errorCode: 30003, at };
+    expect(
+      subscriberView('m', subscriber({ status: 'suppressed', paused: streak }), null, '2026-11-24').paused,
+    ).toEqual({
+      reason: '3 failed deliveries in a row',
+      failures: 3,
+      errorCode: 30003,
+      error: 'Unreachable destination handset (off or out of coverage)',
+      at,
+    });
+    const refused = { reason: 'invalid_number' as const, failures: 1, at };
+    expect(
+      subscriberView('m', subscriber({ status: 'suppressed', paused: refused }), null, '2026-11-24').paused,
+    ).toEqual({
+      reason: 'Twilio refuses the number',
+      failures: 1,
+      errorCode: null,
+      error: null,
+      at,
+    });
+    // Resumed: the old pause record is history, not the current state.
+    expect(subscriberView('m', subscriber({ status: 'active', paused: streak }), null, '2026-11-24').paused).toBeNull();
+    expect(subscriberView('m', subscriber({ status: 'suppressed' }), null, '2026-11-24').paused).toBeNull();
+    const channelSwitch = { from: 'whatsapp' as const, to: 'sms' as const, errorCode: 63024, at };
+    expect(subscriberView('m', subscriber({ channelSwitch }), null, '2026-11-24').channelSwitch).toEqual({
+      ...channelSwitch,
+      error: 'WhatsApp: invalid message recipient',
+    });
+  });
+
   test('whatever the record holds, the view shows the number masked only', () => {
     fc.assert(
       fc.property(fc.integer({ min: 9_800_000_000, max: 9_869_999_999 }), fc.string(), (national, userId) => {
