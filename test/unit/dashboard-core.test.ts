@@ -63,6 +63,43 @@ describe('events in words', () => {
       'opt_out',
     ],
     [{ event: 'batch.something', detail: 'x' }, `batch.something ${m} x`, 'other'],
+    [{ event: 'batch.something' }, `batch.something ${m}`, 'other'],
+    [{ event: 'consent.opt_out', detail: 'admin' }, `${m} was opted out by an admin`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: '' }, `${m} opted out`, 'opt_out'],
+    // Only the exact source words are read as such; anything else is shown as it came.
+    [{ event: 'consent.opt_out', detail: 'xsms-keyword' }, `${m} opted out (xsms-keyword)`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: 'sms-keywords' }, `${m} opted out (sms-keywords)`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: 'xtwilio-21610' }, `${m} opted out (xtwilio-21610)`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: 'twilio-21610x' }, `${m} opted out (twilio-21610x)`, 'opt_out'],
+    [{ event: 'consent.opt_in', detail: 'whatsapp-keyword' }, `${m} replied START (WhatsApp keyword)`, 'opt_in'],
+    [{ event: 'consent.opt_in', detail: 'batch' }, `${m} opted in again (batch registration)`, 'opt_in'],
+    [{ event: 'consent.opt_in', detail: 'someday' }, `${m} opted in again (someday)`, 'opt_in'],
+    [{ event: 'consent.opt_in' }, `${m} opted in again`, 'opt_in'],
+    [{ event: 'registration.created', detail: 'rcs' }, `${m} registered; welcome sent by rcs`, 'registration'],
+    [{ event: 'registration.created' }, `${m} registered; welcome sent by message`, 'registration'],
+    [{ event: 'registration.rejected' }, `${m} was refused by Twilio: an unknown error`, 'registration'],
+    [{ event: 'registration.rejected', detail: 'n/a' }, `${m} was refused by Twilio: an unknown error`, 'registration'],
+    [
+      { event: 'registration.needs_join' },
+      `${m} has not joined the WhatsApp sandbox yet (63015): the portal shows the join instruction`,
+      'registration',
+    ],
+    [
+      { event: 'registration.needs_join', detail: '63016' },
+      `${m} has not joined the WhatsApp sandbox yet (63016): the portal shows the join instruction`,
+      'registration',
+    ],
+    [
+      { event: 'delivery.failed', detail: 'welcome:30036' },
+      `The welcome to ${m} expired in the queue (30036, not sent)`,
+      'delivery',
+    ],
+    [{ event: 'delivery.failed', detail: 'tip:' }, `The tip to ${m} failed: no error code given`, 'delivery'],
+    [
+      { event: 'delivery.failed', detail: 'support:30003' },
+      `A message to ${m} failed: 30003 Unreachable destination handset (off or out of coverage)`,
+      'delivery',
+    ],
   ])('%j', (event, text, kind) => {
     expect(eventText({ time: '2026-11-24T05:11:00.000Z', masked: m, ...event })).toBe(text);
     expect(eventKind(event.event)).toBe(kind);
