@@ -188,6 +188,23 @@ describe('consent history', () => {
     );
   });
 
+  test.each([
+    ['+9779845100001', '"+9779845100001"'],
+    ['+1x', '"\'+1x"'],
+    ['=+123', '"\'=+123"'],
+    ['-1', '"\'-1"'],
+    ['@a', '"\'@a"'],
+    ['a=b', '"a=b"'],
+  ])('a CSV cell: %s -> %s (only a bare E.164 number may start with +)', (phone, cell) => {
+    const csv = consentCsv({
+      phone,
+      userId: 'u',
+      status: 'active',
+      history: [{ action: 'opt_in', source: 'portal', at: 't' }],
+    });
+    expect(csv.split('\r\n')[1]).toBe(`${cell},"u","t","opt_in","portal",""`);
+  });
+
   test('forgetTips drops the given dates only', () => {
     const s = { tips: { '2026-12-01': 'SM1', '2026-12-02': 'SM2' } } as never;
     expect(forgetTips(s, ['2026-12-01'])).toMatchObject({ tips: { '2026-12-02': 'SM2' } });
