@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addCounters, ALL_TIME, COUNTER, GAUGE, statusChange } from '../../src/core/activity';
+import { activeMix, addCounters, ALL_TIME, channelChange, COUNTER, GAUGE, statusChange } from '../../src/core/activity';
 
 test('counter names are the keys the stats reader sums (renaming one loses its history in Sync)', () => {
   expect([
@@ -89,4 +89,82 @@ test('addCounters adds into a copy', () => {
   const into = { a: 1, b: 2 };
   expect(addCounters(into, { b: 3, c: -1 })).toEqual({ a: 1, b: 5, c: -1 });
   expect(into).toEqual({ a: 1, b: 2 });
+});
+
+describe('the active mix (channel, country, language)', () => {
+  const profile = { language: 'ne', channel: 'sms', country: 'NP', mixCounted: true };
+  const cell = GAUGE.activeMix('sms', 'NP', 'ne');
+
+  test.each([
+    [undefined, 'active', profile, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1, [cell]: 1 }],
+    [
+      'active',
+      'opted_out',
+      profile,
+      { [GAUGE.active]: -1, [GAUGE.optedOut]: 1, [GAUGE.activeIn('ne')]: -1, [cell]: -1 },
+    ],
+    // Between two inactive statuses the mix does not move.
+    ['suppressed', 'opted_out', profile, { [GAUGE.suppressed]: -1, [GAUGE.optedOut]: 1 }],
+    // A profile missing a part, or not counted in the mix since its creation, leaves the mix alone.
+    [undefined, 'active', { ...profile, channel: undefined }, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1 }],
+    [undefined, 'active', { ...profile, country: undefined }, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1 }],
+    [undefined, 'active', { ...profile, mixCounted: false }, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1 }],
+    [undefined, 'active', { ...profile, language: undefined }, { [GAUGE.active]: 1 }],
+    [undefined, 'active', 'en', { [GAUGE.active]: 1, [GAUGE.activeIn('en')]: 1 }],
+  ])('statusChange %s -> %s with %j', (from, to, who, deltas) => {
+    expect(statusChange(from, to, who)).toEqual(deltas);
+  });
+
+  test('a channel change moves an active, counted subscriber between cells', () => {
+    const before = { ...profile, status: 'active' };
+    expect(channelChange(before, { ...before, channel: 'whatsapp' })).toEqual({
+      [cell]: -1,
+      [GAUGE.activeMix('whatsapp', 'NP', 'ne')]: 1,
+    });
+    const unchanged: Array<[Parameters<typeof channelChange>[0], Parameters<typeof channelChange>[1]]> = [
+      [
+        { ...before, status: 'opted_out' },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [before, { ...before, channel: 'whatsapp', status: 'suppressed' }],
+      [
+        { ...before, mixCounted: false },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [
+        { ...before, language: undefined },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [
+        { ...before, country: undefined },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [
+        { ...before, channel: undefined },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [before, { ...before, channel: undefined }],
+      [before, before],
+    ];
+    for (const [from, to] of unchanged) expect(channelChange(from, to)).toEqual({});
+  });
+
+  test('activeMix: cells sorted by channel, country, language; missing parts read as empty', () => {
+    expect(
+      activeMix({
+        [GAUGE.activeMix('whatsapp', 'NP', 'en')]: 1,
+        [GAUGE.activeMix('sms', 'US', 'en')]: 2,
+        [GAUGE.activeMix('sms', 'IN', 'en')]: 3,
+        [GAUGE.activeMix('sms', 'NP', 'ne')]: 4,
+        'subscribers.mix.sms': 5,
+        [GAUGE.active]: 10,
+      }),
+    ).toEqual([
+      { channel: 'sms', country: '', language: '', count: 5 },
+      { channel: 'sms', country: 'IN', language: 'en', count: 3 },
+      { channel: 'sms', country: 'NP', language: 'ne', count: 4 },
+      { channel: 'sms', country: 'US', language: 'en', count: 2 },
+      { channel: 'whatsapp', country: 'NP', language: 'en', count: 1 },
+    ]);
+  });
 });
