@@ -1,4 +1,4 @@
-import { createLogger } from '../../src/core/log';
+import { createLogger, redact, redactString } from '../../src/core/log';
 
 const RAW_NUMBERS = [
   '+9779807969278',
@@ -69,4 +69,55 @@ test('SIDs, dates and small numbers are left readable', () => {
     attempts: 3,
     durationMs: 1234,
   });
+});
+
+test.each([
+  // 7 to 15 digits standing alone are a number; fewer or more are something else.
+  ['1-2-3-4-5', '1-2-3-4-5'],
+  ['1234567', '+1******567'],
+  ['123456789012345', '+1******345'],
+  ['1234567890123456', '1234567890123456'],
+  ['call tel:+9779807969278 now', 'call tel:+977******278 now'],
+  ['whatsapp:+9779841234567', 'whatsapp:+977******567'],
+  ['2026-11-24 10:00', '2026-11-24 10:00'],
+])('redactString(%j) -> %j', (text, expected) => {
+  expect(redactString(text)).toBe(expected);
+});
+
+test('redact: exact shapes for errors, nulls, arrays, secrets and numbers under a phone key', () => {
+  const error = Object.assign(new Error('to 9807969278'), { code: 21211, status: 400 });
+  expect(
+    redact({ phone: 9807969278, count: 9807969278, list: ['9807969278', 3], none: null, error, authToken: 'x' }),
+  ).toEqual({
+    phone: '+98******278',
+    count: 9807969278,
+    list: ['+98******278', 3],
+    none: null,
+    error: { name: 'Error', message: 'to +98******278', code: 21211, status: 400 },
+    authToken: '[redacted]',
+  });
+  expect(redact(9807969278)).toBe(9807969278);
+  expect(redact(undefined)).toBeUndefined();
+});
+
+test('redact stops 7 levels down', () => {
+  const nest = (depth: number, inner: unknown): unknown => (depth === 0 ? inner : { a: nest(depth - 1, inner) });
+  expect(redact(nest(6, 'leaf'))).toEqual(nest(6, 'leaf'));
+  expect(redact(nest(7, 'leaf'))).toEqual(nest(7, '[deep]'));
+  // Arrays count as levels too: in six the leaf is kept, in seven it is cut.
+  expect(redact([[[[[['leaf']]]]]])).toEqual([[[[[['leaf']]]]]]);
+  expect(redact([[[[[[['leaf']]]]]]])).toEqual([[[[[[['[deep]']]]]]]]);
+});
+
+test('error level, and console.log by default', () => {
+  const { lines, log } = capture();
+  log.error('boom', { n: 1 });
+  expect(JSON.parse(lines[0]!)).toEqual({ ts: '2026-11-24T00:00:00.000Z', level: 'error', event: 'boom', n: 1 });
+  const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    createLogger(undefined, () => new Date('2026-11-24T00:00:00Z')).info('hello');
+    expect(spy).toHaveBeenCalledWith('{"ts":"2026-11-24T00:00:00.000Z","level":"info","event":"hello"}');
+  } finally {
+    spy.mockRestore();
+  }
 });
