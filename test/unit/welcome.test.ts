@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { countSegments } from '../../src/core/segments';
-import { cleanName, welcomeBody, welcomeTemplateVariables } from '../../src/core/welcome';
+import {
+  cleanName,
+  cutGraphemes,
+  missingWelcomeSettings,
+  welcomeBody,
+  welcomeTemplateVariables,
+} from '../../src/core/welcome';
 
 describe('cleanName: a display name safe to put in a message', () => {
   test.each([
@@ -101,4 +107,28 @@ test('WhatsApp template variables: {{1}} the name or a friendly fallback, {{2}} 
   expect(welcomeTemplateVariables('ne', undefined, 'S')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे', '3': 'S' });
   expect(welcomeTemplateVariables('ne', 'https://x', 'S')).toEqual({ '1': 'साथी', '2': 'बिहान ७ बजे', '3': 'S' });
   expect(welcomeTemplateVariables('ne', 'Sita', 'S', '19:00')).toEqual({ '1': 'Sita', '2': 'राति ७ बजे', '3': 'S' });
+});
+
+test.each([
+  ['e\u0301va', '\u00e9va'], // composed (NFC): one character, as counted and sent
+  ['Sita <b> Rai', 'Sita b Rai'],
+  ['Sita <> Rai', 'Sita Rai'],
+  ['Sita\t\n Rai', 'Sita Rai'],
+])('cleanName(%j) -> %j', (name, expected) => {
+  expect(cleanName(name)).toBe(expected);
+});
+
+test('cutGraphemes stops at either limit, a unit limit included exactly', () => {
+  expect(cutGraphemes('abcdef', 10, 3)).toBe('abc');
+  expect(cutGraphemes('abcdef', 2)).toBe('ab');
+  expect(cutGraphemes('a\u{1F600}b', 10, 2)).toBe('a'); // the emoji (2 units) does not fit whole
+});
+
+test.each([
+  ['whatsapp', undefined, ['WELCOME_CONTENT_SID']],
+  ['whatsapp', '', ['WELCOME_CONTENT_SID']],
+  ['whatsapp', 'HX123', []],
+  ['sms', undefined, []],
+] as const)('a %s welcome with template %p lacks %j', (channel, sid, missing) => {
+  expect(missingWelcomeSettings(channel, sid)).toEqual(missing);
 });
