@@ -8,7 +8,9 @@ import {
   welcomeSegments,
   welcomesPerMinuteFor,
 } from '../../src/core/tip-plan';
+import { stopInstruction } from '../../src/core/stop-instruction';
 import { tipMessage, type Tip } from '../../src/core/tips';
+import { welcomeBody } from '../../src/core/welcome';
 
 const tip: Tip = {
   id: 't01',
@@ -84,4 +86,74 @@ test('welcomes are paced by the same throughput', () => {
   expect(welcomesPerMinuteFor(10, 3)).toBe(200);
   expect(welcomesPerMinuteFor(1, 3)).toBe(20);
   expect(welcomeSegments()).toBeGreaterThanOrEqual(1);
+});
+
+describe('forecast in exact figures', () => {
+  // English 200 letters: 208 GSM-7 septets with the brand, 2 segments; Nepali 150: 157 UCS-2 units, 3.
+  const sized: Tip = { ...tip, en: 'a'.repeat(200), ne: 'क'.repeat(150) };
+  const throughput = { segmentsPerSecond: 1, validityMinutes: 1 };
+
+  test('languages known, unknown (at the larger tip) and negative counts (none)', () => {
+    const f = forecastTip({
+      active: 10,
+      activeByLanguage: { en: 3, ne: 5 },
+      tip: sized,
+      throughput,
+      localTime: '07:45',
+    });
+    expect(f).toEqual({
+      tipId: 't01',
+      activeSubscribers: 10,
+      segmentsPerTip: { en: 2, ne: 3 },
+      totalSegments: 3 * 2 + 5 * 3 + 2 * 3,
+      segmentsPerSecond: 1,
+      drainSeconds: 27,
+      latestLocalArrival: '07:46',
+      validityMinutes: 1,
+      withinValidity: true,
+      overrunMinutes: 0,
+      neededSegmentsPerSecond: 1,
+      warning: null,
+    });
+    const unknown = forecastTip({
+      active: 4,
+      activeByLanguage: { en: -2 },
+      tip: sized,
+      throughput,
+      localTime: '07:00',
+    });
+    expect(unknown.totalSegments).toBe(4 * 3);
+    expect(
+      forecastTip({ active: 4, activeByLanguage: {}, tip: sized, throughput, localTime: '07:00' }).totalSegments,
+    ).toBe(12);
+  });
+
+  test('a drain that ends exactly at the window still fits', () => {
+    const f = forecastTip({ active: 20, activeByLanguage: { ne: 20 }, tip: sized, throughput, localTime: '07:00' });
+    expect([f.drainSeconds, f.withinValidity, f.overrunMinutes, f.warning]).toEqual([60, true, 0, null]);
+  });
+
+  test('an overrun past midnight: the warning in full', () => {
+    const f = forecastTip({ active: 100, activeByLanguage: { ne: 100 }, tip: sized, throughput, localTime: '23:58' });
+    expect(f).toMatchObject({
+      drainSeconds: 300,
+      latestLocalArrival: '00:03 +1d',
+      withinValidity: false,
+      overrunMinutes: 4,
+      neededSegmentsPerSecond: 5,
+      warning:
+        'the tip needs 5 min at 1 segments/s, 4 min more than TIP_VALIDITY_MINUTES (1): ' +
+        'tips after 23:59 would be dropped; 5 segments/s would fit',
+    });
+  });
+});
+
+test('welcomeSegments is the largest welcome: 30-character name, STOP and the personal link', () => {
+  const link = `https://aamcare.example/u?t=${'x'.repeat(26)}`;
+  for (const language of ['en', 'ne'] as const)
+    for (const canReply of [true, false]) {
+      const stop = stopInstruction(language, { canReply, link })!;
+      const body = welcomeBody(language, 'M'.repeat(30), stop, { canReply });
+      expect(welcomeSegments()).toBeGreaterThanOrEqual(countSegments(body).segments);
+    }
 });
