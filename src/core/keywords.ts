@@ -210,7 +210,7 @@ export function isShortCodeOrAlphanumeric(from: string): boolean {
     .trim()
     .replace(/^(whatsapp|sms|tel):/i, '')
     .trim();
-  if (/^\+\d{6,15}$/.test(address)) return false;
+  // A number with its plus (E.164) is neither digits only nor letters: a person.
   if (/^\d{3,8}$/.test(address)) return true;
   return address === '' || /\p{L}/u.test(address);
 }

@@ -162,6 +162,16 @@ describe('keywords beyond Twilio’s list', () => {
     expect(matchKeyword('Hatau!', extra)).toMatchObject({ kind: 'stop', twilioDefault: false });
     expect(matchKeyword('hatau')).toBeNull();
   });
+
+  test.each([
+    [undefined, {}],
+    ['', {}],
+    [' Stop : a | | b ;START:c;help:', { stop: ['a', 'b'], start: ['c'] }],
+    ['stop:a;stop:b', { stop: ['a', 'b'] }],
+    ['sodhnu:x;stop', {}],
+  ])('EXTRA_KEYWORDS %j -> %j', (value, extra) => {
+    expect(parseExtraKeywords(value)).toEqual(extra);
+  });
 });
 
 describe('consent history', () => {

@@ -139,6 +139,10 @@ describe('isShortCodeOrAlphanumeric: never reply to robots', () => {
     // Not short codes: too long for one, or too short to be anything.
     ['123456789', false],
     ['12', false],
+    // Spaces around the whole address and after the scheme.
+    [' whatsapp:+9779807969278', false],
+    ['whatsapp: 12345', true],
+    ['+977 AAMCARE', true],
   ])('%j -> %s', (from, expected) => expect(isShortCodeOrAlphanumeric(from)).toBe(expected));
 });
 
