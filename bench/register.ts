@@ -151,6 +151,8 @@ async function roundTrips(samples: number, latencyMs: number) {
   }
 }
 
+const REPEATS = 'registration.already_registered';
+
 async function main() {
   const { values } = parseCli(CLI);
   if (values['round-trips'])
@@ -224,7 +226,18 @@ async function main() {
         .reduce((n, item) => n + ((item.data as Record<string, number | undefined>)[name] ?? 0), 0);
     const names = ['registration.created', 'tips.scheduled', 'subscribers.active'];
     const countedBefore = names.map(counted);
+    const repeatsBefore = counted(REPEATS);
     const ours = await runConcurrently(count, clients, flow);
+    await system.sandbox.settle();
+    // No repeat among new numbers: each repeat guessed beside the read is taken back (repeat-guess.ts).
+    const repeatsAfterNew = counted(REPEATS) - repeatsBefore;
+    // Then the same numbers again: each a repeat, counted once, nothing sent.
+    const messagesBeforeRepeats = system.sandbox.messages().length;
+    const repeated = await runConcurrently(count, clients, async (i) => {
+      const res = await register(system, { user_id: `b-${i}`, phone: phone(i) });
+      if (res.status !== 200) unexpected.push(`repeat ${res.status} ${res.text.slice(0, 120)}`);
+      return res.status === 200;
+    });
     await system.sandbox.settle();
     const fmt = (x: number) => x.toFixed(1);
     console.log(
@@ -270,7 +283,11 @@ async function main() {
     );
     console.log(`first tips scheduled by the flow: ${tips.total} (expected ${count}); numbers with two: ${tips.twice}`);
     console.log(
-      `counted by the flow: ${names.map((name, i) => `${name} +${counted(name) - countedBefore[i]!}`).join(', ')} (expected +${count} each)`,
+      `counted by the flow: ${names.map((name, i) => `${name} +${counted(name) - countedBefore[i]!}`).join(', ')} (expected +${count} each), ${REPEATS} +${repeatsAfterNew} (expected +0)`,
+    );
+    console.log(
+      `the same ${count} again: p50 ${fmt(repeated.p50)} ms  p99 ${fmt(repeated.p99)} ms  errors ${repeated.errors}; ` +
+        `${REPEATS} +${counted(REPEATS) - repeatsBefore - repeatsAfterNew} (expected +${count}); messages sent ${system.sandbox.messages().length - messagesBeforeRepeats} (expected 0)`,
     );
   } finally {
     await system.stop();

@@ -39,6 +39,7 @@ import { decideOutcome } from '../core/twilio-outcome';
 import { missingWelcomeSettings, welcomeBody, welcomeTemplateVariables } from '../core/welcome';
 import { lineTypeCanReceiveSms } from '../core/line-type';
 import type { Activity } from './activity';
+import { repeatGuess, type RepeatGuess } from './repeat-guess';
 import type { KeyValueStore, LookupMode, MessageSender, PhoneLookup, StoredItem } from './ports';
 import { modifyItem } from './store-writes';
 import type { WelcomeCap } from './welcome-cap';
@@ -173,11 +174,19 @@ export async function registerNumber(
       defaultCountry: deps.config.defaultCountry,
       allowedCountries: deps.config.allowedCountries,
     });
-  const outcome = await registerSafely(request, normalized, deps, options);
-  // A batch user whose welcome the slice's time box refused is resumed by the next slice: no answer to count.
-  const resumed = request.source === 'batch' && outcome.kind === 'retry_later' && outcome.outOfTime;
-  if (!options.dryRun && !resumed) await countOutcome(outcome, deps);
-  return outcome;
+  if (options.dryRun) return registerSafely(request, normalized, deps, options);
+  // Every count of this call goes through the guess, so whichever comes first settles it.
+  const guess = repeatGuess(deps.activity, COUNTER.registrationAlready);
+  const counted = { ...deps, activity: guess };
+  try {
+    const outcome = await registerSafely(request, normalized, counted, options, guess);
+    // A batch user whose welcome the slice's time box refused is resumed by the next slice: no answer to count.
+    const resumed = request.source === 'batch' && outcome.kind === 'retry_later' && outcome.outOfTime;
+    if (!resumed) await countOutcome(outcome, counted);
+    return outcome;
+  } finally {
+    await guess.settle();
+  }
 }
 
 /**
@@ -203,9 +212,10 @@ async function registerSafely(
   normalized: PhoneResult,
   deps: RegistrationDeps,
   options: RegistrationOptions,
+  guess?: RepeatGuess,
 ): Promise<RegistrationOutcome> {
   try {
-    return await registerOnce(request, normalized, deps, options);
+    return await registerOnce(request, normalized, deps, options, guess);
   } catch (error) {
     // Sync or Lookup still failing when the time box ran out: the portal retries later, and
     // the registration lock keeps that retry to one welcome.
@@ -229,6 +239,7 @@ async function registerOnce(
   normalized: PhoneResult,
   deps: RegistrationDeps,
   options: RegistrationOptions,
+  guess?: RepeatGuess,
 ): Promise<RegistrationOutcome> {
   const { config, log } = deps;
   if (!normalized.ok) {
@@ -244,10 +255,12 @@ async function registerOnce(
 
   const map = shardedName(SUBSCRIBERS_MAP, e164, config.shards);
   // The day's counter slot and the welcome-rate bucket are read while the subscriber is: the
-  // count at the end and the slot taken beside the create are then one write each.
+  // count at the end and the slot taken beside the create are then one write each. A repeat's
+  // count is written meanwhile too (repeat-guess.ts): a repeat answers after this one read.
   if (!options.dryRun) {
     deps.activity.prefetch?.(deps.localDate(deps.now()));
     deps.welcomeCap.prefetch?.(e164);
+    guess?.guess(deps.localDate(deps.now()));
   }
   const existing = await deps.store.get<Subscriber>(map, e164);
 
@@ -735,8 +748,9 @@ async function recordWelcome(
     ...(tipScheduled ? { [COUNTER.tipStatus('scheduled')]: 1 } : {}),
   };
   try {
-    // Independent writes side by side: the portal waits for one round trip, not four. No
-    // message index: the first status callback builds it from this record (status.ts).
+    // Independent writes side by side: the portal waits for one round trip, not three. No
+    // message index and no 'registration.created' event: the welcome's first status callback
+    // writes both from this record (status.ts).
     await Promise.all([
       (async () => {
         // We hold the claim's revision; only if a status callback got in first do we re-read.
@@ -752,12 +766,6 @@ async function recordWelcome(
       // The funnel's statuses (queued, sent, ...) are counted from Twilio's status callbacks only.
       Object.keys(counts).length > 0 ? deps.activity.count(today, counts) : undefined,
       created ? deps.activity.gauge(statusChange(undefined, 'active', subscriber)) : undefined,
-      deps.activity.event({
-        time: deps.now().toISOString(),
-        event: 'registration.created',
-        masked: number.masked,
-        detail: subscriber.channel,
-      }),
     ]);
     log.info(created ? 'registration.created' : 'registration.welcome_sent', {
       userId: subscriber.userId,

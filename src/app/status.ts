@@ -3,7 +3,7 @@
  * outcome acts on the subscriber (opted out, unreachable streak, suppression, the
  * welcome's latest status). Duplicate and late callbacks change nothing.
  */
-import { channelChange, COUNTER, statusChange } from '../core/activity';
+import { channelChange, COUNTER, registeredEvent, statusChange } from '../core/activity';
 import { decideSubscriberEffect, shouldApplyStatus } from '../core/delivery';
 import type { Logger } from '../core/log';
 import { maskPhone } from '../core/phone';
@@ -299,7 +299,7 @@ async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): 
         };
   const indexMap = shardedName(MESSAGES_MAP, callback.messageSid, deps.shards);
   // A concurrent callback may have indexed it first: either way it is there now.
-  await deps.store.create(
+  const created = await deps.store.create(
     indexMap,
     callback.messageSid,
     record,
@@ -311,6 +311,10 @@ async function indexFromSubscriber(callback: StatusCallback, deps: StatusDeps): 
     await deps.store.remove(indexMap, callback.messageSid);
     return false;
   }
+  // The dashboard's "registered" event, once per welcome (the callback that indexed it), dated
+  // when the welcome was sent: /register leaves it here so the portal does not wait for it.
+  if (created && record.kind === 'welcome')
+    await deps.activity.event(registeredEvent(subscriber.data, maskPhone(callback.to), deps.now()));
   return true;
 }
 

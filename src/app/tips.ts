@@ -8,7 +8,7 @@
  * sender's throughput (core/tip-plan.ts): the cursor carries how many segments each
  * date/zone/channel already has, so every slice continues the same plan.
  */
-import { COUNTER } from '../core/activity';
+import { COUNTER, registeredEvent, statusChange } from '../core/activity';
 import type { Logger } from '../core/log';
 import { shardedName } from '../core/shard';
 import { canReply } from '../core/reachability';
@@ -47,7 +47,6 @@ import { message } from '../core/messages';
 import { describeTwilioError } from '../core/twilio-errors';
 import { decideOutcome } from '../core/twilio-outcome';
 import { maskPhone } from '../core/phone';
-import { statusChange } from '../core/activity';
 import type { Activity } from './activity';
 import type { KeyValueStore, ListPage, MessageSender, StoredItem } from './ports';
 import { modifyItem, upsertSpread } from './store-writes';
@@ -68,6 +67,8 @@ export interface TipRunConfig {
   tipContentSid?: string;
   statusCallbackUrl: string;
   pageSize: number;
+  /** Most subscriber pages one slice reads (TIPS_SLICE_MAX_PAGES), besides the time box. */
+  sliceMaxPages?: number;
   concurrency: number;
   /** SENDER_MPS and TIP_VALIDITY_MINUTES (default: 10 segments/s, 240 min). */
   throughput?: Throughput;
@@ -145,7 +146,9 @@ export async function scheduleTipsSlice(
   // Start a subscriber only while its calls and a send's settle reserve fit before the deadline
   // (the longest subscriber seen so far); the cursor then resumes at the first one not done.
   let longestTipMs = 0;
-  while (cursor && Date.now() + pageBudgetMs < options.deadline) {
+  let pages = 0;
+  while (cursor && pages < (deps.config.sliceMaxPages ?? Infinity) && Date.now() + pageBudgetMs < options.deadline) {
+    pages++;
     const pageStarted = Date.now();
     const map: string = `${SUBSCRIBERS_MAP}-${cursor.shard}`;
     const page: ListPage<Subscriber> = await deps.store.list<Subscriber>(map, {
@@ -461,20 +464,24 @@ export function withoutTip(
 export async function settleWelcomeClaim(
   e164: string,
   subscriber: Subscriber,
-  deps: Pick<TipDeps, 'store' | 'sender' | 'log' | 'now' | 'config'>,
+  deps: Pick<TipDeps, 'store' | 'sender' | 'log' | 'now' | 'config' | 'activity'>,
 ): Promise<StoredItem<Subscriber> | undefined> {
   const map = shardedName(SUBSCRIBERS_MAP, e164, deps.config.shards);
   const claimedAt = subscriber.welcome.claimedAt;
   const found = await deps.sender.findSent(subscriber.channel, e164, welcomeMatcher(subscriber));
   const settled = !found && deps.now().getTime() - Date.parse(claimedAt ?? '') >= CLAIM_SETTLE_MS;
   if (!found && !settled) return undefined;
-  if (found)
-    await deps.store.create(
+  // Indexed here, the welcome's status callbacks find it without indexing it: the dashboard's
+  // "registered" event, which the indexing callback writes (status.ts), is written here instead.
+  if (found) {
+    const indexed = await deps.store.create(
       shardedName(MESSAGES_MAP, found.sid, deps.config.shards),
       found.sid,
       { kind: 'welcome', e164, userId: subscriber.userId, status: found.status, createdAt: deps.now().toISOString() },
       35 * 24 * 3600,
     );
+    if (indexed) await deps.activity.event(registeredEvent(subscriber, maskPhone(e164), deps.now()));
+  }
   const updated = await modifyItem<Subscriber>(deps.store, map, e164, (current) => {
     if (current.welcome.state !== 'claimed' || current.welcome.claimedAt !== claimedAt) return undefined;
     return found ? welcomeSent(current, found.sid, found.status, deps.now()) : releaseClaim(current, deps.now());

@@ -141,3 +141,20 @@ export interface ActivityEvent {
   masked?: string;
   detail?: string;
 }
+
+/**
+ * The dashboard's "registered" event of a welcome, dated when it was sent (its claim's last
+ * attempt): written by whoever indexes the welcome's message, once.
+ */
+export function registeredEvent(
+  subscriber: { channel: string; welcome: { lastAttemptAt?: string } },
+  masked: string,
+  now: Date,
+): ActivityEvent {
+  return {
+    time: subscriber.welcome.lastAttemptAt ?? now.toISOString(),
+    event: 'registration.created',
+    masked,
+    detail: subscriber.channel,
+  };
+}

@@ -257,6 +257,12 @@ export const SETTINGS: readonly Setting[] = [
     pattern: /^[1-9]\d*$/,
   },
   {
+    name: 'TIPS_SLICE_MAX_PAGES',
+    description:
+      'Most pages of 50 subscribers one daily-tip slice reads (optional; the time box ends a slice anyway). Tests set it so slicing does not depend on machine speed',
+    pattern: /^[1-9]\d*$/,
+  },
+  {
     name: 'BATCH_CONCURRENCY',
     description: 'Users registered in parallel within one batch slice',
     pattern: /^\d+$/,

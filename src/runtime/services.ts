@@ -223,6 +223,9 @@ export function tipDeps(context: Env, log: Logger, deadlineMs: number): TipDeps 
       tipContentSid: setting(context, 'TIP_CONTENT_SID'),
       statusCallbackUrl: publicUrl(context, '/status-callback'),
       pageSize: 50,
+      ...(setting(context, 'TIPS_SLICE_MAX_PAGES')
+        ? { sliceMaxPages: intSetting(context, 'TIPS_SLICE_MAX_PAGES') }
+        : {}),
       concurrency: intSetting(context, 'BATCH_CONCURRENCY'),
       throughput: throughputOf(context),
       twoWaySmsCountries: stop.twoWaySmsCountries,

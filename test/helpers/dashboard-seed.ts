@@ -2,7 +2,7 @@
  * A day of activity for the dashboard's tests, through the real routes: welcomes (one
  * unreachable, one expired in the queue), invalid numbers of three kinds, a number Twilio
  * refuses, a WhatsApp number that has not joined the sandbox, opt-outs and an opt-in, and a
- * re-subscription inside the cooldown (rate limited). `expected` is what /admin/stats must count.
+ * re-subscription inside the cooldown (rate limited), repeats. `expected` is what /admin/stats must count.
  */
 import { portalConsent, register, startSystem, type System } from './system';
 
@@ -12,6 +12,8 @@ export const SEEDED = {
   rejected: { 21211: 1 },
   needsJoin: 1,
   rateLimited: 1,
+  /** The portal sending d2 twice more: counted, nothing sent. */
+  alreadyRegistered: 2,
   optOuts: 2,
   optIns: 1,
   /** First tips, scheduled at registration (TIPS_ON_REGISTER). */
@@ -53,6 +55,8 @@ export async function startSeededSystem(env: Record<string, string> = {}): Promi
     await expect(400, register(system, { user_id: 'd-landline', phone: '014412345' }));
     await expect(422, register(system, { user_id: 'd-refused', phone: '+9779800000001' }));
     await expect(200, register(system, { user_id: 'd-join', phone: '9847000070', channel: 'whatsapp' }));
+    for (let i = 0; i < SEEDED.alreadyRegistered; i++)
+      await expect(200, register(system, { user_id: 'd2', phone: '9847000020' }));
     await system.sandbox.settle();
     // SMS to Nepal is one-way (no STOP reply can arrive): opt-outs come from the portal.
     await expect(200, portalConsent(system, { user_id: 'd0', phone: seededPhone(0), action: 'opt_out' }));

@@ -73,7 +73,11 @@ beforeAll(async () => {
   // B: 14 days past on `first` (week 2 day 0: the stage message b02a would be due).
   setEdd(B, addDays(first, -14));
 }, 60_000);
-afterAll(async () => system?.stop());
+afterAll(async () => {
+  // Every request the service made matched Twilio's published shapes.
+  expect(system?.sandbox.violations() ?? []).toEqual([]);
+  await system?.stop();
+});
 
 test('an EDD past by 2 weeks with no birth date: asked once, in her language, across daily runs', async () => {
   // One day first: with several days in one run, a subscriber's dates are scheduled side by side

@@ -26,10 +26,11 @@ const stats = async () => {
 };
 
 describe('/admin/stats counts every outcome', () => {
-  test('registrations: new, invalid by reason, refused by code, rate limited, needs_join', async () => {
+  test('registrations: new, repeats, invalid by reason, refused by code, rate limited, needs_join', async () => {
     const s = await stats();
     expect(s.registrations).toMatchObject({
       created: SEEDED.created,
+      alreadyRegistered: SEEDED.alreadyRegistered,
       invalid: SEEDED.invalid,
       invalidTotal: 3,
       rejected: { '21211': 1 },

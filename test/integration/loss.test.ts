@@ -18,7 +18,11 @@ beforeAll(async () => {
   });
   admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
 });
-afterAll(async () => system?.stop());
+afterAll(async () => {
+  // Every request the service made matched Twilio's published shapes.
+  expect(system?.sandbox.violations() ?? []).toEqual([]);
+  await system?.stop();
+});
 
 interface Stored {
   status: string;

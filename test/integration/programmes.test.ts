@@ -40,7 +40,11 @@ beforeAll(async () => {
   admin = { Authorization: `Bearer ${system.env.ADMIN_TOKEN}` };
   first = nextTipDate(new Date(), { timeZone: KTM, localTime: '07:00', minLeadMinutes: 16 });
 }, 60_000);
-afterAll(async () => system?.stop());
+afterAll(async () => {
+  // Every request the service made matched Twilio's published shapes.
+  expect(system?.sandbox.violations() ?? []).toEqual([]);
+  await system?.stop();
+});
 
 test('register refuses anchor dates out of range or not Gregorian, with reason codes', async () => {
   const today = localDateOf(new Date(), KTM);

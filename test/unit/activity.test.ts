@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { activeMix, addCounters, ALL_TIME, channelChange, COUNTER, GAUGE, statusChange } from '../../src/core/activity';
+import {
+  activeMix,
+  addCounters,
+  ALL_TIME,
+  channelChange,
+  COUNTER,
+  GAUGE,
+  registeredEvent,
+  statusChange,
+} from '../../src/core/activity';
 
 test('counter names are the keys the stats reader sums (renaming one loses its history in Sync)', () => {
   expect([
@@ -167,4 +176,22 @@ describe('the active mix (channel, country, language)', () => {
       { channel: 'whatsapp', country: 'NP', language: 'en', count: 1 },
     ]);
   });
+});
+
+test("a welcome's registered event is dated when it was sent, masked, with its channel", () => {
+  const at = new Date('2026-12-02T10:00:05.000Z');
+  expect(
+    registeredEvent(
+      { channel: 'whatsapp', welcome: { lastAttemptAt: '2026-12-02T10:00:00.000Z' } },
+      '+977******278',
+      at,
+    ),
+  ).toEqual({
+    time: '2026-12-02T10:00:00.000Z',
+    event: 'registration.created',
+    masked: '+977******278',
+    detail: 'whatsapp',
+  });
+  // A record from before attempts were dated: the moment it is indexed.
+  expect(registeredEvent({ channel: 'sms', welcome: {} }, '+977******278', at).time).toBe(at.toISOString());
 });

@@ -58,6 +58,7 @@ const FORMATS: Array<[string, string[], string[]]> = [
   ['BATCH_CONCURRENCY', ['8'], ['eight']],
   ['BUDGET_MS', ['8000'], ['8s']],
   ['BATCH_SLICE_MAX_USERS', ['1', '250'], ['0', '025', 'x']],
+  ['TIPS_SLICE_MAX_PAGES', ['1', '40'], ['0', '040', 'x']],
   ['TIPS_ON_REGISTER', ['true', 'false'], ['no']],
   [
     'TIPS_LOCAL_TIME',
