@@ -114,6 +114,8 @@ test.each([
   ['Sita <b> Rai', 'Sita b Rai'],
   ['Sita <> Rai', 'Sita Rai'],
   ['Sita\t\n Rai', 'Sita Rai'],
+  // Spaces around the name do not count against its 30 characters.
+  [`   ${'a'.repeat(40)}`, 'a'.repeat(30)],
 ])('cleanName(%j) -> %j', (name, expected) => {
   expect(cleanName(name)).toBe(expected);
 });
