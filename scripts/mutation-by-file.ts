@@ -71,7 +71,7 @@ async function mutateOne(file: string, tests: string[], withStatic: boolean): Pr
     configFile: 'stryker.config.json',
     mutate: [file],
     jest: { config: { testMatch: tests.map((t) => `<rootDir>/${UNIT}/${t}`) } },
-    reporters: ['clear-text', 'json'],
+    reporters: ['clear-text', 'json', 'progress-append-only'],
     jsonReporter: { fileName: `reports/mutation/by-file/${basename(file, '.ts')}.json` },
     concurrency: 1,
     ignoreStatic: !withStatic,
