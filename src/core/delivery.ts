@@ -24,19 +24,16 @@ const RANK: Readonly<Record<string, number>> = {
   canceled: 7,
 };
 
-const TERMINAL_FAILURES: ReadonlySet<string> = new Set(['failed', 'undelivered', 'canceled']);
-const REACHED_HANDSET: ReadonlySet<string> = new Set(['delivered', 'read']);
+// Typed to take `undefined` (no status recorded yet), which is in neither set.
+const TERMINAL_FAILURES: ReadonlySet<string | undefined> = new Set(['failed', 'undelivered', 'canceled']);
+const REACHED_HANDSET: ReadonlySet<string | undefined> = new Set(['delivered', 'read']);
 
 /** Position of a status in the order; -1 for none or a status we do not know. */
 export function statusRank(status: string | undefined): number {
   return status === undefined ? -1 : (RANK[status] ?? -1);
 }
 
-export function isKnownStatus(status: string): boolean {
-  return status in RANK;
-}
-
-export function isTerminalFailure(status: string): boolean {
+export function isTerminalFailure(status: string | undefined): boolean {
   return TERMINAL_FAILURES.has(status);
 }
 
@@ -47,10 +44,9 @@ export function isTerminalFailure(status: string): boolean {
  * failure; a duplicate changes nothing.
  */
 export function shouldApplyStatus(previous: string | undefined, next: string): boolean {
-  if (!isKnownStatus(next)) return false;
-  if (previous === next) return false;
-  if (previous !== undefined && isTerminalFailure(previous)) return false;
-  if (isTerminalFailure(next)) return previous === undefined || !REACHED_HANDSET.has(previous);
+  if (isTerminalFailure(previous)) return false;
+  if (isTerminalFailure(next)) return !REACHED_HANDSET.has(previous);
+  // An unknown status ranks -1 and a duplicate ranks the same as itself: neither moves forward.
   return statusRank(next) > statusRank(previous);
 }
 

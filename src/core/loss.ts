@@ -18,7 +18,7 @@ export const LOSS_REASONS = [
 ] as const satisfies readonly LossReason[];
 
 export function isLossReason(value: unknown): value is LossReason {
-  return typeof value === 'string' && (LOSS_REASONS as readonly string[]).includes(value);
+  return (LOSS_REASONS as readonly unknown[]).includes(value);
 }
 
 /**

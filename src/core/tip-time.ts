@@ -38,8 +38,8 @@ interface WallClock {
   second: number;
 }
 
+/** Throws RangeError for an invalid instant (Intl does) or an unknown zone. */
 function wallClock(instant: Date, timeZone: string): WallClock {
-  if (Number.isNaN(instant.getTime())) throw new RangeError('Invalid instant');
   const p: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(instant)) p[part.type] = part.value;
   return {
@@ -72,7 +72,8 @@ export function offsetMinutes(instant: Date, timeZone: string): number {
 
 /** A real calendar date written 'YYYY-MM-DD'. */
 export function isLocalDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  // Unanchored: the round trip below compares the whole value, so nothing around the date passes.
+  const match = /(\d{4})-(\d{2})-(\d{2})/.exec(value);
   if (!match) return false;
   const time = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   return new Date(time).toISOString().slice(0, 10) === value;

@@ -48,6 +48,9 @@ describe('asksForBirthDate', () => {
     ],
     ['asked on another date: never again', { birthAsk: { date: DUE } }, addDays(DUE, 1), false],
     ['a birth date given: never', { babyDob: addDays(EDD, 3) }, DUE, false],
+    // A birth date the placement cannot use yet (after the day, or malformed) still means she gave one.
+    ['a birth date after the day: never', { babyDob: addDays(DUE, 5) }, DUE, false],
+    ['a malformed birth date: never', { babyDob: '2027-3-20' }, DUE, false],
   ])('%s', (_label, record, date, expected) => {
     expect(at(record, date)).toBe(expected);
   });

@@ -123,6 +123,10 @@ describe('decideSubscriberEffect', () => {
   test.each<[Partial<SubscriberEffectInput> & { status: string }, string, string | undefined]>([
     [{ status: 'undelivered', errorCode: 21610 }, 'opt_out', 'opted_out'],
     [{ status: 'failed', errorCode: 21610 }, 'opt_out', 'opted_out'],
+    // An opt-out is honored whatever the status; other failures only count on a failure status.
+    [{ status: 'sent', errorCode: 21610 }, 'opt_out', 'opted_out'],
+    [{ status: 'sent', errorCode: 21211 }, 'none', 'invalid_number'],
+    [{ status: 'undelivered', errorCode: 21211 }, 'suppress', 'invalid_number'],
     [{ status: 'failed', errorCode: 63032 }, 'opt_out', 'opted_out'],
     [{ status: 'undelivered', errorCode: 30003 }, 'count_unreachable', 'unreachable'],
     [{ status: 'undelivered', errorCode: 30005, consecutiveUnreachable: 1 }, 'count_unreachable', 'unreachable'],

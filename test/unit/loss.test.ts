@@ -35,6 +35,8 @@ test.each([
   ['too_many', false],
   ['', false],
   [undefined, false],
+  [1, false],
+  [['miscarriage'], false],
 ])('isLossReason(%j) = %s', (value, expected) => expect(isLossReason(value)).toBe(expected));
 
 describe('recordLoss', () => {
@@ -83,7 +85,7 @@ describe('decideSupport: never sent unasked, honoured once', () => {
       scope: 'support_set',
     });
     const stopped = stopSupport(
-      { ...yes, loss: { ...yes.loss!, messages: { support_1: 'SM1', support_2: 'claimed:x' } } },
+      { ...yes, loss: { ...yes.loss!, messages: { support_1: 'SM1', support_2: 'claimed:x', support_3: 'x:SM3' } } },
       'link',
       now,
     );
@@ -91,6 +93,23 @@ describe('decideSupport: never sent unasked, honoured once', () => {
     expect(stopped.consent.at(-1)).toMatchObject({ action: 'opt_out', scope: 'support_set' });
     expect(pendingSupportSids(stopped)).toEqual(['SM1']);
     expect(stopSupport(withLoss('offered'), 'link', now)).toEqual(withLoss('offered'));
+  });
+
+  test('a no is recorded with its time and a consent entry scoped to the set; nothing is scheduled', () => {
+    const no = answerSupport(withLoss('offered'), 'decline', 'sms-keyword', now);
+    expect(no.status).toBe('opted_out');
+    expect(no.loss).toEqual({ ...withLoss('offered').loss, support: 'declined', supportAt: now.toISOString() });
+    expect(no.consent.at(-1)).toEqual({
+      action: 'opt_out',
+      source: 'sms-keyword',
+      at: now.toISOString(),
+      scope: 'support_set',
+    });
+  });
+
+  test('without a loss: nothing pending, and a STOP leaves the record as it is', () => {
+    expect(pendingSupportSids(optedOut)).toEqual([]);
+    expect(stopSupport(optedOut, 'link', now)).toBe(optedOut);
   });
 });
 

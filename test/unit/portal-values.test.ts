@@ -32,14 +32,25 @@ describe('channelOf', () => {
     ['WhatsApp', 'whatsapp'],
     ['whats_app', 'whatsapp'],
     ['Whats App', 'whatsapp'],
+    [' Whats - App ', 'whatsapp'],
+    ['WHATS-APP', 'whatsapp'],
+    [' sms ', 'sms'],
     ['wa', 'whatsapp'],
   ])('%j -> %s', (value, channel) => expect(channelOf(value)).toBe(channel));
 
-  test.each([['voice'], [''], [null], [1]])('%j -> none', (value) => expect(channelOf(value)).toBeUndefined());
+  test.each([['voice'], [''], ['s m s'], ['w a'], [null], [1]])('%j -> none', (value) =>
+    expect(channelOf(value)).toBeUndefined(),
+  );
 });
 
 describe('fieldAt', () => {
-  const user = { id: 1, 'a.b': 'dotted key', profile: { phone: '98', tz: null, deeper: { x: 'y' } }, empty: null };
+  const user = {
+    id: 1,
+    'a.b': 'dotted key',
+    profile: { phone: '98', tz: null, deeper: { x: 'y' } },
+    empty: null,
+    list: ['a'],
+  };
   test.each([
     ['id', { present: true, value: 1 }],
     ['empty', { present: true, value: null }],
@@ -52,5 +63,8 @@ describe('fieldAt', () => {
     ['id.x', { present: false, value: undefined }],
     ['empty.x', { present: false, value: undefined }],
     ['toString', { present: false, value: undefined }],
+    // Only plain objects are walked into: not a string's own properties, not an array's items.
+    ['profile.phone.length', { present: false, value: undefined }],
+    ['list.0', { present: false, value: undefined }],
   ])('%s', (path, expected) => expect(fieldAt(user, path)).toEqual(expected));
 });

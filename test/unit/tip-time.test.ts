@@ -5,6 +5,7 @@ import {
   dayNumber,
   formatSendAt,
   isLocalDate,
+  isLocalTime,
   localDateOf,
   MAX_SCHEDULE_AHEAD_SECONDS,
   MIN_SCHEDULE_LEAD_SECONDS,
@@ -142,7 +143,9 @@ describe('tipDates', () => {
   });
 
   test.each([0, -1, 1.5, Number.NaN])('days = %s is refused', (days) => {
-    expect(() => tipDates(at('2026-12-30T00:00:00Z'), days, options)).toThrow(RangeError);
+    expect(() => tipDates(at('2026-12-30T00:00:00Z'), days, options)).toThrow(
+      new RangeError(`days must be a whole number >= 1, got ${days}`),
+    );
   });
 
   test("with 35 days, the last tip can fall past Twilio's 35-day window: each date must be checked", () => {
@@ -190,18 +193,52 @@ describe('checkScheduleWindow (Twilio: 900 s to 35 days ahead, inclusive)', () =
   });
 
   test('an invalid SendAt is 35115', () => {
-    expect(checkScheduleWindow(now, new Date('nonsense'))).toMatchObject({ ok: false, code: 35115 });
+    expect(checkScheduleWindow(now, new Date('nonsense'))).toEqual({
+      ok: false,
+      code: 35115,
+      message: 'SendAt is not a valid date-time',
+    });
   });
 });
 
 describe('input checks and helpers', () => {
-  test.each(['2026-02-30', '2026-13-01', '26-01-01', '2026-1-01', '', 'tomorrow'])('date %j is refused', (date) => {
+  test.each([
+    '2026-02-30',
+    '2026-13-01',
+    '26-01-01',
+    '2026-1-01',
+    '',
+    'tomorrow',
+    '12026-01-01',
+    '2026-01-011',
+    'x2026-01-01',
+  ])('date %j is refused, with the value in the error', (date) => {
     expect(isLocalDate(date)).toBe(false);
-    expect(() => sendAtFor(date, '07:00', KTM)).toThrow(RangeError);
+    expect(() => sendAtFor(date, '07:00', KTM)).toThrow(
+      new RangeError(`Not a date (YYYY-MM-DD): ${JSON.stringify(date)}`),
+    );
   });
 
-  test.each(['7:00', '24:00', '07:60', '0700', ''])('time %j is refused', (time) => {
-    expect(() => sendAtFor('2026-11-25', time, KTM)).toThrow(RangeError);
+  test.each(['7:00', '24:00', '07:60', '0700', '', '123:45', '07:001'])(
+    'time %j is refused, with the value in the error',
+    (time) => {
+      expect(isLocalTime(time)).toBe(false);
+      expect(() => sendAtFor('2026-11-25', time, KTM)).toThrow(
+        new RangeError(`Not a time (HH:MM): ${JSON.stringify(time)}`),
+      );
+    },
+  );
+
+  test.each(['00:00', '09:59', '19:30', '23:59'])('time %j is a wall-clock time', (time) =>
+    expect(isLocalTime(time)).toBe(true),
+  );
+
+  test('an invalid instant is refused', () => {
+    expect(() => localDateOf(new Date(Number.NaN), KTM)).toThrow(RangeError);
+  });
+
+  test('a local date is always written with a four-digit year', () => {
+    expect(localDateOf(new Date(Date.UTC(999, 0, 5)), 'UTC')).toBe('0999-01-05');
   });
 
   test('an unknown zone is refused', () => {

@@ -123,3 +123,14 @@ describe('the status callback applies the same decision', () => {
 
   test('the unreachable streak reaches suppression', () => expect(effect(30005, 'undelivered', 2)).toBe('suppress'));
 });
+
+describe('outcomes without a known code', () => {
+  test.each([undefined, 99999])('code %s: kind unknown, blamed on nobody, with a plain description', (code) => {
+    expect(decideOutcome('tips', { code })).toEqual({
+      kind: 'unknown',
+      action: 'keep',
+      blame: 'none',
+      description: 'Twilio error without a known meaning',
+    });
+  });
+});
