@@ -75,7 +75,7 @@ export function parseAnchorDates(params: Record<string, unknown>, today: string)
     const text = typeof raw === 'boolean' ? undefined : scalarText(raw);
     if (text === undefined)
       return { ok: false, error: { field, code: 'invalid_date', message: `${field} must be one date` } };
-    if (text.trim() === '') continue;
+    if (text === '') continue; // scalarText trims
     const checked = checkAnchorDate(field, text, today);
     if (!checked.ok) return { ok: false, error: { field, code: checked.code, message: checked.message } };
     if (field === 'edd') value.edd = checked.value;

@@ -140,6 +140,8 @@ function lookupOf(extra: Partial<Record<Keyword, readonly string[]>>): ReadonlyM
   );
 }
 
+const LOOKUP = lookupOf({});
+
 /**
  * Extra keywords from the EXTRA_KEYWORDS setting: `stop:hatau|hataunus;help:sodhnu`
  * (kind, colon, words separated by |; kinds separated by ;). Unknown kinds are ignored.
@@ -167,8 +169,8 @@ export function matchKeyword(
   extra: Partial<Record<Keyword, readonly string[]>> = {},
 ): KeywordMatch | null {
   const text = keywordText(body);
-  // Built per message (a few dozen words): with no extras it is the built-in table.
-  const kind = lookupOf(extra).get(text);
+  const lookup = Object.keys(extra).length > 0 ? lookupOf(extra) : LOOKUP;
+  const kind = lookup.get(text);
   if (!kind) return null;
   return { kind, language: ENGLISH_WORDS.has(text) ? 'en' : 'ne', twilioDefault: TWILIO_DEFAULT_KEYWORDS.has(text) };
 }
@@ -208,7 +210,7 @@ export function isShortCodeOrAlphanumeric(from: string): boolean {
     .trim()
     .replace(/^(whatsapp|sms|tel):/i, '')
     .trim();
-  // E.164 (`+977…`) has neither letters nor the short-code shape, so it falls through to false.
+  // A number with its plus (E.164) is neither digits only nor letters: a person.
   if (/^\d{3,8}$/.test(address)) return true;
   return address === '' || /\p{L}/u.test(address);
 }

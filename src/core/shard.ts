@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 
 export function shardOf(key: string, shards: number): number {
-  if (shards <= 1) return 0;
+  // One shard, or none configured: everything is in shard 0.
+  if (shards < 2) return 0;
   // First 4 bytes of SHA-1: stable across processes and evenly spread; not security-relevant.
   return createHash('sha1').update(key).digest().readUInt32BE(0) % shards;
 }

@@ -6,8 +6,9 @@
  */
 import { COUNTRY_ZONES, NANP_AREA_CODES } from './number-time-zones';
 
-/** True for an IANA zone name Intl accepts (e.g. 'America/New_York'); 'UTC' too. Intl refuses '' and padding. */
+/** True for an IANA zone name Intl accepts (e.g. 'America/New_York'); 'UTC' too. */
 export function isTimeZone(value: string): boolean {
+  // Intl refuses '' and every name it does not know, whatever its length.
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
     return true;

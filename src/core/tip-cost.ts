@@ -45,10 +45,6 @@ export interface TipCostReport {
   >;
 }
 
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
 export function tipCostReport(
   tips: readonly Tip[],
   options: { linkLength?: number; messages?: Messages } = {},
@@ -66,13 +62,13 @@ export function tipCostReport(
     };
     return { id: tip.id, topic: tip.topic, segments: { en: perLanguage('en'), ne: perLanguage('ne') } };
   });
-  // Over lcm(N, 7) days every tip meets the link day equally often, whatever the start date.
-  const period = tips.length === 0 ? 1 : (tips.length * LINK_EVERY_DAYS) / gcd(tips.length, LINK_EVERY_DAYS);
+  // Over 7N days (a multiple of lcm(N, 7)) every tip meets the link day equally often, whatever the start date.
+  const period = tips.length * LINK_EVERY_DAYS;
   const summarize = (language: Language, audience: Audience) => {
     const plain = rows.map((row) => row.segments[language][audience].plain.segments);
     const withLink = rows.map((row) => row.segments[language][audience].withLink.segments);
     let total = 0;
-    for (let day = 0; day < period && rows.length > 0; day++) {
+    for (let day = 0; day < period; day++) {
       const index = day % rows.length;
       total += day % LINK_EVERY_DAYS === 0 ? withLink[index]! : plain[index]!;
     }

@@ -55,16 +55,12 @@ export function encodeTipCursor(cursor: TipCursor): string {
 export function decodeTipCursor(token: string | undefined): TipCursor | undefined {
   if (!token) return { shard: 0 };
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<TipCursor> | null;
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    if (!Number.isInteger(parsed.shard) || (parsed.shard ?? -1) < 0) return undefined;
-    if (parsed.after !== undefined && typeof parsed.after !== 'string') return undefined;
-    if (parsed.load !== undefined && !validLoad(parsed.load)) return undefined;
-    return {
-      shard: parsed.shard!,
-      ...(parsed.after !== undefined ? { after: parsed.after } : {}),
-      ...(parsed.load !== undefined ? { load: parsed.load } : {}),
-    };
+    // Not JSON, or JSON null (destructuring throws): damaged. A number, string or array has no shard.
+    const { shard, after, load } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<TipCursor>;
+    if (!Number.isInteger(shard) || shard! < 0) return undefined;
+    if (after !== undefined && typeof after !== 'string') return undefined;
+    if (load !== undefined && !validLoad(load)) return undefined;
+    return { shard: shard!, after, load };
   } catch {
     return undefined;
   }

@@ -100,6 +100,84 @@ test('addCounters adds into a copy', () => {
   expect(into).toEqual({ a: 1, b: 2 });
 });
 
+describe('the active mix (channel, country, language)', () => {
+  const profile = { language: 'ne', channel: 'sms', country: 'NP', mixCounted: true };
+  const cell = GAUGE.activeMix('sms', 'NP', 'ne');
+
+  test.each([
+    [undefined, 'active', profile, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1, [cell]: 1 }],
+    [
+      'active',
+      'opted_out',
+      profile,
+      { [GAUGE.active]: -1, [GAUGE.optedOut]: 1, [GAUGE.activeIn('ne')]: -1, [cell]: -1 },
+    ],
+    // Between two inactive statuses the mix does not move.
+    ['suppressed', 'opted_out', profile, { [GAUGE.suppressed]: -1, [GAUGE.optedOut]: 1 }],
+    // A profile missing a part, or not counted in the mix since its creation, leaves the mix alone.
+    [undefined, 'active', { ...profile, channel: undefined }, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1 }],
+    [undefined, 'active', { ...profile, country: undefined }, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1 }],
+    [undefined, 'active', { ...profile, mixCounted: false }, { [GAUGE.active]: 1, [GAUGE.activeIn('ne')]: 1 }],
+    [undefined, 'active', { ...profile, language: undefined }, { [GAUGE.active]: 1 }],
+    [undefined, 'active', 'en', { [GAUGE.active]: 1, [GAUGE.activeIn('en')]: 1 }],
+  ])('statusChange %s -> %s with %j', (from, to, who, deltas) => {
+    expect(statusChange(from, to, who)).toEqual(deltas);
+  });
+
+  test('a channel change moves an active, counted subscriber between cells', () => {
+    const before = { ...profile, status: 'active' };
+    expect(channelChange(before, { ...before, channel: 'whatsapp' })).toEqual({
+      [cell]: -1,
+      [GAUGE.activeMix('whatsapp', 'NP', 'ne')]: 1,
+    });
+    const unchanged: Array<[Parameters<typeof channelChange>[0], Parameters<typeof channelChange>[1]]> = [
+      [
+        { ...before, status: 'opted_out' },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [before, { ...before, channel: 'whatsapp', status: 'suppressed' }],
+      [
+        { ...before, mixCounted: false },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [
+        { ...before, language: undefined },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [
+        { ...before, country: undefined },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [
+        { ...before, channel: undefined },
+        { ...before, channel: 'whatsapp' },
+      ],
+      [before, { ...before, channel: undefined }],
+      [before, before],
+    ];
+    for (const [from, to] of unchanged) expect(channelChange(from, to)).toEqual({});
+  });
+
+  test('activeMix: cells sorted by channel, country, language; missing parts read as empty', () => {
+    expect(
+      activeMix({
+        [GAUGE.activeMix('whatsapp', 'NP', 'en')]: 1,
+        [GAUGE.activeMix('sms', 'US', 'en')]: 2,
+        [GAUGE.activeMix('sms', 'IN', 'en')]: 3,
+        [GAUGE.activeMix('sms', 'NP', 'ne')]: 4,
+        'subscribers.mix.sms': 5,
+        [GAUGE.active]: 10,
+      }),
+    ).toEqual([
+      { channel: 'sms', country: '', language: '', count: 5 },
+      { channel: 'sms', country: 'IN', language: 'en', count: 3 },
+      { channel: 'sms', country: 'NP', language: 'ne', count: 4 },
+      { channel: 'sms', country: 'US', language: 'en', count: 2 },
+      { channel: 'whatsapp', country: 'NP', language: 'en', count: 1 },
+    ]);
+  });
+});
+
 test("a welcome's registered event is dated when it was sent, masked, with its channel", () => {
   const at = new Date('2026-12-02T10:00:05.000Z');
   expect(
@@ -116,83 +194,4 @@ test("a welcome's registered event is dated when it was sent, masked, with its c
   });
   // A record from before attempts were dated: the moment it is indexed.
   expect(registeredEvent({ channel: 'sms', welcome: {} }, '+977******278', at).time).toBe(at.toISOString());
-});
-
-describe('the active mix (channel x country x language)', () => {
-  const full = { language: 'ne', channel: 'sms', country: 'NP', mixCounted: true };
-
-  test.each<[string, Parameters<typeof statusChange>[2], Record<string, number>]>([
-    ['no profile: status gauges only', undefined, { 'subscribers.active': -1, 'subscribers.opted_out': 1 }],
-    [
-      'a full profile counted in the mix',
-      full,
-      {
-        'subscribers.active': -1,
-        'subscribers.opted_out': 1,
-        'subscribers.active.ne': -1,
-        'subscribers.mix.sms.NP.ne': -1,
-      },
-    ],
-    ...(['channel', 'country', 'mixCounted'] as const).map(
-      (missing): [string, Parameters<typeof statusChange>[2], Record<string, number>] => [
-        `no ${missing}: no mix cell`,
-        { ...full, [missing]: undefined },
-        { 'subscribers.active': -1, 'subscribers.opted_out': 1, 'subscribers.active.ne': -1 },
-      ],
-    ),
-    [
-      'no language: no language gauge, no mix cell',
-      { ...full, language: undefined },
-      { 'subscribers.active': -1, 'subscribers.opted_out': 1 },
-    ],
-  ])('active -> opted_out, %s', (_label, who, deltas) =>
-    expect(statusChange('active', 'opted_out', who)).toEqual(deltas),
-  );
-
-  test('a move between two inactive statuses leaves the language and mix gauges alone', () => {
-    expect(statusChange('opted_out', 'suppressed', full)).toEqual({
-      'subscribers.opted_out': -1,
-      'subscribers.suppressed': 1,
-    });
-  });
-
-  const active = { status: 'active', language: 'ne', country: 'NP', channel: 'whatsapp', mixCounted: true };
-  test.each<[string, Parameters<typeof channelChange>[0], Parameters<typeof channelChange>[1], Record<string, number>]>(
-    [
-      [
-        'an active subscriber moved to SMS',
-        active,
-        { ...active, channel: 'sms' },
-        { 'subscribers.mix.whatsapp.NP.ne': -1, 'subscribers.mix.sms.NP.ne': 1 },
-      ],
-      ['the same channel', active, active, {}],
-      ['not active before', { ...active, status: 'opted_out' }, { ...active, channel: 'sms' }, {}],
-      ['not active after', active, { ...active, status: 'opted_out', channel: 'sms' }, {}],
-      ['never counted in the mix', { ...active, mixCounted: false }, { ...active, channel: 'sms' }, {}],
-      ['no language', { ...active, language: undefined }, { ...active, channel: 'sms' }, {}],
-      ['no country', { ...active, country: undefined }, { ...active, channel: 'sms' }, {}],
-      ['no channel before', { ...active, channel: undefined }, { ...active, channel: 'sms' }, {}],
-      ['no channel after', active, { ...active, channel: undefined }, {}],
-    ],
-  )('channelChange: %s', (_label, before, after, deltas) => expect(channelChange(before, after)).toEqual(deltas));
-
-  test('activeMix reads the positive cells back, sorted by channel, country, language', () => {
-    expect(
-      activeMix({
-        'subscribers.mix.whatsapp.NP.ne': 3,
-        'subscribers.mix.sms.NP.ne': 2,
-        'subscribers.mix.sms.IN.en': 1,
-        'subscribers.mix.sms.NP.en': 4,
-        'subscribers.mix.sms.US.en': 0,
-        'subscribers.active': 10,
-        'subscribers.mix.sms': 5,
-      }),
-    ).toEqual([
-      { channel: 'sms', country: '', language: '', count: 5 },
-      { channel: 'sms', country: 'IN', language: 'en', count: 1 },
-      { channel: 'sms', country: 'NP', language: 'en', count: 4 },
-      { channel: 'sms', country: 'NP', language: 'ne', count: 2 },
-      { channel: 'whatsapp', country: 'NP', language: 'ne', count: 3 },
-    ]);
-  });
 });

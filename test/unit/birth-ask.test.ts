@@ -58,6 +58,11 @@ describe('asksForBirthDate', () => {
     expect(asksForBirthDate({}, placementOn(programmes, {}, DUE), DUE)).toBe(false);
     expect(asksForBirthDate({}, { kind: 'general', reason: 'loss' }, DUE)).toBe(false);
   });
+  test('a birth date on the record is enough, whatever placement it is given', () => {
+    const estimated = placementOn(programmes, { edd: EDD }, DUE);
+    expect(asksForBirthDate({}, estimated, DUE)).toBe(true);
+    expect(asksForBirthDate({ babyDob: addDays(EDD, 3) }, estimated, DUE)).toBe(false);
+  });
   test('an ask let go for its date is forgotten; for another date it stays', () => {
     expect(withoutBirthAsk({ birthAsk: { date: DUE } }, [DUE])).toEqual({});
     expect(withoutBirthAsk({ birthAsk: { date: DUE } }, [addDays(DUE, 1)])).toEqual({ birthAsk: { date: DUE } });

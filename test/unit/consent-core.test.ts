@@ -6,9 +6,10 @@ import { countSegments } from '../../src/core/segments';
 import { stopInstruction } from '../../src/core/stop-instruction';
 import { appendConsent, forgetTips, MAX_CONSENT_ENTRIES, type ConsentEntry } from '../../src/core/subscriber';
 import { renderUnsubscribePage } from '../../src/core/unsubscribe-page';
-import { readUnsubscribeToken, unsubscribeLink, unsubscribeToken } from '../../src/core/unsubscribe-token';
+import { birthLink, readUnsubscribeToken, unsubscribeLink, unsubscribeToken } from '../../src/core/unsubscribe-token';
 import { parseTips, tipCarriesLink, tipMessage } from '../../src/core/tips';
 import { welcomeBody } from '../../src/core/welcome';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -52,6 +53,51 @@ describe('unsubscribe token', () => {
     expect(unsubscribeLink('https://svc.twil.io/', SECRET, '+14155238811')).toMatch(
       /^https:\/\/svc\.twil\.io\/u\?t=[0-9a-z]+[A-Za-z0-9_-]{16}$/,
     );
+  });
+
+  test('the token: the digits in base 36, then 16 base64url characters of HMAC-SHA256 over purpose:number', () => {
+    // Tokens live in months-old messages: the format may never change.
+    const hmac16 = (text: string) => createHmac('sha256', SECRET).update(text).digest('base64url').slice(0, 16);
+    expect((9779845100001).toString(36)).toBe('3gssr9iox');
+    expect(unsubscribeToken(SECRET, '+9779845100001')).toBe('3gssr9ioxW6bWKr-fKizkdKXx');
+    expect(unsubscribeToken(SECRET, '+9779845100001')).toBe(`3gssr9iox${hmac16('unsubscribe:+9779845100001')}`);
+    expect(unsubscribeToken(SECRET, '+9779845100001', 'birth')).toBe(`3gssr9iox${hmac16('birth:+9779845100001')}`);
+    // The shortest and longest E.164 numbers.
+    expect(unsubscribeToken(SECRET, '+123456')).toBe('2n9cjSJRb38b1N9QeERp');
+    expect(unsubscribeToken(SECRET, '+123456789012345')).toBe('17rf9km92x-Pl7KOaRJuE781_M');
+    expect(readUnsubscribeToken(SECRET, '2n9cjSJRb38b1N9QeERp')).toBe('+123456');
+    expect(readUnsubscribeToken(SECRET, '17rf9km92x-Pl7KOaRJuE781_M')).toBe('+123456789012345');
+  });
+
+  test.each([
+    '9779845100001',
+    '+0779845100001',
+    '+12345',
+    '+1234567890123456',
+    ' +9779845100001',
+    '+9779845100001 ',
+    '',
+  ])('a token is made only for an E.164 number: %j throws', (e164) => {
+    expect(() => unsubscribeToken(SECRET, e164)).toThrow(new RangeError('not an E.164 number'));
+  });
+
+  test('a valid token with anything before or after it is refused', () => {
+    const token = '3gssr9ioxW6bWKr-fKizkdKXx';
+    expect(readUnsubscribeToken(SECRET, token)).toBe('+9779845100001');
+    for (const padded of [`!${token}`, `${token}!`, `3gssr9iox-W6bWKr-fKizkdKXx`, `${token} `, ` ${token}`])
+      expect(readUnsubscribeToken(SECRET, padded)).toBeUndefined();
+    // Too short or too long an id, and a MAC of 15 characters.
+    expect(readUnsubscribeToken(SECRET, `abc${'A'.repeat(16)}`)).toBeUndefined();
+    expect(readUnsubscribeToken(SECRET, `${'a'.repeat(13)}${'A'.repeat(16)}`)).toBeUndefined();
+    expect(readUnsubscribeToken(SECRET, token.slice(0, -1))).toBeUndefined();
+  });
+
+  test('links trim every trailing slash of the base', () => {
+    const token = unsubscribeToken(SECRET, '+9779845100001');
+    const birth = unsubscribeToken(SECRET, '+9779845100001', 'birth');
+    expect(unsubscribeLink('https://svc.example//', SECRET, '+9779845100001')).toBe(`https://svc.example/u?t=${token}`);
+    expect(unsubscribeLink('https://svc.example', SECRET, '+9779845100001')).toBe(`https://svc.example/u?t=${token}`);
+    expect(birthLink('https://svc.example///', SECRET, '+9779845100001')).toBe(`https://svc.example/b?t=${birth}`);
   });
 });
 
@@ -116,6 +162,16 @@ describe('keywords beyond Twilio’s list', () => {
     expect(matchKeyword('Hatau!', extra)).toMatchObject({ kind: 'stop', twilioDefault: false });
     expect(matchKeyword('hatau')).toBeNull();
   });
+
+  test.each([
+    [undefined, {}],
+    ['', {}],
+    [' Stop : a | | b ;START:c;help:', { stop: ['a', 'b'], start: ['c'] }],
+    ['stop:a;stop:b', { stop: ['a', 'b'] }],
+    ['sodhnu:x;stop', {}],
+  ])('EXTRA_KEYWORDS %j -> %j', (value, extra) => {
+    expect(parseExtraKeywords(value)).toEqual(extra);
+  });
 });
 
 describe('consent history', () => {
@@ -140,6 +196,23 @@ describe('consent history', () => {
       '"phone","user_id","time","action","source","reason"\r\n' +
         '"+9779845100001","\'=HYPERLINK(""x"")","2026-12-01T00:00:00.000Z","opt_out","link","pregnancy_loss"\r\n',
     );
+  });
+
+  test.each([
+    ['+9779845100001', '"+9779845100001"'],
+    ['+1x', '"\'+1x"'],
+    ['=+123', '"\'=+123"'],
+    ['-1', '"\'-1"'],
+    ['@a', '"\'@a"'],
+    ['a=b', '"a=b"'],
+  ])('a CSV cell: %s -> %s (only a bare E.164 number may start with +)', (phone, cell) => {
+    const csv = consentCsv({
+      phone,
+      userId: 'u',
+      status: 'active',
+      history: [{ action: 'opt_in', source: 'portal', at: 't' }],
+    });
+    expect(csv.split('\r\n')[1]).toBe(`${cell},"u","t","opt_in","portal",""`);
   });
 
   test('forgetTips drops the given dates only', () => {

@@ -63,6 +63,43 @@ describe('events in words', () => {
       'opt_out',
     ],
     [{ event: 'batch.something', detail: 'x' }, `batch.something ${m} x`, 'other'],
+    [{ event: 'batch.something' }, `batch.something ${m}`, 'other'],
+    [{ event: 'consent.opt_out', detail: 'admin' }, `${m} was opted out by an admin`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: '' }, `${m} opted out`, 'opt_out'],
+    // Only the exact source words are read as such; anything else is shown as it came.
+    [{ event: 'consent.opt_out', detail: 'xsms-keyword' }, `${m} opted out (xsms-keyword)`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: 'sms-keywords' }, `${m} opted out (sms-keywords)`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: 'xtwilio-21610' }, `${m} opted out (xtwilio-21610)`, 'opt_out'],
+    [{ event: 'consent.opt_out', detail: 'twilio-21610x' }, `${m} opted out (twilio-21610x)`, 'opt_out'],
+    [{ event: 'consent.opt_in', detail: 'whatsapp-keyword' }, `${m} replied START (WhatsApp keyword)`, 'opt_in'],
+    [{ event: 'consent.opt_in', detail: 'batch' }, `${m} opted in again (batch registration)`, 'opt_in'],
+    [{ event: 'consent.opt_in', detail: 'someday' }, `${m} opted in again (someday)`, 'opt_in'],
+    [{ event: 'consent.opt_in' }, `${m} opted in again`, 'opt_in'],
+    [{ event: 'registration.created', detail: 'rcs' }, `${m} registered; welcome sent by rcs`, 'registration'],
+    [{ event: 'registration.created' }, `${m} registered; welcome sent by message`, 'registration'],
+    [{ event: 'registration.rejected' }, `${m} was refused by Twilio: an unknown error`, 'registration'],
+    [{ event: 'registration.rejected', detail: 'n/a' }, `${m} was refused by Twilio: an unknown error`, 'registration'],
+    [
+      { event: 'registration.needs_join' },
+      `${m} has not joined the WhatsApp sandbox yet (63015): the portal shows the join instruction`,
+      'registration',
+    ],
+    [
+      { event: 'registration.needs_join', detail: '63016' },
+      `${m} has not joined the WhatsApp sandbox yet (63016): the portal shows the join instruction`,
+      'registration',
+    ],
+    [
+      { event: 'delivery.failed', detail: 'welcome:30036' },
+      `The welcome to ${m} expired in the queue (30036, not sent)`,
+      'delivery',
+    ],
+    [{ event: 'delivery.failed', detail: 'tip:' }, `The tip to ${m} failed: no error code given`, 'delivery'],
+    [
+      { event: 'delivery.failed', detail: 'support:30003' },
+      `A message to ${m} failed: 30003 Unreachable destination handset (off or out of coverage)`,
+      'delivery',
+    ],
   ])('%j', (event, text, kind) => {
     expect(eventText({ time: '2026-11-24T05:11:00.000Z', masked: m, ...event })).toBe(text);
     expect(eventKind(event.event)).toBe(kind);
@@ -253,6 +290,36 @@ describe('GET /admin/events query', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error.code).toBe(code);
   });
+
+  const kind = {
+    code: 'invalid_kind',
+    message: 'kind must be one of registration, opt_out, opt_in, delivery (or all)',
+    details: { field: 'kind' },
+  };
+  const limit = {
+    code: 'invalid_limit',
+    message: 'limit must be a whole number from 1 to 50',
+    details: { field: 'limit' },
+  };
+  const before = {
+    code: 'invalid_cursor',
+    message: 'before must be the `next` of a previous page',
+    details: { field: 'before' },
+  };
+  test.each([
+    [
+      { kind: '', limit: '1', before: '' },
+      { ok: true, value: { limit: 1 } },
+    ],
+    [{ kind: ' delivery ' }, { ok: true, value: { limit: 20, kind: 'delivery' } }],
+    [{ kind: 'other' }, { ok: false, error: kind }],
+    [{ kind: { k: 1 } }, { ok: false, error: kind }],
+    [{ limit: -1 }, { ok: false, error: limit }],
+    [{ limit: 'ten' }, { ok: false, error: limit }],
+    [{ before: ['2026-11-24T05:11:00.000Z_abc123'] }, { ok: false, error: before }],
+    [{ before: 'x2026-11-24T05:11:00.000Z_abc123' }, { ok: false, error: before }],
+    [{ before: '2026-11-24T05:11:00.000Z_abc123x!' }, { ok: false, error: before }],
+  ])('%j -> exactly %j', (params, expected) => expect(parseEventsQuery(params)).toEqual(expected));
 });
 
 describe('support view of one number', () => {
@@ -264,7 +331,10 @@ describe('support view of one number', () => {
     // Any country and line type: support may ask about numbers registration refuses.
     expect(parseSubscriberQuery({ phone: '014412345' }, 'NP').ok).toBe(true);
     expect(parseSubscriberQuery({ phone: '+447911123456' }, 'NP').ok).toBe(true);
-    expect(parseSubscriberQuery({}, 'NP')).toMatchObject({ ok: false, error: { code: 'empty' } });
+    expect(parseSubscriberQuery({}, 'NP')).toEqual({
+      ok: false,
+      error: { code: 'empty', message: 'The phone number is not valid', details: { field: 'phone' } },
+    });
   });
 
   const subscriber = (over: Partial<Subscriber> = {}): Subscriber => ({
@@ -315,6 +385,95 @@ describe('support view of one number', () => {
       ['SM5', 'other', null],
     ]);
     expect(subscriberView('+977******278', subscriber(), null, '2026-11-24').messages).toBeNull();
+  });
+
+  test('the record in full: absent fields are null, tips sorted by date from today on', () => {
+    const view = subscriberView(
+      '+977******278',
+      subscriber({
+        welcome: { state: 'pending', attempts: 0 },
+        timeZone: undefined,
+        tips: { '2026-11-26': 'SM7', '2026-11-23': 'SM9', '2026-11-25': 'claimed:x', '2026-11-24': 'SM2' },
+      }),
+      [message('SM7', 'scheduled', 99999)],
+      '2026-11-24',
+    );
+    expect(view.timeZone).toBeNull();
+    expect(view.welcome).toEqual({
+      state: 'pending',
+      status: null,
+      errorCode: null,
+      error: null,
+      attempts: 0,
+      lastAttemptAt: null,
+      messageSid: null,
+    });
+    expect(view.tips.map((t) => [t.date, t.state, t.messageSid])).toEqual([
+      ['2026-11-24', 'scheduled', 'SM2'],
+      ['2026-11-25', 'being_scheduled', null],
+      ['2026-11-26', 'scheduled', 'SM7'],
+    ]);
+    // A code Twilio's table does not know is still said to be an error.
+    expect(view.messages!.map((m) => [m.kind, m.error])).toEqual([['tip', 'Unknown error']]);
+    expect(view.paused).toBeNull();
+    expect(view.channelSwitch).toBeNull();
+
+    const full = subscriberView(
+      '+977******278',
+      subscriber({
+        welcome: {
+          state: 'sent',
+          attempts: 2,
+          messageSid: 'SM1',
+          status: 'delivered',
+          lastAttemptAt: '2026-11-20T01:00:05Z',
+        },
+      }),
+      null,
+      '2026-11-24',
+    );
+    expect(full.timeZone).toBe('Asia/Kathmandu');
+    expect(full.welcome).toEqual({
+      state: 'sent',
+      status: 'delivered',
+      errorCode: null,
+      error: null,
+      attempts: 2,
+      lastAttemptAt: '2026-11-20T01:00:05Z',
+      messageSid: 'SM1',
+    });
+  });
+
+  test('why it is paused, in words, only while it is suppressed; the channel switch with its error', () => {
+    const at = '2026-11-22T03:00:00Z';
+    const streak = { reason: 'failed_deliveries' as const, failures: 3, errorCode: 30003, at };
+    expect(
+      subscriberView('m', subscriber({ status: 'suppressed', paused: streak }), null, '2026-11-24').paused,
+    ).toEqual({
+      reason: '3 failed deliveries in a row',
+      failures: 3,
+      errorCode: 30003,
+      error: 'Unreachable destination handset (off or out of coverage)',
+      at,
+    });
+    const refused = { reason: 'invalid_number' as const, failures: 1, at };
+    expect(
+      subscriberView('m', subscriber({ status: 'suppressed', paused: refused }), null, '2026-11-24').paused,
+    ).toEqual({
+      reason: 'Twilio refuses the number',
+      failures: 1,
+      errorCode: null,
+      error: null,
+      at,
+    });
+    // Resumed: the old pause record is history, not the current state.
+    expect(subscriberView('m', subscriber({ status: 'active', paused: streak }), null, '2026-11-24').paused).toBeNull();
+    expect(subscriberView('m', subscriber({ status: 'suppressed' }), null, '2026-11-24').paused).toBeNull();
+    const channelSwitch = { from: 'whatsapp' as const, to: 'sms' as const, errorCode: 63024, at };
+    expect(subscriberView('m', subscriber({ channelSwitch }), null, '2026-11-24').channelSwitch).toEqual({
+      ...channelSwitch,
+      error: 'WhatsApp: invalid message recipient',
+    });
   });
 
   test('whatever the record holds, the view shows the number masked only', () => {

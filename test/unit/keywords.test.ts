@@ -2,8 +2,6 @@ import fc from 'fast-check';
 import {
   isShortCodeOrAlphanumeric,
   keywordReply,
-  matchKeyword,
-  parseExtraKeywords,
   keywordsOf,
   keywordText,
   notRegisteredReply,
@@ -141,12 +139,10 @@ describe('isShortCodeOrAlphanumeric: never reply to robots', () => {
     // Not short codes: too long for one, or too short to be anything.
     ['123456789', false],
     ['12', false],
-    // The prefix is stripped before the shape is judged, with the spaces on either side of it.
+    // Spaces around the whole address and after the scheme.
     [' whatsapp:+9779807969278', false],
     ['whatsapp: 12345', true],
-    ['whatsapp: ', true],
-    // A prefix only counts at the start: anything else with letters is a robot.
-    ['+whatsapp:+9779807969278', true],
+    ['+977 AAMCARE', true],
   ])('%j -> %s', (from, expected) => expect(isShortCodeOrAlphanumeric(from)).toBe(expected));
 });
 
@@ -186,32 +182,5 @@ describe('replies', () => {
       ...LANGS.map(notRegisteredReply),
     ];
     expect(new Set(texts).size).toBe(texts.length);
-  });
-});
-
-describe('parseExtraKeywords: the EXTRA_KEYWORDS setting', () => {
-  test.each([
-    [undefined, {}],
-    ['', {}],
-    ['stop:band', { stop: ['band'] }],
-    ['start:suru', { start: ['suru'] }],
-    ['help:sodhnu', { help: ['sodhnu'] }],
-    // Kinds are case- and space-insensitive; words are trimmed and empty ones dropped.
-    [' STOP : hatau | hataunus ', { stop: ['hatau', 'hataunus'] }],
-    ['stop:a||b|', { stop: ['a', 'b'] }],
-    // The same kind twice adds up; a kind with no words or an unknown kind adds nothing.
-    ['stop:a;stop:b', { stop: ['a', 'b'] }],
-    ['stop:;help:', {}],
-    ['halt:x;stop', {}],
-  ])('%j -> %j', (value, expected) => expect(parseExtraKeywords(value)).toEqual(expected));
-});
-
-describe('matchKeyword with extra words', () => {
-  test('an extra word matches as its kind, in Nepali, not answered by Twilio', () => {
-    const extra = parseExtraKeywords('start:suru garnus;help:sodhnu');
-    expect(matchKeyword('Suru garnus', extra)).toEqual({ kind: 'start', language: 'ne', twilioDefault: false });
-    expect(matchKeyword('sodhnu', extra)).toEqual({ kind: 'help', language: 'ne', twilioDefault: false });
-    // The built-in words still match alongside them.
-    expect(matchKeyword('STOP', extra)).toEqual({ kind: 'stop', language: 'en', twilioDefault: true });
   });
 });

@@ -132,6 +132,16 @@ describe('anchor dates', () => {
     ['baby_dob', '2025-12-02', 'ok', 'a year ago'],
     ['baby_dob', '2025-12-01', 'dob_too_old', 'a day more'],
     ['baby_dob', addDays(TODAY, 1), 'dob_in_future', 'tomorrow'],
+    // Bikram Sambat: years 2070 to 2100, or day 32 from year 2000 on, written as a whole date.
+    ['edd', '2070-01-01', 'bikram_sambat_date', 'first BS year'],
+    ['edd', '2100-12-31', 'bikram_sambat_date', 'last BS year'],
+    ['edd', '2069-12-31', 'edd_too_far', 'before the BS years'],
+    ['edd', '2101-01-01', 'edd_too_far', 'after the BS years'],
+    ['edd', '2000-01-32', 'bikram_sambat_date', 'day 32 in 2000'],
+    ['edd', '1999-01-32', 'invalid_date', 'day 32 before 2000'],
+    ['edd', 'x2083-08-16', 'invalid_date', 'a BS year after other text'],
+    ['edd', '2083-08-16x', 'invalid_date', 'a BS year before other text'],
+    ['baby_dob', ` ${TODAY} `, 'ok', 'spaces around'],
   ])('%s %s: %s (%s)', (field, value, expected) => {
     const result = checkAnchorDate(field as 'edd' | 'baby_dob', value, TODAY);
     expect(result.ok ? 'ok' : result.code).toBe(expected);
@@ -146,6 +156,26 @@ describe('anchor dates', () => {
     expect(parseAnchorDates({ baby_dob: '2030-01-01' }, TODAY)).toMatchObject({
       ok: false,
       error: { field: 'baby_dob', code: 'dob_in_future' },
+    });
+  });
+
+  test('exact answers: trimmed dates, null is absent, one value only, the message names the field', () => {
+    expect(checkAnchorDate('baby_dob', ` ${TODAY} `, TODAY)).toEqual({ ok: true, value: TODAY });
+    expect(checkAnchorDate('edd', '2026-13-01', TODAY)).toEqual({
+      ok: false,
+      field: 'edd',
+      code: 'invalid_date',
+      message: 'edd must be a Gregorian date written YYYY-MM-DD',
+    });
+    expect(parseAnchorDates({ edd: null, baby_dob: null }, TODAY)).toEqual({ ok: true, value: {} });
+    for (const raw of [true, ['2026-11-30'], { d: 1 }])
+      expect(parseAnchorDates({ baby_dob: raw }, TODAY)).toEqual({
+        ok: false,
+        error: { field: 'baby_dob', code: 'invalid_date', message: 'baby_dob must be one date' },
+      });
+    expect(parseAnchorDates({ edd: '2027-04-31' }, TODAY)).toEqual({
+      ok: false,
+      error: { field: 'edd', code: 'invalid_date', message: 'edd must be a Gregorian date written YYYY-MM-DD' },
     });
   });
 });

@@ -1,7 +1,7 @@
 /** The parsers routes use (src/core): typed requests, or a 400's code; never a stringified object. */
 import { parseFlag, parseInteger } from '../../src/core/form-values';
 import { parseStatsDates } from '../../src/core/stats-input';
-import { decodeTipCursor, encodeTipCursor, parseTipsRequest } from '../../src/core/tips-input';
+import { decodeTipCursor, encodeTipCursor, isFirstSlice, parseTipsRequest } from '../../src/core/tips-input';
 import { parseInboundMessage, parseStatusCallback } from '../../src/core/webhook-input';
 
 const SID = 'SM' + 'a'.repeat(32);
@@ -61,6 +61,24 @@ describe('parseStatusCallback', () => {
       value: { messageSid: SID, status: 'sent' },
     });
   });
+  test.each([
+    ['0', null, {}],
+    ['9'.repeat(400), null, {}], // parses to Infinity
+    [null, null, {}],
+    ['30007', '+9779800whatsapp:00004', { errorCode: 30007 }], // the prefix is stripped only at the start
+    ['63016', '+12', { errorCode: 63016 }],
+  ])('ErrorCode %j and To %j: only %j is kept', (ErrorCode, To, kept) => {
+    expect(parseStatusCallback({ MessageSid: SID, MessageStatus: 'sent', ErrorCode, To })).toEqual({
+      ok: true,
+      value: { messageSid: SID, status: 'sent', ...kept },
+    });
+  });
+  test('the refusal says what is required', () => {
+    expect(parseStatusCallback({ MessageSid: SID, MessageStatus: '' })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'MessageSid and MessageStatus are required' },
+    });
+  });
 });
 
 describe('parseInboundMessage', () => {
@@ -70,6 +88,13 @@ describe('parseInboundMessage', () => {
       value: { from: '+15005550006', body: 'STOP' },
     });
     expect(parseInboundMessage({})).toEqual({ ok: true, value: { from: '', body: '' } });
+    expect(parseInboundMessage({ From: null, Body: null })).toEqual({ ok: true, value: { from: '', body: '' } });
+  });
+  test('the refusal says why', () => {
+    expect(parseInboundMessage({ From: ['+1', '+2'], Body: 'STOP' })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'From and Body must be single values' },
+    });
   });
   test.each([[{ From: ['+1', '+2'], Body: 'STOP' }], [{ From: '+1', Body: { a: 'STOP' } }]])(
     'an array or object is refused, never stringified: %j',
@@ -125,6 +150,102 @@ describe('parseTipsRequest', () => {
     expect(decodeTipCursor(encodeTipCursor({ shard: 1, load: { x: -1 } }))).toBeUndefined();
     expect(decodeTipCursor(undefined)).toEqual({ shard: 0 });
   });
+  test('every refusal with its exact message and field', () => {
+    const refused = (code: string, message: string, details: Record<string, unknown>) => ({
+      ok: false,
+      error: { code, message, details },
+    });
+    const days = refused('invalid_days', 'days must be a whole number from 1 to 35', { field: 'days' });
+    expect(parseTipsRequest({ days: 36, dryRun: true }, now, time)).toEqual(days);
+    expect(parseTipsRequest({ days: '0', dryRun: true }, now, time)).toEqual(days);
+    const date = refused('invalid_date', 'date must be YYYY-MM-DD', { field: 'date' });
+    expect(parseTipsRequest({ date: '2026-02-30', dryRun: true }, now, time)).toEqual(date);
+    expect(parseTipsRequest({ date: { y: 2026 }, dryRun: true }, now, time)).toEqual(date);
+    expect(parseTipsRequest({ date: '2026-09-01', dryRun: true }, now, time)).toEqual(
+      refused(
+        'outside_schedule_window',
+        '2026-09-01: SendAt is 7953300 s ahead; Twilio allows at most 3024000 s (35 days)',
+        { field: 'date', twilioCode: 35114, date: '2026-09-01' },
+      ),
+    );
+    const cursor = refused('invalid_cursor', 'cursor is not one this service issued', { field: 'cursor' });
+    expect(parseTipsRequest({ cursor: 'not-a-cursor', dryRun: true }, now, time)).toEqual(cursor);
+    expect(parseTipsRequest({ cursor: ['x'], dryRun: true }, now, time)).toEqual(cursor);
+    expect(parseTipsRequest({}, now, time)).toEqual(
+      refused('dry_run_required', 'Say dryRun: true for a dry run or dryRun: false to schedule the tips for real', {
+        field: 'dryRun',
+      }),
+    );
+    expect(parseTipsRequest({ dryRun: 'maybe' }, now, time)).toEqual(
+      refused('invalid_dry_run', 'dryRun must be true or false', { field: 'dryRun' }),
+    );
+    expect(parseTipsRequest({ dryRun: true, allowOverrun: 'perhaps' }, now, time)).toEqual(
+      refused('invalid_field', 'allowOverrun must be true or false', { field: 'allowOverrun' }),
+    );
+  });
+  test("35 days fit Twilio's window; null date and cursor are the defaults; allowOverrun is read", () => {
+    const result = parseTipsRequest(
+      { days: 35, date: null, cursor: null, dryRun: 'false', allowOverrun: 'yes' },
+      now,
+      time,
+    );
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.dates).toHaveLength(35);
+    expect([result.value.dates[0], result.value.dates[34]]).toEqual(['2026-06-01', '2026-07-05']);
+    expect(result.value).toMatchObject({ dryRun: false, cursor: { shard: 0 }, allowOverrun: true });
+    expect(parseTipsRequest({ date: '', dryRun: true }, now, time)).toMatchObject({ value: { dates: ['2026-06-01'] } });
+  });
+});
+
+describe('the tips cursor', () => {
+  const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  test.each([
+    ['shard 0', { shard: 0 }, { shard: 0 }],
+    ['after', { shard: 2, after: 'k' }, { shard: 2, after: 'k' }],
+    ['unknown fields dropped', { shard: 1, extra: 'x' }, { shard: 1 }],
+    ['empty load', { shard: 0, load: {} }, { shard: 0, load: {} }],
+    [
+      'load of 0 segments, key of 80',
+      { shard: 0, load: { ['k'.repeat(80)]: 0 } },
+      { shard: 0, load: { ['k'.repeat(80)]: 0 } },
+    ],
+    ['negative shard', { shard: -1 }, undefined],
+    ['fractional shard', { shard: 1.5 }, undefined],
+    ['no shard', { after: 'k' }, undefined],
+    ['after not a string', { shard: 0, after: 5 }, undefined],
+    ['load a number', { shard: 0, load: 5 }, undefined],
+    ['load empty text', { shard: 0, load: '' }, undefined],
+    ['load an array', { shard: 0, load: [1] }, undefined],
+    ['load null', { shard: 0, load: null }, undefined],
+    ['load key of 81', { shard: 0, load: { ['k'.repeat(81)]: 1 } }, undefined],
+    ['load not a number', { shard: 0, load: { k: '1' } }, undefined],
+    ['load fractional', { shard: 0, load: { k: 1.5 } }, undefined],
+    ['load beyond safe integers', { shard: 0, load: { k: 2 ** 53 } }, undefined],
+    ['load negative', { shard: 0, load: { k: -1 } }, undefined],
+    ['null', null, undefined],
+    ['a number', 3, undefined],
+    ['an array', [0], undefined],
+  ])('%s', (_name, value, expected) => {
+    expect(decodeTipCursor(token(value))).toEqual(expected);
+  });
+  test('a load of 500 keys is carried, 501 is refused', () => {
+    const load = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    expect(decodeTipCursor(token({ shard: 0, load: load(500) }))).toEqual({ shard: 0, load: load(500) });
+    expect(decodeTipCursor(token({ shard: 0, load: load(501) }))).toBeUndefined();
+  });
+  test('no token is the start; damaged base64 or JSON is refused', () => {
+    expect(decodeTipCursor('')).toEqual({ shard: 0 });
+    expect(decodeTipCursor(Buffer.from('{"shard":').toString('base64url'))).toBeUndefined();
+  });
+  test.each([
+    [{ shard: 0 }, true],
+    [{ shard: 0, load: {} }, true],
+    [{ shard: 1 }, false],
+    [{ shard: 0, after: '' }, false],
+    [{ shard: 0, load: { k: 0 } }, false],
+  ])('isFirstSlice(%j) -> %p', (cursor, expected) => {
+    expect(isFirstSlice(cursor)).toBe(expected);
+  });
 });
 
 describe('parseStatsDates', () => {
@@ -144,5 +265,44 @@ describe('parseStatsDates', () => {
     [{ from: '2026-06-02', to: '2026-06-01' }, 'invalid_range'],
   ])('%j is refused with %s', (params, code) => {
     expect(parseStatsDates(params, '2026-06-30')).toMatchObject({ ok: false, error: { code } });
+  });
+  const badDate = (field: string) => ({
+    ok: false,
+    error: {
+      code: 'invalid_date',
+      message: `${field} must be a date as YYYY-MM-DD (a real calendar day)`,
+      details: { field },
+    },
+  });
+  test.each([
+    // Absent, null and empty are the default; anything else must be a real day.
+    [
+      { from: null, to: null },
+      { ok: true, value: { from: '2026-06-01', to: '2026-06-30' } },
+    ],
+    [
+      { from: '', to: ' ' },
+      { ok: true, value: { from: '2026-06-01', to: '2026-06-30' } },
+    ],
+    [{ to: '2026-02-10' }, { ok: true, value: { from: '2026-01-12', to: '2026-02-10' } }],
+    [{ from: '2026-05-01' }, { ok: true, value: { from: '2026-05-01', to: '2026-06-30' } }],
+    [
+      { from: '2026-06-05', to: '2026-06-05' },
+      { ok: true, value: { from: '2026-06-05', to: '2026-06-05' } },
+    ],
+    [{ to: '2026-02-30' }, badDate('to')],
+    [{ to: { day: 1 } }, badDate('to')],
+    [{ from: ['2026-06-01'] }, badDate('from')],
+    [{ from: '2026-6-1' }, badDate('from')],
+    [
+      { from: '2026-06-02', to: '2026-06-01' },
+      { ok: false, error: { code: 'invalid_range', message: 'from must not be after to', details: { field: 'from' } } },
+    ],
+    [
+      { from: '2024-12-31', to: '2026-01-01' },
+      { ok: false, error: { code: 'range_too_long', message: 'at most 366 days', details: { field: 'from' } } },
+    ],
+  ])('%j -> %j', (params, expected) => {
+    expect(parseStatsDates(params, '2026-06-30')).toEqual(expected);
   });
 });
