@@ -13,7 +13,7 @@ import { FEATURE_REQUIREMENTS } from '../core/health';
 import { setting } from '../core/settings';
 import { localDateOf } from '../core/tip-time';
 import { readUnsubscribeToken, unsubscribeToken } from '../core/unsubscribe-token';
-import { text } from '../runtime/inputs';
+import { linkPageForm, text } from '../runtime/inputs';
 import { isFormPost, linkPageReply } from '../runtime/link-page';
 import { defineRoute, type Reply } from '../runtime/route';
 import { profileDeps, timeZoneOf } from '../runtime/services';
@@ -25,16 +25,9 @@ function page(state: BirthPageState): Reply {
 export const handler = defineRoute({
   name: 'birth_link',
   requires: FEATURE_REQUIREMENTS.unsubscribe,
-  // The signed token is the credential (checked below). The link carries `t` in its query; the
-  // form posts t and baby_dob. Other params (a mail client's tracking tags) are ignored, never read.
+  // The signed token is the credential (checked below); the page's form posts baby_dob.
   auth: { kind: 'public' },
-  input: {
-    from: 'either',
-    bodyTypes: ['form'],
-    maxBodyBytes: 4 * 1024,
-    fields: { t: text(64), baby_dob: text(32) },
-    undeclared: 'ignore',
-  },
+  input: linkPageForm({ baby_dob: text(32) }),
   async handle({ context, fields, headers, log }) {
     const token = typeof fields.t === 'string' ? fields.t : '';
     const secret = setting(context, 'UNSUBSCRIBE_LINK_SECRET') ?? '';

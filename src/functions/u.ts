@@ -11,7 +11,7 @@ import { maskPhone } from '../core/phone';
 import { setting } from '../core/settings';
 import { isOptOutReason, renderUnsubscribePage, type PageState } from '../core/unsubscribe-page';
 import { readUnsubscribeToken } from '../core/unsubscribe-token';
-import { text } from '../runtime/inputs';
+import { linkPageForm, text } from '../runtime/inputs';
 import { isFormPost, linkPageReply } from '../runtime/link-page';
 import { defineRoute, type Reply } from '../runtime/route';
 import { consentDeps } from '../runtime/services';
@@ -23,17 +23,9 @@ function page(state: PageState): Reply {
 export const handler = defineRoute({
   name: 'unsubscribe',
   requires: FEATURE_REQUIREMENTS.unsubscribe,
-  // The signed token is the credential (checked below). The link carries `t` in its query;
-  // the page's form posts t, action and reason. Other params (a mail client's tracking
-  // tags on the link) are ignored, never read.
+  // The signed token is the credential (checked below); the page's form posts action and reason.
   auth: { kind: 'public' },
-  input: {
-    from: 'either',
-    bodyTypes: ['form'],
-    maxBodyBytes: 4 * 1024,
-    fields: { t: text(64), action: text(16), reason: text(32) },
-    undeclared: 'ignore',
-  },
+  input: linkPageForm({ action: text(16), reason: text(32) }),
   async handle({ context, fields: event, headers, log }) {
     const token = typeof event.t === 'string' ? event.t : '';
     const e164 = readUnsubscribeToken(setting(context, 'UNSUBSCRIBE_LINK_SECRET') ?? '', token);

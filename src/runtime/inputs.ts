@@ -20,6 +20,21 @@ export function twilioForm(fields: Record<string, FieldRule>): InputPolicy {
   return { from: 'body', bodyTypes: ['form'], maxBodyBytes: 64 * 1024, fields, undeclared: 'ignore' };
 }
 
+/**
+ * The pages a signed link in a message opens (/u, /b): the token `t` rides in the link's query,
+ * the page's own form posts it back with the page's fields. Other params (a mail client's
+ * tracking tags on the link) are ignored, never read.
+ */
+export function linkPageForm(fields: Record<string, FieldRule>): InputPolicy {
+  return {
+    from: 'either',
+    bodyTypes: ['form'],
+    maxBodyBytes: 4 * 1024,
+    fields: { t: text(64), ...fields },
+    undeclared: 'ignore',
+  };
+}
+
 /** Admin calls: a JSON body with declared fields only; a query string is refused (tokens and numbers stay out of URLs). */
 export function adminJson(fields: Record<string, FieldRule>, maxBodyBytes = 16 * 1024): InputPolicy {
   return { from: 'body', bodyTypes: ['json'], maxBodyBytes, fields, undeclared: 'refuse' };
