@@ -1,5 +1,10 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import {
+  BUDGET,
+  MAX_CURSOR_LENGTH,
+  PAGE_SIZE,
+  RESULTS_LIMIT,
   addCounts,
   advanceRun,
   batchOutcomeOf,
@@ -62,6 +67,62 @@ describe('parseSliceOptions', () => {
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect([parsed.code, parsed.field]).toEqual([code, field]);
   });
+  test('the limits themselves are allowed, one past them is refused with the limits in words', () => {
+    const value = (body: Record<string, unknown>) => {
+      const parsed = parseSliceOptions({ dryRun: true, ...body }, 8000);
+      return parsed.ok ? parsed.value : parsed;
+    };
+    expect(value({ pageSize: PAGE_SIZE.min })).toMatchObject({ pageSize: 1 });
+    expect(value({ pageSize: PAGE_SIZE.max })).toMatchObject({ pageSize: 500 });
+    expect(value({ budgetMs: BUDGET.min })).toMatchObject({ budgetMs: 500 });
+    expect(value({ budgetMs: BUDGET.max })).toMatchObject({ budgetMs: 8000 });
+    expect(value({ pageSize: PAGE_SIZE.max + 1 })).toEqual({
+      ok: false,
+      field: 'pageSize',
+      code: 'invalid_page_size',
+      message: 'pageSize must be an integer from 1 to 500',
+    });
+    expect(value({ budgetMs: BUDGET.min - 1 })).toEqual({
+      ok: false,
+      field: 'budgetMs',
+      code: 'invalid_budget',
+      message: 'budgetMs must be an integer from 500 to 8000',
+    });
+    expect(value({ budgetMs: 'soon' })).toMatchObject({ code: 'invalid_budget' });
+    expect(value({ dryRun: 'maybe' })).toEqual({
+      ok: false,
+      field: 'dryRun',
+      code: 'invalid_dry_run',
+      message: 'dryRun must be true or false',
+    });
+  });
+  test('a blank runId or cursor (null or empty, as a form sends them) starts a run', () => {
+    for (const blank of [null, '', undefined]) {
+      expect(parseSliceOptions({ dryRun: true, runId: blank, cursor: blank }, 8000)).toMatchObject({
+        ok: true,
+        value: { runId: undefined, cursor: undefined },
+      });
+    }
+    expect(parseSliceOptions({ dryRun: true, runId: 'run_1', cursor: 'abc.def' }, 8000)).toMatchObject({
+      ok: true,
+      value: { runId: 'run_1', cursor: 'abc.def' },
+    });
+  });
+  test('a cursor may be MAX_CURSOR_LENGTH long, not longer; refusals say what to send', () => {
+    expect(parseSliceOptions({ dryRun: true, cursor: 'a'.repeat(MAX_CURSOR_LENGTH) }, 8000).ok).toBe(true);
+    expect(parseSliceOptions({ dryRun: true, cursor: 'a'.repeat(MAX_CURSOR_LENGTH + 1) }, 8000)).toEqual({
+      ok: false,
+      field: 'cursor',
+      code: 'invalid_cursor',
+      message: 'cursor must be the `next` string a previous slice answered',
+    });
+    expect(parseSliceOptions({ dryRun: true, runId: 'a b' }, 8000)).toEqual({
+      ok: false,
+      field: 'runId',
+      code: 'invalid_run_id',
+      message: 'runId must be the runId a previous slice answered',
+    });
+  });
   test('a BUDGET_MS above the Function limit is capped at 8000', () => {
     const parsed = parseSliceOptions({ dryRun: true }, 20000);
     expect(parsed.ok && parsed.value.budgetMs).toBe(8000);
@@ -94,6 +155,31 @@ describe('parseResultsQuery (POST /admin/batch-results)', () => {
       { ok: false, code: 'invalid_limit' },
     ],
   ])('%j', (query, expected) => expect(parseResultsQuery(query)).toMatchObject(expected));
+  test('limit 1 and the maximum are allowed; refusals name the field and say what is allowed', () => {
+    expect(parseResultsQuery({ runId: 'run_1', limit: '1' })).toMatchObject({ ok: true, value: { limit: 1 } });
+    expect(parseResultsQuery({ runId: 'run_1', limit: String(RESULTS_LIMIT.max) })).toMatchObject({
+      ok: true,
+      value: { limit: 5000 },
+    });
+    expect(parseResultsQuery({ runId: 'run_1', limit: 'x' })).toEqual({
+      ok: false,
+      code: 'invalid_limit',
+      message: 'limit must be a whole number from 1 to 5000',
+      field: 'limit',
+    });
+    expect(parseResultsQuery({ runId: 'run_1', from: 'x' })).toEqual({
+      ok: false,
+      code: 'invalid_from',
+      message: 'from must be a row index (a whole number, 0 or more)',
+      field: 'from',
+    });
+    expect(parseResultsQuery({ runId: 7 })).toEqual({
+      ok: false,
+      code: 'invalid_run_id',
+      message: 'runId must be the runId of a real run',
+      field: 'runId',
+    });
+  });
 });
 
 describe('advanceRun keeps results ahead of the cursor until the cursor reaches them', () => {
@@ -201,6 +287,8 @@ describe('carriedPage', () => {
     expect(page.users).toHaveLength(5);
     expect(page).toMatchObject({ count: 9, next: 'http://p/u/?page=3' });
     expect(carriedPage(carry, 'http://p/u/?page=2', 2)).toBeUndefined(); // users before `from` are not held
+    expect(carriedPage(carry, 'http://p/u/?page=2', 3)!.users).toHaveLength(5); // from `from` on
+    expect(carriedPage(carry, 'http://p/u/?page=2', 5)!.users).toHaveLength(5); // all done: the slice moves on to `next`
     expect(carriedPage(carry, 'http://p/u/?page=2', 6)).toBeUndefined();
     expect(carriedPage(carry, 'http://p/u/?page=3', 0)).toBeUndefined();
     expect(carriedPage(undefined, 'http://p/u/?page=2', 3)).toBeUndefined();
@@ -226,6 +314,35 @@ describe('batchOutcomeOf', () => {
     expect(mapped.outcome).toBe(outcome);
     expect(mapped.reason).toBe(reason);
     expect(mapped.masked).toBe((input as { masked?: string }).masked ?? null);
+  });
+});
+
+describe('batchOutcomeOf, whole answers', () => {
+  test.each(['registered', 'would_register', 'already_registered', 'opted_out', 'conflict', 'needs_join', 'retry_later'])(
+    '%s is reported as itself, with no reason',
+    (kind) => {
+      expect(batchOutcomeOf({ kind, masked: '+977******278' })).toEqual({
+        outcome: kind,
+        reason: null,
+        masked: '+977******278',
+      });
+    },
+  );
+  test('a conflict names the portal user who holds the number', () => {
+    expect(batchOutcomeOf({ kind: 'conflict', masked: '+977******278', holderUserId: '41' })).toEqual({
+      outcome: 'conflict',
+      reason: null,
+      masked: '+977******278',
+      holder: '41',
+    });
+  });
+  test('an invalid number without a reason, and a rejection without a code, still say what they are', () => {
+    expect(batchOutcomeOf({ kind: 'invalid' })).toEqual({ outcome: 'invalid', reason: 'invalid', masked: null });
+    expect(batchOutcomeOf({ kind: 'rejected', masked: '' })).toEqual({
+      outcome: 'rejected_by_twilio',
+      reason: null,
+      masked: null,
+    });
   });
 });
 
@@ -310,6 +427,25 @@ describe('cursor token', () => {
     expect(decodeRunToken('not-a-token', SECRET)).toBeUndefined();
     expect(decodeRunToken('', SECRET)).toBeUndefined();
   });
+  test('the token is the JSON, the seen part and an HMAC-SHA256 over both joined by a dot, under a key of its own', () => {
+    const token = encodeRunToken(state, SECRET);
+    const [payload, seen, sig] = token.split('.');
+    const key = createHmac('sha256', SECRET).update('batch-cursor-v1').digest();
+    expect(sig).toBe(createHmac('sha256', key).update(`${payload}.${seen}`).digest('base64url'));
+    const { seen: _seen, ...rest } = state;
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toEqual(rest);
+  });
+  test('no carried pages: nothing sealed, and none come back', () => {
+    const token = encodeRunToken({ ...state, carry: [] }, SECRET);
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'))).not.toHaveProperty(
+      'sealedCarry',
+    );
+    expect(decodeRunToken(token, SECRET)).not.toHaveProperty('carry');
+  });
+  test('a real run token carries no seen part, even an empty one', () => {
+    const real = newRunState({ runId: 'run_3', dryRun: false, firstPage: 'http://portal/api/users/', now: new Date() });
+    expect(decodeRunToken(encodeRunToken(real, SECRET), SECRET)).not.toHaveProperty('seen');
+  });
   test('a real run (no seen set) has a two-part token', () => {
     const real = newRunState({ runId: 'run_2', dryRun: false, firstPage: 'http://portal/api/users/', now: new Date() });
     const token = encodeRunToken(real, SECRET);
@@ -330,6 +466,10 @@ describe('SeenNumbers', () => {
       }),
       { numRuns: 50 },
     );
+  });
+  test('a new set, or one from a cursor that was not capped, is not capped', () => {
+    expect(new SeenNumbers().capped).toBe(false);
+    expect(new SeenNumbers(new SeenNumbers().pack()).capped).toBe(false);
   });
   test('stops remembering at the cap and says so', () => {
     const seen = new SeenNumbers('', false, 3);
