@@ -318,16 +318,21 @@ describe('batchOutcomeOf', () => {
 });
 
 describe('batchOutcomeOf, whole answers', () => {
-  test.each(['registered', 'would_register', 'already_registered', 'opted_out', 'conflict', 'needs_join', 'retry_later'])(
-    '%s is reported as itself, with no reason',
-    (kind) => {
-      expect(batchOutcomeOf({ kind, masked: '+977******278' })).toEqual({
-        outcome: kind,
-        reason: null,
-        masked: '+977******278',
-      });
-    },
-  );
+  test.each([
+    'registered',
+    'would_register',
+    'already_registered',
+    'opted_out',
+    'conflict',
+    'needs_join',
+    'retry_later',
+  ])('%s is reported as itself, with no reason', (kind) => {
+    expect(batchOutcomeOf({ kind, masked: '+977******278' })).toEqual({
+      outcome: kind,
+      reason: null,
+      masked: '+977******278',
+    });
+  });
   test('a conflict names the portal user who holds the number', () => {
     expect(batchOutcomeOf({ kind: 'conflict', masked: '+977******278', holderUserId: '41' })).toEqual({
       outcome: 'conflict',
