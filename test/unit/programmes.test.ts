@@ -14,6 +14,7 @@ import {
   placementOn,
   weekAndDay,
   type AnchorDates,
+  type Programmes,
 } from '../../src/core/programmes';
 import { addDays } from '../../src/core/tip-time';
 
@@ -177,5 +178,105 @@ describe('anchor dates', () => {
       ok: false,
       error: { field: 'edd', code: 'invalid_date', message: 'edd must be a Gregorian date written YYYY-MM-DD' },
     });
+  });
+});
+
+describe('placement rules on a small made-up programme', () => {
+  const msg = (id: string, set: string, week: number, day: number) => ({
+    id,
+    set,
+    week,
+    day,
+    en: id,
+    ne: id,
+    source: 's',
+    note: '',
+    reviewed_by: '',
+    reviewed_on: '',
+  });
+  // Weeks 10-11 and 14-15, with a gap at 12-13; Mondays and Thursdays (days 0 and 3).
+  const pregnancy = {
+    id: 'preg',
+    anchor: 'edd' as const,
+    anchor_week: 40,
+    note: '',
+    stages: [
+      { id: 'early', from_week: 10, to_week: 11, days: [0, 3] },
+      { id: 'later', from_week: 14, to_week: 15, days: [0] },
+    ],
+  };
+  const PROGRAMMES: Programmes = {
+    sets: [pregnancy],
+    messages: [
+      msg('e10a', 'preg', 10, 0),
+      msg('e10b', 'preg', 10, 3),
+      msg('e11a', 'preg', 11, 0),
+      msg('g12a', 'preg', 12, 0),
+      msg('l15a', 'preg', 15, 0),
+      msg('x99', 'other', 10, 0),
+    ],
+  };
+  const onWeek = (week: number, day = 0) => dateOf(pregnancy, EDD, week, day);
+
+  test('the reason the general tip goes: no date, no set for the date, not started, completed', () => {
+    expect(placementOn(PROGRAMMES, {}, '2026-12-01')).toEqual({ kind: 'general', reason: 'no_anchor' });
+    expect(placementOn(PROGRAMMES, { edd: EDD }, onWeek(9, 6))).toEqual({ kind: 'general', reason: 'not_started' });
+    expect(placementOn(PROGRAMMES, { edd: EDD }, onWeek(10))).toMatchObject({ kind: 'set', week: 10, day: 0 });
+    expect(placementOn(PROGRAMMES, { edd: '2026-01-01' }, '2026-01-10')).toEqual({
+      kind: 'general',
+      reason: 'completed',
+    });
+    // Born, but this programme has no baby set.
+    expect(placementOn(PROGRAMMES, { babyDob: '2026-11-01' }, '2026-12-01')).toEqual({
+      kind: 'general',
+      reason: 'no_set',
+    });
+  });
+
+  test('the last week of the set is still in it; the week after is not', () => {
+    expect(placementLabel(placementOn(PROGRAMMES, { edd: EDD }, onWeek(15, 6)))).toBe('preg/later');
+    expect(placementOn(PROGRAMMES, { edd: EDD }, onWeek(16))).toEqual({ kind: 'general', reason: 'completed' });
+  });
+
+  test('a date that is not a real date is no anchor', () => {
+    expect(placementOn(PROGRAMMES, { edd: '2027-02-30' }, onWeek(10))).toEqual({
+      kind: 'general',
+      reason: 'no_anchor',
+    });
+    expect(placementOn(PROGRAMMES, { edd: EDD, babyDob: 'soon' }, onWeek(10))).toMatchObject({ kind: 'set', week: 10 });
+  });
+
+  test('the birth date itself is day 0 of the baby set, not an estimate', () => {
+    const born = placementOn(REAL, { edd: EDD, babyDob: '2027-03-01' }, '2027-03-01');
+    expect(born).toMatchObject({ kind: 'set', week: 0, day: 0, estimated: false, anchorDate: '2027-03-01' });
+    expect(placementLabel(born)).toBe('baby/first-week');
+  });
+
+  test('only a cadence day of the stage, in the set, at that week and day, has a message due', () => {
+    const due = (week: number, day: number) =>
+      dueMessage(PROGRAMMES, placementOn(PROGRAMMES, { edd: EDD }, onWeek(week, day)))?.id ?? null;
+    expect([due(10, 0), due(10, 3), due(11, 0), due(11, 3), due(10, 1), due(15, 0)]).toEqual([
+      'e10a',
+      'e10b',
+      'e11a',
+      null,
+      null,
+      'l15a',
+    ]);
+    expect(dueMessage(PROGRAMMES, { kind: 'general', reason: 'no_anchor' })).toBeUndefined();
+  });
+
+  test('a week between stages is in the set with no cadence: nothing due, even where the file has a message', () => {
+    const gap = placementOn(PROGRAMMES, { edd: EDD }, onWeek(12));
+    expect(gap).toMatchObject({ kind: 'set', week: 12, stage: { id: '-', days: [] } });
+    expect(placementLabel(gap)).toBe('preg/-');
+    expect(dueMessage(PROGRAMMES, gap)).toBeUndefined();
+  });
+
+  test("the cadence table counts each stage's own messages, first and last week included", () => {
+    expect(cadenceTable(PROGRAMMES)).toEqual([
+      { set: 'preg', anchor: 'edd', stage: 'early', fromWeek: 10, toWeek: 11, perWeek: 2, messages: 3 },
+      { set: 'preg', anchor: 'edd', stage: 'later', fromWeek: 14, toWeek: 15, perWeek: 1, messages: 1 },
+    ]);
   });
 });
