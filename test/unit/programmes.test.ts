@@ -12,6 +12,7 @@ import {
   parseProgrammes,
   placementLabel,
   placementOn,
+  programmesShapeProblems,
   weekAndDay,
   type AnchorDates,
   type Programmes,
@@ -277,6 +278,151 @@ describe('placement rules on a small made-up programme', () => {
     expect(cadenceTable(PROGRAMMES)).toEqual([
       { set: 'preg', anchor: 'edd', stage: 'early', fromWeek: 10, toWeek: 11, perWeek: 2, messages: 3 },
       { set: 'preg', anchor: 'edd', stage: 'later', fromWeek: 14, toWeek: 15, perWeek: 1, messages: 1 },
+    ]);
+  });
+});
+
+describe('programmesShapeProblems names every structural problem', () => {
+  const stage = { id: 'early', from_week: 4, to_week: 10, days: [0, 3] };
+  const set = { id: 'preg', anchor: 'edd', anchor_week: 40, stages: [stage], note: '' };
+  const message = {
+    id: 'p04a',
+    set: 'preg',
+    week: 4,
+    day: 0,
+    en: 'Hi',
+    ne: 'नमस्ते',
+    source: 'WHO',
+    note: '',
+    reviewed_by: '',
+    reviewed_on: '',
+  };
+  const problems = (sets: unknown[], messages: unknown[], extra: Record<string, unknown> = {}) =>
+    programmesShapeProblems({ sets, messages, ...extra });
+
+  test('a good file has none, and parses to the same values', () => {
+    expect(problems([set], [message])).toEqual([]);
+    expect(parseProgrammes({ sets: [set], messages: [message] })).toEqual({ sets: [set], messages: [message] });
+    expect(() => parseProgrammes({ sets: [] }, 'p.json')).toThrow(/^Invalid p\.json \(1 problem\)/);
+  });
+
+  test.each([null, [], { sets: [] }, { messages: [] }, { sets: {}, messages: [] }])(
+    '%j is not a programmes file',
+    (json) => {
+      expect(programmesShapeProblems(json)).toEqual([
+        'the file must be a JSON object { "sets": [...], "messages": [...] }',
+      ]);
+    },
+  );
+
+  test.each<[string, unknown[], unknown[], string[]]>([
+    ['a set that is not an object', [7], [], ['set[0] must be an object { id, anchor, anchor_week, stages, note }']],
+    [
+      'a bad id, anchor, week, note and an unknown field',
+      [{ id: 'Preg', anchor: 'lmp', anchor_week: 61, stages: [stage], note: null, colour: 'x' }],
+      [],
+      [
+        'set Preg: id must match /^[a-z][a-z0-9_-]{0,31}$/',
+        'set Preg: anchor must be one of edd, baby_dob',
+        'set Preg: anchor_week must be a whole number from 0 to 60',
+        'set Preg: note must be a string (may be empty)',
+        'set Preg: unknown fields: colour',
+      ],
+    ],
+    ['an id that is not a string', [{ ...set, id: 5 }], [], ['set[0]: id must match /^[a-z][a-z0-9_-]{0,31}$/']],
+    [
+      'a negative anchor week',
+      [{ ...set, anchor_week: -1 }],
+      [],
+      ['set preg: anchor_week must be a whole number from 0 to 60'],
+    ],
+    [
+      'weeks 0 and 60 are allowed',
+      [
+        { ...set, anchor_week: 0 },
+        { ...set, id: 'b', anchor_week: 60 },
+      ],
+      [],
+      [],
+    ],
+    ['a duplicate set', [set, set], [message], ['set preg: duplicate id']],
+    ['no stages', [{ ...set, stages: [] }], [], ['set preg: stages must be a non-empty array']],
+    ['stages not a list', [{ ...set, stages: 'x' }], [], ['set preg: stages must be a non-empty array']],
+    [
+      'stages with every kind of problem',
+      [
+        {
+          ...set,
+          stages: [
+            'x',
+            { id: 'A', from_week: 5, to_week: 4, days: [] },
+            { ...stage, from_week: -1, days: [7] },
+            { ...stage, days: [1, 1], extra: 1 },
+            { ...stage, from_week: 1.5, days: [0.5] },
+          ],
+        },
+      ],
+      [],
+      [
+        'set preg stage[0] must be an object { id, from_week, to_week, days }',
+        'set preg stage[1]: id must match /^[a-z][a-z0-9_-]{0,31}$/',
+        'set preg stage[1]: from_week and to_week must be whole numbers, from_week <= to_week',
+        "set preg stage[1]: days must be distinct whole numbers 0-6 (days after the anchor's weekday)",
+        'set preg stage[2]: from_week and to_week must be whole numbers, from_week <= to_week',
+        "set preg stage[2]: days must be distinct whole numbers 0-6 (days after the anchor's weekday)",
+        'set preg stage[3]: duplicate stage id early',
+        "set preg stage[3]: days must be distinct whole numbers 0-6 (days after the anchor's weekday)",
+        'set preg stage[3]: unknown fields: extra',
+        'set preg stage[4]: duplicate stage id early',
+        'set preg stage[4]: from_week and to_week must be whole numbers, from_week <= to_week',
+        "set preg stage[4]: days must be distinct whole numbers 0-6 (days after the anchor's weekday)",
+      ],
+    ],
+    [
+      'a stage of one week, days 0 and 6',
+      [{ ...set, stages: [{ id: 'one', from_week: 0, to_week: 0, days: [0, 6] }] }],
+      [],
+      [],
+    ],
+    [
+      'messages with every kind of problem',
+      [set],
+      [
+        'x',
+        { ...message, id: 'P1', set: 'baby', week: 61, day: 7, source: 1, extra: true },
+        { ...message, week: -1, day: -1 },
+        { ...message, id: 9, week: 1.5, day: 0.5 },
+        { ...message, week: 60, day: 6 },
+      ],
+      [
+        'programme message[0] must be an object { id, set, week, day, en, ne, source, note, reviewed_by, reviewed_on }',
+        'programme message P1: id must match /^[a-z][a-z0-9_-]{0,31}$/',
+        'programme message P1: set must be one of preg',
+        'programme message P1: week must be a whole number from 0 to 60',
+        'programme message P1: day must be a whole number from 0 to 6',
+        'programme message P1: source must be a string',
+        'programme message P1: unknown fields: extra',
+        'programme message p04a: week must be a whole number from 0 to 60',
+        'programme message p04a: day must be a whole number from 0 to 6',
+        'programme message[3]: id must match /^[a-z][a-z0-9_-]{0,31}$/',
+        'programme message[3]: week must be a whole number from 0 to 60',
+        'programme message[3]: day must be a whole number from 0 to 6',
+        'programme message p04a: duplicate id',
+      ],
+    ],
+    [
+      'a message in a file with no sets',
+      [],
+      [{ ...message, en: '' }],
+      ['programme message p04a: set must be one of (no sets)', 'programme message p04a: missing en text'],
+    ],
+  ])('%s', (_name, sets, messages, expected) => {
+    expect(problems(sets, messages)).toEqual(expected);
+  });
+
+  test('unknown top-level fields are named', () => {
+    expect(problems([set], [message], { version: 2, author: 'x' })).toEqual([
+      'programmes: unknown fields: version, author',
     ]);
   });
 });
