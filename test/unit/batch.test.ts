@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createDecipheriv, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import {
   BUDGET,
@@ -265,6 +265,15 @@ describe('the carried pages travel sealed', () => {
     flipped[20] = flipped[20]! ^ 1;
     expect(openCarry(flipped.toString('base64url'), SECRET)).toBeUndefined();
     expect(openCarry('short', SECRET)).toBeUndefined();
+  });
+
+  test('the format: base64url(iv | AES-256-GCM ciphertext | tag) under a key of its own (not the cursor key)', () => {
+    const bytes = Buffer.from(sealCarry(carry, SECRET), 'base64url');
+    const key = createHmac('sha256', SECRET).update('batch-carry-v1').digest();
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    const text = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+    expect(JSON.parse(text.toString('utf8'))).toEqual(carry);
   });
 });
 
