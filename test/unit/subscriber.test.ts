@@ -4,13 +4,21 @@ import {
   CLAIM_SETTLE_MS,
   claimWelcome,
   decideForExisting,
+  forgetProgrammeSent,
+  forgetTips,
   holdsClaim,
   MAX_CONSENT_ENTRIES,
+  MAX_PROGRAMME_SENT,
   newSubscriber,
+  noteProgrammeSent,
   optOut,
+  parseTipClaim,
   pendingTipSids,
   releaseClaim,
   resubscribe,
+  secondsUntilSettled,
+  tipClaim,
+  unsettledClaims,
   welcomeFailed,
   welcomeSent,
   type ConsentEntry,
@@ -181,6 +189,32 @@ describe('the welcome claim: exactly one instance sends', () => {
     });
   });
 
+  test('newSubscriber keeps the time zone and the programme anchors it is given, and no blank ones', () => {
+    const input = { userId: 'u1', channel: 'sms', language: 'ne', country: 'NP', source: 'batch', now: NOW } as const;
+    expect(newSubscriber({ ...input, timeZone: 'Asia/Kathmandu', edd: '2027-03-01', babyDob: '2026-10-01' })).toEqual({
+      ...newSubscriber(input),
+      timeZone: 'Asia/Kathmandu',
+      edd: '2027-03-01',
+      babyDob: '2026-10-01',
+    });
+    expect(Object.keys(newSubscriber({ ...input, timeZone: '', edd: '', babyDob: '' }))).toEqual(
+      Object.keys(newSubscriber(input)),
+    );
+  });
+
+  test('claimWelcome records the SMS body fingerprint it is given, and drops an earlier send', () => {
+    const before = subscriber({}, { fingerprint: 'old', messageSid: 'SM1', status: 'failed' });
+    expect(claimWelcome(before, 'claim-a', NOW, 'f1').welcome).toEqual({
+      state: 'claimed',
+      claimId: 'claim-a',
+      claimedAt: NOW.toISOString(),
+      fingerprint: 'f1',
+      attempts: 1,
+      lastAttemptAt: NOW.toISOString(),
+    });
+    expect(claimWelcome(before, 'claim-a', NOW).welcome).not.toHaveProperty('fingerprint');
+  });
+
   test('claimWelcome records who claims, when, and counts the attempt', () => {
     const before = subscriber({}, { attempts: 2, errorCode: 30003 });
     const claimed = claimWelcome(before, 'claim-a', NOW);
@@ -340,5 +374,72 @@ describe('pendingTipSids: what STOP must cancel', () => {
 
   test('no tips, nothing to cancel', () => {
     expect(pendingTipSids(subscriber(), '2026-11-24')).toEqual([]);
+  });
+});
+
+describe('claims of tips and settling', () => {
+  test('secondsUntilSettled: what is left of CLAIM_SETTLE_MS, rounded up, at least 1', () => {
+    expect(CLAIM_SETTLE_MS).toBe(15_000);
+    expect(secondsUntilSettled(NOW.toISOString(), NOW)).toBe(15);
+    expect(secondsUntilSettled(ago(5_500), NOW)).toBe(10);
+    expect(secondsUntilSettled(ago(14_001), NOW)).toBe(1);
+    expect(secondsUntilSettled(ago(60_000), NOW)).toBe(1);
+    expect(secondsUntilSettled(undefined, NOW)).toBe(1);
+    expect(secondsUntilSettled('not a time', NOW)).toBe(1);
+  });
+
+  test('a tip claim names its call and time; a SID is no claim; an old claim without a time is long settled', () => {
+    expect(tipClaim('call-1', NOW)).toBe(`claimed:call-1@${NOW.toISOString()}`);
+    expect(parseTipClaim(tipClaim('call-1', NOW))).toEqual({ id: 'call-1', claimedAt: NOW.toISOString() });
+    expect(parseTipClaim('claimed:call-2')).toEqual({ id: 'call-2', claimedAt: '1970-01-01T00:00:00.000Z' });
+    expect(parseTipClaim('claimed:')).toEqual({ id: '', claimedAt: '1970-01-01T00:00:00.000Z' });
+    for (const value of ['SM123', 'xclaimed:a', ' claimed:a', '', undefined])
+      expect(parseTipClaim(value)).toBeUndefined();
+  });
+
+  test('unsettledClaims: a claimed welcome and the tip dates still holding a claim', () => {
+    const record = subscriber(
+      { tips: { '2026-11-24': 'SM1', '2026-11-25': tipClaim('c', NOW), '2026-11-26': 'claimed:old' } },
+      { state: 'claimed' },
+    );
+    expect(unsettledClaims(record)).toEqual({ welcome: true, tipDates: ['2026-11-25', '2026-11-26'] });
+    for (const state of ['pending', 'sent', 'failed', 'needs_join'] as const) {
+      expect(unsettledClaims(subscriber({}, { state }))).toEqual({ welcome: false, tipDates: [] });
+    }
+  });
+
+  test('forgetTips drops exactly the given dates; nothing to drop returns the record itself', () => {
+    const record = subscriber({ tips: { '2026-11-24': 'SM1', '2026-11-25': 'SM2', '2026-11-26': 'SM3' } });
+    expect(forgetTips(record, ['2026-11-24', '2026-11-26'])).toEqual({ ...record, tips: { '2026-11-25': 'SM2' } });
+    expect(forgetTips(record, [])).toBe(record);
+    const none = subscriber();
+    expect(forgetTips(none, ['2026-11-24'])).toBe(none);
+  });
+});
+
+describe('programme messages noted as sent', () => {
+  test('noteProgrammeSent adds an id once, keeps the last MAX_PROGRAMME_SENT; no id changes nothing', () => {
+    const none = subscriber();
+    expect(noteProgrammeSent(none, 'p1')).toEqual({ ...none, programmeSent: ['p1'] });
+    const one = noteProgrammeSent(none, 'p1');
+    expect(noteProgrammeSent(one, 'p1')).toBe(one);
+    expect(noteProgrammeSent(one, undefined)).toBe(one);
+    expect(noteProgrammeSent(one, '')).toBe(one);
+    expect(MAX_PROGRAMME_SENT).toBe(200);
+    const full = subscriber({ programmeSent: Array.from({ length: 200 }, (_, i) => `p${i}`) });
+    expect(noteProgrammeSent(full, 'new').programmeSent).toEqual([
+      ...Array.from({ length: 199 }, (_, i) => `p${i + 1}`),
+      'new',
+    ]);
+  });
+
+  test('forgetProgrammeSent removes that id only; an id not noted, or none, changes nothing', () => {
+    const record = subscriber({ programmeSent: ['p1', 'p2', 'p3'] });
+    expect(forgetProgrammeSent(record, 'p2')).toEqual({ ...record, programmeSent: ['p1', 'p3'] });
+    expect(forgetProgrammeSent(record, 'p9')).toBe(record);
+    expect(forgetProgrammeSent(record, undefined)).toBe(record);
+    expect(forgetProgrammeSent(record, '')).toBe(record);
+    const none = subscriber();
+    expect(forgetProgrammeSent(none, 'p1')).toBe(none);
   });
 });
