@@ -294,6 +294,78 @@ describe('each rule fails on a bad example', () => {
   });
 });
 
+describe('findings word for word', () => {
+  const findings = (messages: Json, rule: Rule) => check({ messages }).filter((f) => f.rule === rule);
+  const error = (where: string, rule: Rule, message: string | RegExp) => ({
+    severity: 'error',
+    where,
+    rule,
+    message: typeof message === 'string' ? message : expect.stringMatching(message),
+  });
+
+  test('keywords: written as matched, not a built-in keyword, in one list only (a repeat within a list is fine)', () => {
+    const messages = withMessage('keywords_support_no', { en: '2|no|no|Nothing|stop|support' });
+    expect(findings(messages, 'keyword')).toEqual([
+      error('message keywords_support_no (en)', 'keyword', '"Nothing" is matched as "nothing": write that'),
+      error('message keywords_support_no (en)', 'keyword', '"stop" is already a STOP keyword'),
+      error('message keywords_support_no (en)', 'keyword', '"support" is also in keywords_support_yes'),
+    ]);
+  });
+
+  test('placeholders: unknown and missing named, with what the message takes', () => {
+    expect(findings(withMessage('reply_stop', { en: 'Aamcare: bye {name}.' }), 'placeholder')).toEqual([
+      error('message reply_stop (en)', 'placeholder', 'unknown placeholder {name} (this message takes none)'),
+    ]);
+    expect(findings(withMessage('welcome', { ne: 'आमकेयर {foo} {name} {time} {help}' }), 'placeholder')).toEqual([
+      error(
+        'message welcome (ne)',
+        'placeholder',
+        'unknown placeholder {foo}; missing {stop} (this message takes {name} {time} {help} {stop})',
+      ),
+    ]);
+  });
+
+  test.each<[string, string, Json, string, RegExp]>([
+    [
+      'a welcome: the longest name, each stop phrase',
+      'welcome',
+      { ne: `${'क'.repeat(100)} {name} {time} {help} {stop}` },
+      'message welcome (ne)',
+      /^4 UCS-2 segments \(\d+ units\) with two-way, a 12-character name, the longest tip time; the budget is 3$/,
+    ],
+    [
+      'a welcome without a name',
+      'welcome_no_name',
+      { ne: `${'क'.repeat(120)} {time} {help} {stop}` },
+      'message welcome_no_name (ne)',
+      /^4 UCS-2 segments \(\d+ units\) with two-way, the longest tip time; the budget is 3$/,
+    ],
+    [
+      'a message with a stop phrase',
+      'support_1',
+      { en: `${'a'.repeat(300)} {stop}` },
+      'message support_1 (en)',
+      /^3 GSM-7 segments \(\d+ units\) with one-way, the stop phrase with the link, the longest tip time; the budget is 2 GSM-7$/,
+    ],
+    [
+      'the birth-date question',
+      'birth_ask',
+      { ne: `${'क'.repeat(200)} {link}` },
+      'message birth_ask (ne)',
+      /^5 UCS-2 segments \(\d+ units\) with one-way, as a programme message with the stop phrase and both links; the budget is 4$/,
+    ],
+    [
+      'a reply',
+      'reply_help',
+      { en: `${'a'.repeat(150)} {time}. Reply STOP to unsubscribe.` },
+      'message reply_help (en)',
+      /^2 GSM-7 segments \(\d+ units\) with the longest tip time; the budget is 1 GSM-7$/,
+    ],
+  ])('sms-budget: %s', (_name, id, changes, where, message) => {
+    expect(findings(withMessage(id, changes), 'sms-budget')).toEqual([error(where, 'sms-budget', message)]);
+  });
+});
+
 describe('review', () => {
   const signed = (tip: Json): Json => ({
     ...tip,
