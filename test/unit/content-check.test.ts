@@ -323,6 +323,9 @@ describe('findings word for word', () => {
         'unknown placeholder {foo}; missing {stop} (this message takes {name} {time} {help} {stop})',
       ),
     ]);
+    expect(findings(withMessage('birth_ask', { en: 'Has your baby been born?' }), 'placeholder')).toEqual([
+      error('message birth_ask (en)', 'placeholder', 'missing {link} (this message takes {link})'),
+    ]);
   });
 
   test.each<[string, string, Json, string, RegExp]>([
