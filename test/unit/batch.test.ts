@@ -267,7 +267,7 @@ describe('the carried pages travel sealed', () => {
     expect(openCarry('short', SECRET)).toBeUndefined();
   });
 
-  test('the format: base64url(iv | AES-256-GCM ciphertext | tag) under a key of its own (not the cursor key)', () => {
+  test("the format: base64url(iv | AES-256-GCM ciphertext | tag) under a key of its own (the admin token's HMAC of 'batch-carry-v1')", () => {
     const bytes = Buffer.from(sealCarry(carry, SECRET), 'base64url');
     const key = createHmac('sha256', SECRET).update('batch-carry-v1').digest();
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));

@@ -4,7 +4,7 @@ import { matchKeyword, parseExtraKeywords } from '../../src/core/keywords';
 import { canReply, DEFAULT_TWO_WAY_SMS_COUNTRIES } from '../../src/core/reachability';
 import { countSegments } from '../../src/core/segments';
 import { stopInstruction } from '../../src/core/stop-instruction';
-import { appendConsent, forgetTips, MAX_CONSENT_ENTRIES, type ConsentEntry } from '../../src/core/subscriber';
+import { appendConsent, MAX_CONSENT_ENTRIES, type ConsentEntry } from '../../src/core/subscriber';
 import { renderUnsubscribePage } from '../../src/core/unsubscribe-page';
 import { birthLink, readUnsubscribeToken, unsubscribeLink, unsubscribeToken } from '../../src/core/unsubscribe-token';
 import { parseTips, tipCarriesLink, tipMessage } from '../../src/core/tips';
@@ -213,11 +213,6 @@ describe('consent history', () => {
       history: [{ action: 'opt_in', source: 'portal', at: 't' }],
     });
     expect(csv.split('\r\n')[1]).toBe(`${cell},"u","t","opt_in","portal",""`);
-  });
-
-  test('forgetTips drops the given dates only', () => {
-    const s = { tips: { '2026-12-01': 'SM1', '2026-12-02': 'SM2' } } as never;
-    expect(forgetTips(s, ['2026-12-01'])).toMatchObject({ tips: { '2026-12-02': 'SM2' } });
   });
 });
 

@@ -420,8 +420,8 @@ describe('claims of tips and settling', () => {
 describe('programme messages noted as sent', () => {
   test('noteProgrammeSent adds an id once, keeps the last MAX_PROGRAMME_SENT; no id changes nothing', () => {
     const none = subscriber();
-    expect(noteProgrammeSent(none, 'p1')).toEqual({ ...none, programmeSent: ['p1'] });
     const one = noteProgrammeSent(none, 'p1');
+    expect(one).toEqual({ ...none, programmeSent: ['p1'] });
     expect(noteProgrammeSent(one, 'p1')).toBe(one);
     expect(noteProgrammeSent(one, undefined)).toBe(one);
     expect(noteProgrammeSent(one, '')).toBe(one);
