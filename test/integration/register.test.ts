@@ -1,6 +1,7 @@
 import { shardedName } from '../../src/core/shard';
 import { claimWelcome, newSubscriber } from '../../src/core/subscriber';
 import { createTwilioClient } from '../../src/twilio/client';
+import { registerUntilFinal } from '../helpers/portal-client';
 import { register, startSystem, unixNow, waitFor, type System } from '../helpers/system';
 
 let system: System;
@@ -170,8 +171,15 @@ describe('POST /register through twilio-run + sandbox', () => {
       Array.from({ length: 50 }, () => register(system, { user_id: 'u-burst', phone: '9841000005' })),
     );
     const statuses = answers.map((a) => a.status);
-    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    // At most one call sends. On a loaded machine that call can run out of its 8 s budget and
+    // answer 202 itself (seen in CI: 48 in_progress, 2 retry_later), so the burst may hold no 201.
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 200 || s === 202)).toBe(true);
+    expect(answers.filter((a) => a.status === 202 && !a.headers.get('retry-after'))).toEqual([]);
+    // The portal's retry after Retry-After ends every way the burst went with the number registered.
+    const retried = await registerUntilFinal(system, { user_id: 'u-burst', phone: '9841000005' });
+    if (statuses.includes(201)) expect(retried).toMatchObject({ status: 200, body: { status: 'already_registered' } });
+    else expect(['registered', 'already_registered']).toContain(retried.body?.status);
     await system.sandbox.settle();
     expect(welcomesTo('+9779841000005')).toHaveLength(1);
     // twilio-run forks a process per request here (as separate Function instances race): 50 forks
