@@ -114,7 +114,7 @@ test('network failures are retryable and give up at the deadline', async () => {
     baseUrl: 'http://127.0.0.1:1',
     deadline: () => Date.now() + 300,
   });
-  // Without the deadline the retries would go on past Jest's 5 s limit: how soon it stops is not asserted.
+  // Without the deadline the retries would go on past Jest's time limit: how soon it stops is not asserted.
   const error = await closed('m', 'k').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DeadlineExceededError);
   const last = (error as DeadlineExceededError).lastError;
